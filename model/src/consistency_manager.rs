@@ -1,0 +1,229 @@
+//! The consistency manager (CM): debounced `markStale` on source-segment changes and, in
+//! post, the periodic VALID-empty sweep (spec §3.3).
+//!
+//! Event intake (`onBaseTableDataChange`, CM:197-240) runs on the notifying controller
+//! thread: it merges the range into the pending hull and re-arms the trailing-edge debounce
+//! timer. Flushes and sweeps run on the CM's single daemon thread (CM:142), so at most one
+//! of them is in progress ([`CmState::work`]) and its CAS retries block the other.
+//!
+//! post flush (`markStaleThroughManager`, CM:380-406): drain, advisory snapshot READ #1,
+//! candidates = existing keys in `[floorDiv(s,b)*b, e]`, then `markStale(candidates)`
+//! through the manager's critical CAS loop (READ #2 + write). A key created between READ #1
+//! and READ #2 is not a candidate. pre flush (`markPartitionsDirtyWithRetry`,
+//! pre:CM:338-436): every attempt reads, caps the range at the watermark (pre:CM:394) and
+//! flips VALID -> STALE inside it; only a conflict retries.
+
+use crate::config::Config;
+use crate::manager::{CasEnd, CasOp, Mutation, Writer};
+use crate::partition::align_down;
+use crate::register::RegisterFault;
+use crate::world::{ghost_bits, Action, Entropy, World};
+use serde::{Deserialize, Serialize};
+
+/// The CM's state.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct CmState {
+    /// The merged pending range `[min start, max end]`; the debounce timer is armed iff Some.
+    pub pending: Option<(i64, i64)>,
+    /// When the debounce timer fires (concrete timing).
+    pub timer_due_ms: i64,
+    /// The flush or sweep the single CM thread is running.
+    pub work: Option<CmWork>,
+    /// When the next sweep runs (concrete timing).
+    pub sweep_due_ms: i64,
+}
+
+/// A mark in progress on the CM thread.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct CmWork {
+    pub op: CasOp,
+    /// The mark came from the sweep (for the `sometimes` milestone).
+    pub from_sweep: bool,
+}
+
+impl CmState {
+    pub fn is_idle(&self) -> bool {
+        self.pending.is_none() && self.work.is_none()
+    }
+}
+
+impl World {
+    /// `onBaseTableDataChange` (CM:197-240): merge into the pending hull, re-arm the timer.
+    pub(crate) fn consistency_intake(&mut self, config: &Config, start_ms: i64, end_ms: i64) {
+        if start_ms < 0 || end_ms < 0 {
+            return;
+        }
+        let merged = match self.consistency.pending {
+            Some((start, end)) => (start.min(start_ms), end.max(end_ms)),
+            None => (start_ms, end_ms),
+        };
+        self.consistency.pending = Some(merged);
+        self.consistency.timer_due_ms = self.arm(config, config.debounce_ms);
+    }
+
+    pub(crate) fn consistency_actions(&self, config: &Config, out: &mut Vec<Action>) {
+        let cm = &self.consistency;
+        match &cm.work {
+            Some(work) => {
+                if !self.is_due(config, work.op.wake_ms) {
+                    return;
+                }
+                if work.op.wants_read() {
+                    self.push_with_faults(
+                        config,
+                        Action::ConsistencyManagerCasRead {
+                            fault: RegisterFault::None,
+                        },
+                        out,
+                    );
+                } else {
+                    self.push_with_faults(
+                        config,
+                        Action::ConsistencyManagerCasWrite {
+                            fault: RegisterFault::None,
+                        },
+                        out,
+                    );
+                }
+            }
+            None => {
+                if cm.pending.is_some() && self.is_due(config, cm.timer_due_ms) {
+                    let flush = Action::ConsistencyManagerFlush {
+                        fault: RegisterFault::None,
+                    };
+                    if config.profile.is_post() {
+                        self.push_with_faults(config, flush, out);
+                    } else {
+                        out.push(flush);
+                    }
+                }
+                if config.profile.is_post()
+                    && config.profile.empty_sweep
+                    && self.is_due(config, cm.sweep_due_ms)
+                {
+                    self.push_with_faults(
+                        config,
+                        Action::ConsistencyManagerSweep {
+                            fault: RegisterFault::None,
+                        },
+                        out,
+                    );
+                }
+            }
+        }
+    }
+
+    pub(crate) fn consistency_step(
+        &mut self,
+        config: &Config,
+        action: &Action,
+        entropy: &mut dyn Entropy,
+    ) {
+        match *action {
+            Action::ConsistencyManagerFlush { fault } => self.consistency_flush(config, fault),
+            Action::ConsistencyManagerSweep { fault } => self.consistency_sweep(config, fault),
+            Action::ConsistencyManagerCasRead { fault }
+            | Action::ConsistencyManagerCasWrite { fault } => {
+                let mut work = self
+                    .consistency
+                    .work
+                    .take()
+                    .expect("a CM CAS step needs CM work");
+                let end = if matches!(action, Action::ConsistencyManagerCasRead { .. }) {
+                    self.cas_read(config, &mut work.op, fault, entropy)
+                } else {
+                    self.cas_write(config, &mut work.op, fault, entropy)
+                };
+                match end {
+                    None => self.consistency.work = Some(work),
+                    Some(CasEnd::Committed) if work.from_sweep => {
+                        self.ghost.reached |= ghost_bits::REACHED_SWEEP_REMARKED;
+                    }
+                    // Exceptions are logged and the mark is dropped (CM:400-405).
+                    Some(_) => {}
+                }
+            }
+            _ => unreachable!("consistency_step called with a non-CM action"),
+        }
+    }
+
+    /// `flush(base)` -> `markStaleThroughManager` (post CM:380-406) or
+    /// `markPartitionsDirtyWithRetry` (pre:CM:338-370).
+    fn consistency_flush(&mut self, config: &Config, fault: RegisterFault) {
+        let (start_ms, end_ms) = self
+            .consistency
+            .pending
+            .take()
+            .expect("a flush needs a pending range");
+        if config.profile.is_pre() {
+            let mutation = Mutation::PreMarkDirty { start_ms, end_ms };
+            self.consistency.work = Some(CmWork {
+                op: CasOp::new(mutation, Writer::PreConsistencyManager),
+                from_sweep: false,
+            });
+            return;
+        }
+        if fault == RegisterFault::Transient {
+            return; // READ #1 threw: logged, the mark is dropped.
+        }
+        let Some(snapshot) = self.register.read(Self::stale_reads(config)).0 else {
+            return;
+        };
+        // bucketMs from the MV table config (inferBucketMs, CM:600-620).
+        let first = align_down(start_ms, config.bucket_ms);
+        let candidates: Vec<i64> = snapshot
+            .partitions
+            .range(first..=end_ms)
+            .map(|(bucket, _)| *bucket)
+            .collect();
+        if candidates.is_empty() {
+            return;
+        }
+        self.consistency.work = Some(CmWork {
+            op: CasOp::new(
+                Mutation::MarkStale {
+                    buckets: candidates,
+                },
+                Writer::PostCritical,
+            ),
+            from_sweep: false,
+        });
+    }
+
+    /// `sweep()` (post CM:440-581): re-mark in-coverage VALID-empty buckets whose source
+    /// window regained segments.
+    fn consistency_sweep(&mut self, config: &Config, fault: RegisterFault) {
+        self.consistency.sweep_due_ms = self.arm(config, config.sweep_interval_ms);
+        if fault == RegisterFault::Transient {
+            return;
+        }
+        let Some(runtime) = self.register.read(Self::stale_reads(config)).0 else {
+            return;
+        };
+        let watermark_ms = runtime.watermark_ms;
+        // isInCoverageValidEmpty (CM:549-553).
+        let stranded: Vec<i64> = runtime
+            .partitions
+            .iter()
+            .filter(|(bucket, info)| {
+                info.is_valid() && info.fingerprint.segment_count == 0 && **bucket < watermark_ms
+            })
+            .map(|(bucket, _)| *bucket)
+            .filter(|bucket| {
+                !self
+                    .source_window_fingerprint(config, *bucket, bucket + config.bucket_ms)
+                    .is_empty_window()
+            })
+            .collect();
+        if stranded.is_empty() {
+            return;
+        }
+        self.consistency.work = Some(CmWork {
+            op: CasOp::new(
+                Mutation::MarkStale { buckets: stranded },
+                Writer::PostCritical,
+            ),
+            from_sweep: true,
+        });
+    }
+}

@@ -1,0 +1,480 @@
+//! The executor: minion tasks APPEND / OVERWRITE / DELETE (spec §3.2) and their Helix jobs.
+//!
+//! APPEND / OVERWRITE (EX:112-530): `preProcess` (one runtime read and the mode's checks),
+//! V1 + the broker query (EX:193-266), V2/V3 + the MV segment swap by lineage replace
+//! (EX:274-379; V2 and V3 are both source reads around a local upload, so one step), V4
+//! once before the CAS loop (EX:515-516), then the manager's CAS (`appendValid` /
+//! `refreshValid`) or pre's blind put (pre:EX:491-588). The query is assumed to see the
+//! segment metadata it validated (served data = ZK metadata); the MV segments of a window
+//! are recorded in [`World::mv_data`] as the fingerprint of the source data they hold.
+//!
+//! DELETE (post EX:417-482): pre-check (abort on a non-empty source window, post only),
+//! drop the window's MV segments, then `clearValid` (post) or a blind `remove` (pre:EX:546).
+//!
+//! Helix (spec §3.2): one attempt per task by default, so a failed task is not retried; the
+//! scheduler re-derives the work. A job is final when every task is finished or timed out,
+//! and a timed-out task's thread keeps running (a zombie) until it finishes.
+
+use crate::config::Config;
+use crate::manager::{CasEnd, CasOp, Mutation, Writer};
+use crate::partition::PartitionFingerprint;
+use crate::register::RegisterFault;
+use crate::world::{ghost_bits, Action, Entropy, TaskRef, World};
+use serde::{Deserialize, Serialize};
+
+/// `taskMode` (CC `MaterializedViewTask`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum TaskMode {
+    Append,
+    Overwrite,
+    Delete,
+}
+
+impl TaskMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            TaskMode::Append => "APPEND",
+            TaskMode::Overwrite => "OVERWRITE",
+            TaskMode::Delete => "DELETE",
+        }
+    }
+}
+
+/// The task config keys the engine reads (SCH:426-497): mode, window, fingerprint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct TaskConfig {
+    pub mode: TaskMode,
+    pub window_start_ms: i64,
+    /// `partitionFingerprints[ws]`, computed from a fresh segment read at dispatch
+    /// (DELETE tasks carry none; the scheduler saw an empty window).
+    pub fingerprint: PartitionFingerprint,
+}
+
+impl TaskConfig {
+    pub fn new(
+        mode: TaskMode,
+        window_start_ms: i64,
+        fingerprint: PartitionFingerprint,
+    ) -> TaskConfig {
+        TaskConfig {
+            mode,
+            window_start_ms,
+            fingerprint,
+        }
+    }
+}
+
+/// Why a task failed (for traces).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum TaskFailure {
+    /// `preProcess` rejected the task (EX:112-164).
+    PreProcess,
+    /// A source validation V1..V4 saw a different fingerprint (EX:625-633).
+    SourceChanged,
+    /// The CAS op hit a precondition (ISE), its budget, or a non-retryable error.
+    Commit,
+    /// An injected exception.
+    Injected,
+}
+
+/// Where a task's thread is.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum TaskPhase {
+    /// Submitted, not yet started by a minion.
+    Pending,
+    /// `preProcess` passed.
+    Prepared,
+    /// V1 passed and the query ran; `rows` = the window had source data.
+    Queried {
+        rows: bool,
+    },
+    /// The MV segments of the window were replaced (or dropped for DELETE).
+    Swapped,
+    /// The commit CAS loop is running.
+    Committing(CasOp),
+    Succeeded,
+    Failed(TaskFailure),
+}
+
+/// One minion task.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Task {
+    pub config: TaskConfig,
+    pub phase: TaskPhase,
+    /// Helix timed it out: it no longer keeps its job in flight, but its thread runs on.
+    pub timed_out: bool,
+}
+
+impl Task {
+    pub fn is_finished(&self) -> bool {
+        matches!(self.phase, TaskPhase::Succeeded | TaskPhase::Failed(_))
+    }
+
+    /// The thread is running and the task is an OVERWRITE or DELETE.
+    pub fn is_running_exclusive(&self) -> bool {
+        !self.is_finished() && self.config.mode != TaskMode::Append
+    }
+}
+
+/// One Helix job: the configs one scheduler cycle generated.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Job {
+    pub tasks: Vec<Task>,
+}
+
+impl Job {
+    /// Helix final state: every task finished or timed out (TGU:51-52).
+    pub fn is_final(&self) -> bool {
+        self.tasks
+            .iter()
+            .all(|task| task.is_finished() || task.timed_out)
+    }
+}
+
+/// `countInFlightTasks` (SCH:182-214).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+pub struct InFlightCounts {
+    pub append: u32,
+    /// `max(wm, max windowEndMs of in-flight APPENDs)`.
+    pub max_append_end_ms: i64,
+    pub delete: u32,
+    pub overwrite: u32,
+}
+
+impl World {
+    /// In-flight task counts over every subtask of every non-final job.
+    pub fn in_flight_counts(&self, config: &Config, watermark_ms: i64) -> InFlightCounts {
+        let mut counts = InFlightCounts {
+            max_append_end_ms: watermark_ms,
+            ..InFlightCounts::default()
+        };
+        for task in self
+            .jobs
+            .iter()
+            .filter(|job| !job.is_final())
+            .flat_map(|job| &job.tasks)
+        {
+            match task.config.mode {
+                TaskMode::Append => {
+                    counts.append += 1;
+                    counts.max_append_end_ms = counts
+                        .max_append_end_ms
+                        .max(task.config.window_start_ms + config.bucket_ms);
+                }
+                TaskMode::Delete => counts.delete += 1,
+                TaskMode::Overwrite => counts.overwrite += 1,
+            }
+        }
+        counts
+    }
+
+    /// Helix job submission; also the ghost check "no APPEND for a bucket with an entry".
+    pub(crate) fn submit_job(&mut self, _config: &Config, configs: Vec<TaskConfig>) {
+        if let Some(runtime) = self.runtime() {
+            let over_present = configs.iter().any(|task| {
+                task.mode == TaskMode::Append
+                    && runtime.partitions.contains_key(&task.window_start_ms)
+            });
+            if over_present {
+                self.ghost.violations |= ghost_bits::APPEND_OVER_PRESENT;
+            }
+        }
+        let tasks = configs
+            .into_iter()
+            .map(|config| Task {
+                config,
+                phase: TaskPhase::Pending,
+                timed_out: false,
+            })
+            .collect();
+        self.jobs.push(Job { tasks });
+    }
+
+    pub(crate) fn executor_actions(&self, config: &Config, out: &mut Vec<Action>) {
+        let none = RegisterFault::None;
+        let can_fail = self.faults_used.task_failures < config.faults.task_failures;
+        let can_time_out = self.faults_used.task_timeouts < config.faults.task_timeouts;
+        for (job_index, job) in self.jobs.iter().enumerate() {
+            for (task_index, task) in job.tasks.iter().enumerate() {
+                let task_ref = TaskRef {
+                    job: job_index as u8,
+                    task: task_index as u8,
+                };
+                if task.is_finished() {
+                    continue;
+                }
+                let delete = task.config.mode == TaskMode::Delete;
+                match &task.phase {
+                    TaskPhase::Pending => self.push_with_faults(
+                        config,
+                        Action::ExecutorPreProcess {
+                            task: task_ref,
+                            fault: none,
+                        },
+                        out,
+                    ),
+                    TaskPhase::Prepared if delete => {
+                        out.push(Action::ExecutorDeleteSegments { task: task_ref })
+                    }
+                    TaskPhase::Prepared => out.push(Action::ExecutorRunQuery { task: task_ref }),
+                    TaskPhase::Queried { .. } => {
+                        out.push(Action::ExecutorSwapSegments { task: task_ref })
+                    }
+                    TaskPhase::Swapped => {
+                        out.push(Action::ExecutorValidateCommit { task: task_ref })
+                    }
+                    TaskPhase::Committing(op) => {
+                        if self.is_due(config, op.wake_ms) {
+                            let action = if op.wants_read() {
+                                Action::ExecutorCasRead {
+                                    task: task_ref,
+                                    fault: none,
+                                }
+                            } else {
+                                Action::ExecutorCasWrite {
+                                    task: task_ref,
+                                    fault: none,
+                                }
+                            };
+                            self.push_with_faults(config, action, out);
+                        }
+                    }
+                    TaskPhase::Succeeded | TaskPhase::Failed(_) => {}
+                }
+                if can_fail {
+                    out.push(Action::ExecutorFailTask { task: task_ref });
+                }
+                if can_time_out && !task.timed_out {
+                    out.push(Action::HelixTimeoutTask { task: task_ref });
+                }
+            }
+        }
+    }
+
+    pub fn task(&self, task: TaskRef) -> &Task {
+        &self.jobs[usize::from(task.job)].tasks[usize::from(task.task)]
+    }
+
+    fn task_mut(&mut self, task: TaskRef) -> &mut Task {
+        &mut self.jobs[usize::from(task.job)].tasks[usize::from(task.task)]
+    }
+
+    pub(crate) fn executor_step(
+        &mut self,
+        config: &Config,
+        action: &Action,
+        entropy: &mut dyn Entropy,
+    ) {
+        match *action {
+            Action::ExecutorPreProcess { task, fault } => {
+                let next = self.executor_pre_process(config, task, fault);
+                self.task_mut(task).phase = next;
+            }
+            Action::ExecutorRunQuery { task } => {
+                let next = self.executor_run_query(config, task);
+                self.task_mut(task).phase = next;
+            }
+            Action::ExecutorSwapSegments { task } => {
+                let next = self.executor_swap_segments(config, task);
+                self.task_mut(task).phase = next;
+            }
+            Action::ExecutorValidateCommit { task } => {
+                let next = self.executor_validate_commit(config, task);
+                self.task_mut(task).phase = next;
+            }
+            Action::ExecutorDeleteSegments { task } => {
+                let next = self.executor_delete_segments(config, task);
+                self.task_mut(task).phase = next;
+            }
+            Action::ExecutorCasRead { task, fault } | Action::ExecutorCasWrite { task, fault } => {
+                let read = matches!(action, Action::ExecutorCasRead { .. });
+                self.executor_cas(config, task, read, fault, entropy);
+            }
+            Action::ExecutorFailTask { task } => {
+                self.task_mut(task).phase = TaskPhase::Failed(TaskFailure::Injected);
+            }
+            Action::HelixTimeoutTask { task } => self.task_mut(task).timed_out = true,
+            _ => unreachable!("executor_step called with a non-executor action"),
+        }
+        self.jobs
+            .retain(|job| !job.tasks.iter().all(Task::is_finished));
+    }
+
+    /// `preProcess` (EX:112-164; pre:EX:117-154).
+    fn executor_pre_process(
+        &self,
+        config: &Config,
+        task: TaskRef,
+        fault: RegisterFault,
+    ) -> TaskPhase {
+        let failed = TaskPhase::Failed(TaskFailure::PreProcess);
+        if fault == RegisterFault::Transient {
+            return TaskPhase::Failed(TaskFailure::Injected);
+        }
+        let task_config = self.task(task).config;
+        let Some(runtime) = self.register.read(Self::stale_reads(config)).0 else {
+            // post: fail fast (EX:121-125); pre: log a warning and go on (pre:EX:120-124).
+            return if config.profile.is_post() {
+                failed
+            } else {
+                TaskPhase::Prepared
+            };
+        };
+        let window_start_ms = task_config.window_start_ms;
+        let ok = match task_config.mode {
+            TaskMode::Append => runtime.watermark_ms <= window_start_ms,
+            TaskMode::Overwrite | TaskMode::Delete => runtime
+                .partitions
+                .get(&window_start_ms)
+                .is_some_and(|info| info.is_stale()),
+        };
+        if ok {
+            TaskPhase::Prepared
+        } else {
+            failed
+        }
+    }
+
+    /// `validateSourceFingerprintAtCommit` (EX:625-633).
+    fn source_matches(&self, config: &Config, task_config: &TaskConfig) -> bool {
+        let start_ms = task_config.window_start_ms;
+        self.source_window_fingerprint(config, start_ms, start_ms + config.bucket_ms)
+            == task_config.fingerprint
+    }
+
+    /// V1 (EX:193) and the query (EX:200-266).
+    fn executor_run_query(&self, config: &Config, task: TaskRef) -> TaskPhase {
+        let task_config = self.task(task).config;
+        if !self.source_matches(config, &task_config) {
+            return TaskPhase::Failed(TaskFailure::SourceChanged);
+        }
+        TaskPhase::Queried {
+            rows: !task_config.fingerprint.is_empty_window(),
+        }
+    }
+
+    /// V2/V3 and the lineage replace of the window's MV segments (EX:274-379).
+    fn executor_swap_segments(&mut self, config: &Config, task: TaskRef) -> TaskPhase {
+        let current = self.task(task);
+        let task_config = current.config;
+        let TaskPhase::Queried { rows } = current.phase else {
+            unreachable!("swap follows the query");
+        };
+        // APPEND with no rows: no segment operation at all (EX:274-285).
+        if !rows && task_config.mode == TaskMode::Append {
+            return TaskPhase::Swapped;
+        }
+        if !self.source_matches(config, &task_config) {
+            return TaskPhase::Failed(TaskFailure::SourceChanged);
+        }
+        let window_start_ms = task_config.window_start_ms;
+        if rows {
+            self.mv_data
+                .insert(window_start_ms, task_config.fingerprint);
+        } else {
+            self.mv_data.remove(&window_start_ms);
+        }
+        TaskPhase::Swapped
+    }
+
+    /// `postProcess` V4 (EX:515-516), then the commit CAS op.
+    fn executor_validate_commit(&self, config: &Config, task: TaskRef) -> TaskPhase {
+        let task_config = self.task(task).config;
+        if !self.source_matches(config, &task_config) {
+            return TaskPhase::Failed(TaskFailure::SourceChanged);
+        }
+        let window_start_ms = task_config.window_start_ms;
+        let window_end_ms = window_start_ms + config.bucket_ms;
+        let fingerprint = task_config.fingerprint;
+        let append = task_config.mode == TaskMode::Append;
+        let op = match (config.profile.is_post(), append) {
+            (true, true) => CasOp::new(
+                Mutation::AppendValid {
+                    window_start_ms,
+                    window_end_ms,
+                    fingerprint,
+                },
+                Writer::PostCritical,
+            ),
+            (true, false) => CasOp::new(
+                Mutation::RefreshValid {
+                    window_start_ms,
+                    fingerprint,
+                },
+                Writer::PostCritical,
+            ),
+            (false, _) => CasOp::new(
+                Mutation::PreExecutorPut {
+                    window_start_ms,
+                    window_end_ms,
+                    fingerprint,
+                    append,
+                },
+                Writer::PreExecutor,
+            ),
+        };
+        TaskPhase::Committing(op)
+    }
+
+    /// `executeDeleteTask` (post EX:417-482; pre: no source check at all).
+    fn executor_delete_segments(&mut self, config: &Config, task: TaskRef) -> TaskPhase {
+        let window_start_ms = self.task(task).config.window_start_ms;
+        let window_end_ms = window_start_ms + config.bucket_ms;
+        if config.profile.delete_precheck
+            && !self
+                .source_window_fingerprint(config, window_start_ms, window_end_ms)
+                .is_empty_window()
+        {
+            // Backfill detected: success, no segment or metadata change (EX:424-442).
+            return TaskPhase::Succeeded;
+        }
+        self.mv_data.remove(&window_start_ms);
+        let op = if config.profile.is_post() {
+            CasOp::new(
+                Mutation::ClearValid { window_start_ms },
+                Writer::PostCritical,
+            )
+        } else {
+            CasOp::new(
+                Mutation::PreExecutorRemove { window_start_ms },
+                Writer::PreExecutor,
+            )
+        };
+        TaskPhase::Committing(op)
+    }
+
+    fn executor_cas(
+        &mut self,
+        config: &Config,
+        task: TaskRef,
+        read: bool,
+        fault: RegisterFault,
+        entropy: &mut dyn Entropy,
+    ) {
+        let TaskPhase::Committing(mut op) = self.task(task).phase.clone() else {
+            unreachable!("a CAS step needs a committing task");
+        };
+        let end = if read {
+            self.cas_read(config, &mut op, fault, entropy)
+        } else {
+            self.cas_write(config, &mut op, fault, entropy)
+        };
+        let timed_out = self.task(task).timed_out;
+        let next = match end {
+            None => TaskPhase::Committing(op),
+            Some(CasEnd::Committed) => {
+                if timed_out {
+                    self.ghost.reached |= ghost_bits::REACHED_ZOMBIE_COMMITTED;
+                }
+                TaskPhase::Succeeded
+            }
+            Some(CasEnd::NoOp(_)) => TaskPhase::Succeeded,
+            Some(CasEnd::Violation(_) | CasEnd::Exhausted | CasEnd::GaveUp) => {
+                TaskPhase::Failed(TaskFailure::Commit)
+            }
+        };
+        self.task_mut(task).phase = next;
+    }
+}

@@ -1,0 +1,405 @@
+//! The property registry: every invariant mvsim checks, as a named pure function over the
+//! global state with an expectation and a one-line statement (STYLE "Properties").
+//!
+//! - `Always`: must hold in every reachable state (history facts are read from ghost bits
+//!   that the write path records, DESIGN-NOTES "Properties over histories").
+//! - `Sometimes`: must hold in at least one reachable state; each `Always` has one that
+//!   shows the interesting states are reached (a model that does nothing passes every
+//!   safety check).
+//! - `Quiescent`: must hold at the fixpoint that [`crate::quiescence::settle`] reaches
+//!   from every state in which the scripted source events are used up.
+
+use crate::config::Config;
+use crate::executor::TaskMode;
+use crate::quiescence::Settled;
+use crate::world::{ghost_bits, World};
+
+/// How a property is judged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Expectation {
+    Always,
+    Sometimes,
+    Quiescent,
+}
+
+impl Expectation {
+    pub fn name(self) -> &'static str {
+        match self {
+            Expectation::Always => "always",
+            Expectation::Sometimes => "sometimes",
+            Expectation::Quiescent => "quiescent",
+        }
+    }
+}
+
+/// What a property's check reads.
+#[derive(Clone, Copy)]
+pub enum Check {
+    State(fn(&Config, &World) -> bool),
+    Settled(fn(&Config, &Settled) -> bool),
+}
+
+/// One registered property.
+#[derive(Clone, Copy)]
+pub struct Property {
+    pub name: &'static str,
+    pub expectation: Expectation,
+    pub statement: &'static str,
+    /// The Java or spec evidence for the property.
+    pub evidence: &'static str,
+    pub check: Check,
+}
+
+/// Every property, in report order.
+pub fn registry() -> &'static [Property] {
+    &REGISTRY
+}
+
+/// Looks up a property by name.
+pub fn by_name(name: &str) -> Option<&'static Property> {
+    REGISTRY.iter().find(|property| property.name == name)
+}
+
+fn no_ghost_violation(world: &World, bit: u16) -> bool {
+    world.ghost.violations & bit == 0
+}
+
+fn reached(world: &World, bit: u32) -> bool {
+    world.ghost.reached & bit != 0
+}
+
+fn watermark_monotonic(_: &Config, world: &World) -> bool {
+    no_ghost_violation(world, ghost_bits::WATERMARK_DECREASED)
+}
+
+fn watermark_within_source_data(_: &Config, world: &World) -> bool {
+    let max_end_ms = world.ghost.max_source_end_seen_ms;
+    max_end_ms < 0 || world.watermark_ms() <= max_end_ms + 1
+}
+
+fn bucket_keys_aligned(config: &Config, world: &World) -> bool {
+    world.runtime().is_none_or(|runtime| {
+        runtime
+            .partitions
+            .keys()
+            .all(|bucket| bucket.rem_euclid(config.bucket_ms) == 0)
+    })
+}
+
+fn append_only_into_absent(_: &Config, world: &World) -> bool {
+    no_ghost_violation(world, ghost_bits::APPEND_OVER_PRESENT)
+}
+
+fn running_exclusive(world: &World) -> usize {
+    world
+        .jobs
+        .iter()
+        .flat_map(|job| &job.tasks)
+        .filter(|task| task.is_running_exclusive())
+        .count()
+}
+
+fn one_exclusive_in_flight(_: &Config, world: &World) -> bool {
+    running_exclusive(world) <= 1
+}
+
+fn stale_only_from_valid(_: &Config, world: &World) -> bool {
+    no_ghost_violation(world, ghost_bits::STALE_NOT_FROM_VALID)
+}
+
+fn entries_never_removed(_: &Config, world: &World) -> bool {
+    no_ghost_violation(world, ghost_bits::ENTRY_REMOVED)
+}
+
+fn valid_stale_overwrite_order(_: &Config, world: &World) -> bool {
+    no_ghost_violation(world, ghost_bits::ORDER_VIOLATED)
+}
+
+/// The newest source data is within the threshold: `now - (maxEnd + 1) <= T`.
+fn newest_data_within_threshold(config: &Config, world: &World) -> bool {
+    let max_end_ms = world.max_source_end_ms();
+    max_end_ms != i64::MIN && world.now_ms - (max_end_ms + 1) <= config.staleness_threshold_ms
+}
+
+fn broker_freshness_honest(config: &Config, world: &World) -> bool {
+    config.staleness_threshold_ms <= 0
+        || !world.broker_calls_mv_fresh(config)
+        || newest_data_within_threshold(config, world)
+}
+
+fn valid_empty_over_data(config: &Config, world: &World) -> bool {
+    world.runtime().is_some_and(|runtime| {
+        runtime.partitions.iter().any(|(bucket, info)| {
+            info.is_valid()
+                && info.fingerprint.is_empty_window()
+                && !world
+                    .source_window_fingerprint(config, *bucket, bucket + config.bucket_ms)
+                    .is_empty_window()
+        })
+    })
+}
+
+fn settles(_: &Config, settled: &Settled) -> bool {
+    settled.converged
+}
+
+/// Buckets below the watermark whose source window has data, with their live fingerprint.
+fn covered_windows_with_data<'a>(
+    config: &'a Config,
+    world: &'a World,
+) -> impl Iterator<Item = (i64, crate::partition::PartitionFingerprint)> + 'a {
+    let watermark_ms = world.watermark_ms();
+    let first_ms = world
+        .runtime()
+        .and_then(|runtime| runtime.partitions.keys().next().copied())
+        .unwrap_or(watermark_ms)
+        .min(
+            world
+                .source
+                .iter()
+                .filter(|segment| segment.start_ms >= 0)
+                .map(|segment| crate::partition::align_down(segment.start_ms, config.bucket_ms))
+                .min()
+                .unwrap_or(watermark_ms),
+        );
+    let first_ms = crate::partition::align_down(first_ms, config.bucket_ms);
+    (0..)
+        .map(move |index| first_ms + index * config.bucket_ms)
+        .take_while(move |bucket| *bucket < watermark_ms)
+        .map(move |bucket| {
+            (
+                bucket,
+                world.source_window_fingerprint(config, bucket, bucket + config.bucket_ms),
+            )
+        })
+}
+
+fn quiescent_buckets_match_source(config: &Config, settled: &Settled) -> bool {
+    let world = &settled.world;
+    let Some(runtime) = world.runtime() else {
+        return true;
+    };
+    covered_windows_with_data(config, world)
+        .filter(|(_, live)| !live.is_empty_window())
+        .all(|(bucket, live)| {
+            runtime
+                .partitions
+                .get(&bucket)
+                .is_some_and(|info| info.is_valid() && info.fingerprint == live)
+        })
+}
+
+fn quiescent_mv_data_matches_source(config: &Config, settled: &Settled) -> bool {
+    let world = &settled.world;
+    covered_windows_with_data(config, world).all(|(bucket, live)| {
+        let served = world
+            .mv_data
+            .get(&bucket)
+            .copied()
+            .unwrap_or(crate::partition::PartitionFingerprint::EMPTY);
+        served == live
+    })
+}
+
+macro_rules! always {
+    ($name:literal, $statement:literal, $evidence:literal, $check:expr) => {
+        Property {
+            name: $name,
+            expectation: Expectation::Always,
+            statement: $statement,
+            evidence: $evidence,
+            check: Check::State($check),
+        }
+    };
+}
+
+macro_rules! sometimes {
+    ($name:literal, $statement:literal, $check:expr) => {
+        Property {
+            name: $name,
+            expectation: Expectation::Sometimes,
+            statement: $statement,
+            evidence: "reachability witness",
+            check: Check::State($check),
+        }
+    };
+}
+
+macro_rules! quiescent {
+    ($name:literal, $statement:literal, $evidence:literal, $check:expr) => {
+        Property {
+            name: $name,
+            expectation: Expectation::Quiescent,
+            statement: $statement,
+            evidence: $evidence,
+            check: Check::Settled($check),
+        }
+    };
+}
+
+static REGISTRY: [Property; 29] = [
+    always!(
+        "watermark_monotonic",
+        "the watermark never decreases",
+        "spec §4 I2; PM:202-203, TU:111-123",
+        watermark_monotonic
+    ),
+    always!(
+        "watermark_within_source_data",
+        "watermark <= max source endTime + 1, over all source data ever seen",
+        "spec §4 I4, §5.1; SCH:263-286, 995-1000",
+        watermark_within_source_data
+    ),
+    always!(
+        "bucket_keys_aligned",
+        "every bucket key is a multiple of bucketMs",
+        "spec §4 I1; SCH:261, 878",
+        bucket_keys_aligned
+    ),
+    always!(
+        "append_only_into_absent",
+        "no APPEND is dispatched for a bucket that has an entry in the znode",
+        "spec §4 I11; SCH:316",
+        append_only_into_absent
+    ),
+    always!(
+        "one_exclusive_in_flight",
+        "at most one OVERWRITE/DELETE task thread runs at a time",
+        "spec §4 I11; SCH:224",
+        one_exclusive_in_flight
+    ),
+    always!(
+        "stale_only_from_valid",
+        "a bucket becomes STALE only from VALID",
+        "spec §4 I6; PM:393-436, CM:633-635",
+        stale_only_from_valid
+    ),
+    always!(
+        "entries_never_removed",
+        "no write removes a bucket entry (absent only before the first APPEND)",
+        "spec §4 I5; PS:32-38",
+        entries_never_removed
+    ),
+    always!(
+        "valid_stale_overwrite_order",
+        "a VALID bucket's fingerprint changes only through STALE then OVERWRITE or DELETE",
+        "spec §4 I7; PS:36-38, SCH:216-237",
+        valid_stale_overwrite_order
+    ),
+    always!(
+        "broker_freshness_honest",
+        "the broker calls the MV fresh only when the newest source data is within the staleness threshold",
+        "spec §5.1; RW:192-214",
+        broker_freshness_honest
+    ),
+    quiescent!(
+        "settles",
+        "once events and faults stop, the engine reaches a fixpoint within the step budget",
+        "DESIGN-NOTES quiescence; spec §4 I13",
+        settles
+    ),
+    quiescent!(
+        "quiescent_buckets_match_source",
+        "at quiescence every bucket below the watermark whose source window has data is VALID with the current source fingerprint",
+        "spec §5.2, §8; PS:22-40",
+        quiescent_buckets_match_source
+    ),
+    quiescent!(
+        "quiescent_mv_data_matches_source",
+        "at quiescence the MV segments of every window below the watermark hold exactly the source data of that window",
+        "spec §3.4 (V1 serves every time below the watermark from the MV); §5.2",
+        quiescent_mv_data_matches_source
+    ),
+    sometimes!(
+        "reach_append_committed",
+        "an APPEND commits and advances the watermark",
+        |_, world| reached(world, ghost_bits::REACHED_APPEND_COMMITTED)
+    ),
+    sometimes!(
+        "reach_watermark_at_data_tail",
+        "the watermark reaches max source endTime + 1",
+        |_, world| {
+            let max_end_ms = world.ghost.max_source_end_seen_ms;
+            max_end_ms >= 0 && world.watermark_ms() == max_end_ms + 1
+        }
+    ),
+    sometimes!(
+        "reach_append_in_flight",
+        "an APPEND task is in flight",
+        |_, world| world
+            .jobs
+            .iter()
+            .flat_map(|job| &job.tasks)
+            .any(|task| task.config.mode == TaskMode::Append && !task.is_finished())
+    ),
+    sometimes!(
+        "reach_exclusive_in_flight",
+        "an OVERWRITE or DELETE task is running",
+        |_, world| running_exclusive(world) >= 1
+    ),
+    sometimes!(
+        "reach_stale_marked",
+        "the consistency manager marks a VALID bucket STALE",
+        |_, world| reached(world, ghost_bits::REACHED_STALE_MARKED)
+    ),
+    sometimes!(
+        "reach_delete_committed",
+        "a DELETE commits",
+        |_, world| reached(world, ghost_bits::REACHED_DELETE_COMMITTED)
+    ),
+    sometimes!(
+        "reach_overwrite_committed",
+        "an OVERWRITE commits",
+        |_, world| reached(world, ghost_bits::REACHED_OVERWRITE_COMMITTED)
+    ),
+    sometimes!(
+        "reach_backfill_after_delete",
+        "a segment is uploaded into a bucket whose last commit was a DELETE",
+        |_, world| reached(world, ghost_bits::REACHED_BACKFILL_AFTER_DELETE)
+    ),
+    sometimes!(
+        "reach_overwrite_after_backfill",
+        "an OVERWRITE commits for a bucket backfilled after its DELETE",
+        |_, world| reached(world, ghost_bits::REACHED_OVERWRITE_AFTER_BACKFILL)
+    ),
+    sometimes!(
+        "reach_false_positive_reverted",
+        "the scheduler reverts a false-positive STALE mark",
+        |_, world| reached(world, ghost_bits::REACHED_FALSE_POSITIVE_REVERTED)
+    ),
+    sometimes!(
+        "reach_cas_retried",
+        "a CAS write conflicts and is retried",
+        |_, world| reached(world, ghost_bits::REACHED_CAS_RETRIED)
+    ),
+    sometimes!(
+        "reach_lost_ack_replayed",
+        "a write whose ack was lost is replayed into the idempotent carve-out",
+        |_, world| reached(world, ghost_bits::REACHED_LOST_ACK_REPLAYED)
+    ),
+    sometimes!(
+        "reach_valid_empty_over_data",
+        "a VALID-empty bucket sits over a non-empty source window",
+        valid_empty_over_data
+    ),
+    sometimes!(
+        "reach_sweep_remarked",
+        "the sweep re-marks a stranded VALID-empty bucket STALE",
+        |_, world| reached(world, ghost_bits::REACHED_SWEEP_REMARKED)
+    ),
+    sometimes!(
+        "reach_broker_calls_fresh",
+        "the broker calls the MV fresh under a staleness threshold",
+        |config, world| config.staleness_threshold_ms > 0 && world.broker_calls_mv_fresh(config)
+    ),
+    sometimes!(
+        "reach_zombie_committed",
+        "a timed-out task's thread commits after its job turned final",
+        |_, world| reached(world, ghost_bits::REACHED_ZOMBIE_COMMITTED)
+    ),
+    sometimes!(
+        "reach_quiescent",
+        "all scripted events played and the engine idle",
+        |config, world| world.script_done(config) && world.engine_idle()
+    ),
+];

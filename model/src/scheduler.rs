@@ -1,0 +1,359 @@
+//! The scheduler: one `generateTasks` cycle for the MV (spec §3.1, SCH:121-342), as
+//! separate atomic steps so that commits, marks and source events can land between them:
+//!
+//! 1. READ #1 watermark, with the cold start (SCH:853-944);
+//! 2. READ #2 partitions (SCH:175-180);
+//! 3. in-flight accounting from Helix job state (SCH:182-214, `forRunningTasks`);
+//! 4. earliest STALE bucket: DELETE when its source window is empty, revert when the
+//!    fingerprint is unchanged (a false positive), else OVERWRITE (SCH:355-416). The
+//!    decision read and `buildTaskConfig`'s fingerprint read are one step here: a source
+//!    change between them only changes which fingerprint an OVERWRITE carries, which the
+//!    executor re-validates anyway;
+//! 5. the revert CAS (`revertValid`, revert profile; pre: its own 8-attempt loop);
+//! 6. the APPEND batch: start, cutoff (post caps it at the newest source end + 1,
+//!    SCH:263-286; pre uses `now - buffer`, pre:SCH:265), then one step per emitted window
+//!    with its fresh fingerprint read (SCH:288-342), and the job submission.
+//!
+//! An exception anywhere fails this table's generation only: the cycle returns to idle.
+
+use crate::config::{constants, Config};
+use crate::executor::{InFlightCounts, TaskConfig, TaskMode};
+use crate::manager::{CasEnd, CasOp, Mutation, Writer};
+use crate::partition::{
+    align_down, compute_contiguous_upper_ms, resolve_append_cutoff_ms, PartitionInfo,
+    RuntimeMetadata,
+};
+use crate::profile::Mutant;
+use crate::register::RegisterFault;
+use crate::world::{Action, Entropy, World};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The scheduler's state.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SchedulerState {
+    pub phase: SchedulerPhase,
+    /// When the next cycle may start (concrete timing).
+    pub next_cycle_ms: i64,
+}
+
+impl SchedulerState {
+    pub fn is_idle(&self) -> bool {
+        self.phase == SchedulerPhase::Idle
+    }
+}
+
+/// What one cycle has read so far.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Cycle {
+    /// READ #1.
+    pub watermark_ms: i64,
+    /// READ #2 (the version is unused, SCH:176).
+    pub partitions: BTreeMap<i64, PartitionInfo>,
+    pub counts: InFlightCounts,
+}
+
+/// The APPEND loop's variables (SCH:288-342).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct AppendPlan {
+    pub next_ms: i64,
+    pub cutoff_ms: i64,
+    pub slots_left: u32,
+    pub iterations_left: u32,
+    pub planned: Vec<TaskConfig>,
+}
+
+/// Where the cycle is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum SchedulerPhase {
+    #[default]
+    Idle,
+    ReadPartitions {
+        watermark_ms: i64,
+    },
+    CountInFlight {
+        watermark_ms: i64,
+        partitions: BTreeMap<i64, PartitionInfo>,
+    },
+    HandleStale(Cycle),
+    Reverting(Cycle, CasOp),
+    ResolveCutoff(Cycle),
+    BuildAppend(Cycle, AppendPlan),
+}
+
+impl World {
+    pub(crate) fn scheduler_actions(&self, config: &Config, out: &mut Vec<Action>) {
+        let none = RegisterFault::None;
+        match &self.scheduler.phase {
+            SchedulerPhase::Idle => {
+                if self.is_due(config, self.scheduler.next_cycle_ms) {
+                    self.push_with_faults(
+                        config,
+                        Action::SchedulerReadWatermark { fault: none },
+                        out,
+                    );
+                }
+            }
+            SchedulerPhase::ReadPartitions { .. } => {
+                self.push_with_faults(config, Action::SchedulerReadPartitions { fault: none }, out);
+            }
+            SchedulerPhase::CountInFlight { .. } => out.push(Action::SchedulerCountInFlight),
+            SchedulerPhase::HandleStale(_) => out.push(Action::SchedulerHandleStale),
+            SchedulerPhase::Reverting(_, op) => {
+                if self.is_due(config, op.wake_ms) {
+                    let action = if op.wants_read() {
+                        Action::SchedulerRevertRead { fault: none }
+                    } else {
+                        Action::SchedulerRevertWrite { fault: none }
+                    };
+                    self.push_with_faults(config, action, out);
+                }
+            }
+            SchedulerPhase::ResolveCutoff(_) => out.push(Action::SchedulerResolveCutoff),
+            SchedulerPhase::BuildAppend(..) => out.push(Action::SchedulerBuildAppend),
+        }
+    }
+
+    pub(crate) fn scheduler_step(
+        &mut self,
+        config: &Config,
+        action: &Action,
+        entropy: &mut dyn Entropy,
+    ) {
+        let phase = std::mem::take(&mut self.scheduler.phase);
+        self.scheduler.phase = match (action, phase) {
+            (Action::SchedulerReadWatermark { fault }, SchedulerPhase::Idle) => {
+                self.scheduler.next_cycle_ms = self.arm(config, config.scheduler_period_ms);
+                self.scheduler_read_watermark(config, *fault)
+            }
+            (
+                Action::SchedulerReadPartitions { fault },
+                SchedulerPhase::ReadPartitions { watermark_ms },
+            ) => {
+                if *fault == RegisterFault::Transient {
+                    SchedulerPhase::Idle
+                } else {
+                    let partitions = self
+                        .register
+                        .read(Self::stale_reads(config))
+                        .0
+                        .map(|runtime| runtime.partitions.clone())
+                        .unwrap_or_default();
+                    SchedulerPhase::CountInFlight {
+                        watermark_ms,
+                        partitions,
+                    }
+                }
+            }
+            (
+                Action::SchedulerCountInFlight,
+                SchedulerPhase::CountInFlight {
+                    watermark_ms,
+                    partitions,
+                },
+            ) => self.scheduler_count_in_flight(config, watermark_ms, partitions),
+            (Action::SchedulerHandleStale, SchedulerPhase::HandleStale(cycle)) => {
+                self.scheduler_handle_stale(config, cycle)
+            }
+            (Action::SchedulerRevertRead { fault }, SchedulerPhase::Reverting(cycle, mut op)) => {
+                let end = self.cas_read(config, &mut op, *fault, entropy);
+                Self::after_revert_step(cycle, op, end)
+            }
+            (Action::SchedulerRevertWrite { fault }, SchedulerPhase::Reverting(cycle, mut op)) => {
+                let end = self.cas_write(config, &mut op, *fault, entropy);
+                Self::after_revert_step(cycle, op, end)
+            }
+            (Action::SchedulerResolveCutoff, SchedulerPhase::ResolveCutoff(cycle)) => {
+                self.scheduler_resolve_cutoff(config, cycle)
+            }
+            (Action::SchedulerBuildAppend, SchedulerPhase::BuildAppend(cycle, plan)) => {
+                self.scheduler_build_append(config, cycle, plan)
+            }
+            (action, phase) => panic!("scheduler step {action:?} not enabled in phase {phase:?}"),
+        };
+    }
+
+    /// `getWatermarkMs` (SCH:853-944): read, or cold-start the znode at the aligned first
+    /// source bucket (`floorDiv(minStart, b) * b`, SCH:878) with `createIfAbsent`.
+    fn scheduler_read_watermark(
+        &mut self,
+        config: &Config,
+        fault: RegisterFault,
+    ) -> SchedulerPhase {
+        if fault == RegisterFault::Transient {
+            return SchedulerPhase::Idle;
+        }
+        if let Some(runtime) = self.register.read(Self::stale_reads(config)).0 {
+            return SchedulerPhase::ReadPartitions {
+                watermark_ms: runtime.watermark_ms,
+            };
+        }
+        // No usable source start: ISE, this table's generation fails (SCH:872-876).
+        let Some(min_start_ms) = self.min_source_start_ms() else {
+            return SchedulerPhase::Idle;
+        };
+        let watermark_ms = if config.profile.has_mutant(Mutant::UnalignedColdStart) {
+            min_start_ms
+        } else {
+            align_down(min_start_ms, config.bucket_ms)
+        };
+        self.register.create_if_absent(RuntimeMetadata {
+            watermark_ms,
+            partitions: BTreeMap::new(),
+        });
+        SchedulerPhase::ReadPartitions {
+            watermark_ms: self.watermark_ms(),
+        }
+    }
+
+    /// `countInFlightTasks` over jobs not in a final Helix state (TaskGeneratorUtils).
+    fn scheduler_count_in_flight(
+        &self,
+        config: &Config,
+        watermark_ms: i64,
+        partitions: BTreeMap<i64, PartitionInfo>,
+    ) -> SchedulerPhase {
+        let counts = self.in_flight_counts(config, watermark_ms);
+        let exclusive = counts.delete + counts.overwrite;
+        let cycle = Cycle {
+            watermark_ms,
+            partitions,
+            counts,
+        };
+        // Step 1: at most one OVERWRITE/DELETE per MV in flight (SCH:224).
+        if exclusive == 0 || config.profile.has_mutant(Mutant::IgnoreInFlightExclusive) {
+            SchedulerPhase::HandleStale(cycle)
+        } else {
+            SchedulerPhase::ResolveCutoff(cycle)
+        }
+    }
+
+    /// `tryHandleStalePartition` (SCH:355-416): only the earliest STALE bucket per cycle.
+    fn scheduler_handle_stale(&mut self, config: &Config, cycle: Cycle) -> SchedulerPhase {
+        let earliest = cycle
+            .partitions
+            .iter()
+            .find(|(_, info)| info.is_stale())
+            .map(|(bucket, info)| (*bucket, *info));
+        let Some((bucket, stored)) = earliest else {
+            return SchedulerPhase::ResolveCutoff(cycle);
+        };
+        let live = self.source_window_fingerprint(config, bucket, bucket + config.bucket_ms);
+        // Emptiness is checked before the false-positive test (SCH:380-390).
+        if live.is_empty_window() {
+            self.submit_job(
+                config,
+                vec![TaskConfig::new(TaskMode::Delete, bucket, live)],
+            );
+            return SchedulerPhase::Idle;
+        }
+        if live == stored.fingerprint {
+            let op = if config.profile.is_post() {
+                CasOp::new(
+                    Mutation::RevertValid {
+                        window_start_ms: bucket,
+                    },
+                    Writer::PostRevert,
+                )
+            } else {
+                CasOp::new(
+                    Mutation::PreSchedulerRevert {
+                        window_start_ms: bucket,
+                    },
+                    Writer::PreSchedulerRevert,
+                )
+            };
+            return SchedulerPhase::Reverting(cycle, op);
+        }
+        self.submit_job(
+            config,
+            vec![TaskConfig::new(TaskMode::Overwrite, bucket, live)],
+        );
+        SchedulerPhase::Idle
+    }
+
+    /// After a revert CAS step: keep going, or on to the APPEND batch (a failed revert is
+    /// caught and logged, SCH:396-400); pre's read error escapes and fails the cycle.
+    fn after_revert_step(cycle: Cycle, op: CasOp, end: Option<CasEnd>) -> SchedulerPhase {
+        match end {
+            None => SchedulerPhase::Reverting(cycle, op),
+            Some(CasEnd::GaveUp) => SchedulerPhase::Idle,
+            Some(_) => SchedulerPhase::ResolveCutoff(cycle),
+        }
+    }
+
+    /// Step 2's start and cutoff (SCH:247-286).
+    fn scheduler_resolve_cutoff(&self, config: &Config, cycle: Cycle) -> SchedulerPhase {
+        let slots = config
+            .max_tasks_per_batch
+            .saturating_sub(cycle.counts.append);
+        if slots == 0 {
+            return SchedulerPhase::Idle;
+        }
+        let bucket_ms = config.bucket_ms;
+        let start_ms = cycle
+            .counts
+            .max_append_end_ms
+            .max(compute_contiguous_upper_ms(
+                cycle.watermark_ms,
+                &cycle.partitions,
+                bucket_ms,
+            ));
+        let next_ms = align_down(start_ms, bucket_ms);
+        let rough_cutoff_ms = self.now_ms - config.buffer_ms;
+        let cutoff_ms = if config.profile.is_pre() || next_ms + bucket_ms > rough_cutoff_ms {
+            rough_cutoff_ms
+        } else {
+            resolve_append_cutoff_ms(rough_cutoff_ms, self.max_source_end_ms())
+        };
+        let iterations = (slots as usize + cycle.partitions.len())
+            .min(constants::MAX_BATCH_LOOP_ITERATIONS as usize) as u32;
+        let plan = AppendPlan {
+            next_ms,
+            cutoff_ms,
+            slots_left: slots,
+            iterations_left: iterations,
+            planned: Vec::new(),
+        };
+        SchedulerPhase::BuildAppend(cycle, plan)
+    }
+
+    /// One APPEND loop turn up to the next emitted window (with its fresh fingerprint
+    /// read), or the end of the loop and the job submission (SCH:288-342).
+    fn scheduler_build_append(
+        &mut self,
+        config: &Config,
+        cycle: Cycle,
+        mut plan: AppendPlan,
+    ) -> SchedulerPhase {
+        let bucket_ms = config.bucket_ms;
+        while plan.slots_left > 0 && plan.iterations_left > 0 {
+            plan.iterations_left -= 1;
+            let window_end_ms = plan.next_ms + bucket_ms;
+            if window_end_ms > plan.cutoff_ms {
+                break;
+            }
+            let existing = cycle.partitions.get(&plan.next_ms);
+            // post skips any entry (SCH:316); pre only VALID ones (pre:SCH:289).
+            let skip = if config.profile.is_post() {
+                existing.is_some()
+            } else {
+                existing.is_some_and(|info| info.is_valid())
+            };
+            if skip {
+                plan.next_ms = window_end_ms;
+                continue;
+            }
+            let fingerprint = self.source_window_fingerprint(config, plan.next_ms, window_end_ms);
+            plan.planned
+                .push(TaskConfig::new(TaskMode::Append, plan.next_ms, fingerprint));
+            plan.next_ms = window_end_ms;
+            plan.slots_left -= 1;
+            return SchedulerPhase::BuildAppend(cycle, plan);
+        }
+        if !plan.planned.is_empty() {
+            self.submit_job(config, plan.planned);
+        }
+        SchedulerPhase::Idle
+    }
+}

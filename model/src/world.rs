@@ -1,0 +1,733 @@
+//! The whole simulated cluster as one value ([`World`]) and every atomic step of every
+//! actor as one enum ([`Action`]).
+//!
+//! The engine is a labelled transition system: [`World::actions`] lists the enabled steps,
+//! [`World::step`] applies one. Both are pure and deterministic (the only extra input is
+//! [`Entropy`], the back-off jitter, which the checker fixes to zero), so the exhaustive
+//! checker and the seeded simulator drive the very same code (DESIGN-NOTES "One model, two
+//! drivers"). The order of `actions()` is a function of the state alone: an action index is
+//! a replay handle.
+//!
+//! Actors live in their own files, each an `impl World` block: `scheduler.rs`,
+//! `executor.rs`, `consistency_manager.rs`, `segment_source.rs`, `broker.rs`. The CAS step
+//! machine they share is `manager.rs`; its glue to the register (ghost bookkeeping of every
+//! applied write) is here.
+
+use crate::broker::BrokerState;
+use crate::config::{Config, Timing};
+use crate::consistency_manager::CmState;
+use crate::executor::Job;
+use crate::manager::{mutate, CasEnd, CasOp, MutateInputs, Mutated, Mutation, NoOp};
+use crate::partition::{PartitionFingerprint, RuntimeMetadata};
+use crate::profile::Mutant;
+use crate::register::{Register, RegisterFault, SetError};
+use crate::scheduler::SchedulerState;
+use crate::segment_source::SourceSegmentState;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Random choices the model needs from its driver (only the CAS back-off jitter).
+pub trait Entropy {
+    /// A uniform integer in `[0, bound)`; `bound >= 1`.
+    fn below(&mut self, bound: u64) -> u64;
+}
+
+/// The checker's entropy: every draw is 0 (time is abstract there anyway).
+pub struct NoEntropy;
+
+impl Entropy for NoEntropy {
+    fn below(&mut self, _bound: u64) -> u64 {
+        0
+    }
+}
+
+/// A task address: job index in [`World::jobs`], task index in the job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct TaskRef {
+    pub job: u8,
+    pub task: u8,
+}
+
+/// Every atomic step of every actor, named actor + verb + object.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Action {
+    /// The clock moves one bucket forward (abstract timing; the simulator owns time itself).
+    ClockTick,
+    /// A segment upload or backfill: metadata created, then the CM notified (PHRM:3252-3270).
+    /// The two are one step: a flush between them reads no source, so it commutes.
+    SourceUpload {
+        segment: u16,
+        start_ms: i64,
+        end_ms: i64,
+        crc: i64,
+    },
+    /// A segment refresh with a new crc: metadata updated, then notified (PHRM:3272-3291).
+    SourceRefresh { segment: u16, crc: i64 },
+    /// Retention delete, part 1: notify before the metadata is removed (SDM:128-161).
+    SourceDeleteNotify { segment: u16 },
+    /// Retention delete, part 2: the segment metadata is removed (SDM:200).
+    SourceDeleteRemove { segment: u16 },
+    /// Scheduler READ #1: watermark, cold start if the znode is missing (SCH:853-944).
+    SchedulerReadWatermark { fault: RegisterFault },
+    /// Scheduler READ #2: the partition map (SCH:175-180).
+    SchedulerReadPartitions { fault: RegisterFault },
+    /// Scheduler: count in-flight tasks from Helix job state (SCH:182-214).
+    SchedulerCountInFlight,
+    /// Scheduler: earliest STALE bucket -> DELETE, revert or OVERWRITE (SCH:355-416).
+    SchedulerHandleStale,
+    /// Scheduler revert CAS read (`revertValid`, PM:360-380; pre:SCH:377-449).
+    SchedulerRevertRead { fault: RegisterFault },
+    /// Scheduler revert CAS write.
+    SchedulerRevertWrite { fault: RegisterFault },
+    /// Scheduler: APPEND start and cutoff (SCH:247-286; pre:SCH:265).
+    SchedulerResolveCutoff,
+    /// Scheduler: one APPEND loop iteration up to the next emitted window with its fresh
+    /// fingerprint read, or the end of the loop and the job submission (SCH:288-342).
+    SchedulerBuildAppend,
+    /// Executor `preProcess` (EX:112-164; pre:EX:112-157).
+    ExecutorPreProcess { task: TaskRef, fault: RegisterFault },
+    /// Executor V1 source validation and the broker query (EX:193-266).
+    ExecutorRunQuery { task: TaskRef },
+    /// Executor V2/V3 validation and the MV segment swap (EX:274-379).
+    ExecutorSwapSegments { task: TaskRef },
+    /// Executor DELETE: pre-check (post EX:424-442) and MV segment deletion (EX:444-470).
+    ExecutorDeleteSegments { task: TaskRef },
+    /// Executor `postProcess` V4 (EX:515-516): the source fingerprint once, before the CAS.
+    ExecutorValidateCommit { task: TaskRef },
+    /// Executor commit CAS read+mutate (PM:542-592 / pre:EX:491-588).
+    ExecutorCasRead { task: TaskRef, fault: RegisterFault },
+    /// Executor commit CAS write.
+    ExecutorCasWrite { task: TaskRef, fault: RegisterFault },
+    /// Fault: the minion task throws at its current step (Helix: 1 attempt, no retry).
+    ExecutorFailTask { task: TaskRef },
+    /// Fault: Helix times the task out; the job may turn final while the thread runs on.
+    HelixTimeoutTask { task: TaskRef },
+    /// CM debounce flush: drain, snapshot READ #1, candidates (CM:380-406; pre:CM:338-370).
+    ConsistencyManagerFlush { fault: RegisterFault },
+    /// CM VALID-empty sweep (post CM:412-581).
+    ConsistencyManagerSweep { fault: RegisterFault },
+    /// CM mark CAS read+mutate.
+    ConsistencyManagerCasRead { fault: RegisterFault },
+    /// CM mark CAS write.
+    ConsistencyManagerCasWrite { fault: RegisterFault },
+    /// The broker's cache receives the znode's current watermark (MC:385-437).
+    BrokerRefreshCache,
+}
+
+/// Actors, for traces and the simulator's scheduling.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Actor {
+    Clock,
+    Source,
+    Scheduler,
+    Executor,
+    ConsistencyManager,
+    Broker,
+}
+
+impl Actor {
+    pub fn name(self) -> &'static str {
+        match self {
+            Actor::Clock => "clock",
+            Actor::Source => "source",
+            Actor::Scheduler => "scheduler",
+            Actor::Executor => "executor",
+            Actor::ConsistencyManager => "consistency",
+            Actor::Broker => "broker",
+        }
+    }
+}
+
+impl Action {
+    pub fn actor(&self) -> Actor {
+        use Action::*;
+        match self {
+            ClockTick => Actor::Clock,
+            SourceUpload { .. }
+            | SourceRefresh { .. }
+            | SourceDeleteNotify { .. }
+            | SourceDeleteRemove { .. } => Actor::Source,
+            SchedulerReadWatermark { .. }
+            | SchedulerReadPartitions { .. }
+            | SchedulerCountInFlight
+            | SchedulerHandleStale
+            | SchedulerRevertRead { .. }
+            | SchedulerRevertWrite { .. }
+            | SchedulerResolveCutoff
+            | SchedulerBuildAppend => Actor::Scheduler,
+            ExecutorPreProcess { .. }
+            | ExecutorRunQuery { .. }
+            | ExecutorSwapSegments { .. }
+            | ExecutorDeleteSegments { .. }
+            | ExecutorValidateCommit { .. }
+            | ExecutorCasRead { .. }
+            | ExecutorCasWrite { .. }
+            | ExecutorFailTask { .. }
+            | HelixTimeoutTask { .. } => Actor::Executor,
+            ConsistencyManagerFlush { .. }
+            | ConsistencyManagerSweep { .. }
+            | ConsistencyManagerCasRead { .. }
+            | ConsistencyManagerCasWrite { .. } => Actor::ConsistencyManager,
+            BrokerRefreshCache => Actor::Broker,
+        }
+    }
+
+    /// The injected register fault, if any.
+    pub fn register_fault(&self) -> RegisterFault {
+        use Action::*;
+        match self {
+            SchedulerReadWatermark { fault }
+            | SchedulerReadPartitions { fault }
+            | SchedulerRevertRead { fault }
+            | SchedulerRevertWrite { fault }
+            | ExecutorPreProcess { fault, .. }
+            | ExecutorCasRead { fault, .. }
+            | ExecutorCasWrite { fault, .. }
+            | ConsistencyManagerFlush { fault }
+            | ConsistencyManagerSweep { fault }
+            | ConsistencyManagerCasRead { fault }
+            | ConsistencyManagerCasWrite { fault } => *fault,
+            _ => RegisterFault::None,
+        }
+    }
+
+    /// Is this step a fault (injected error, lost ack, task failure or timeout)?
+    pub fn is_fault(&self) -> bool {
+        self.register_fault() != RegisterFault::None
+            || matches!(
+                self,
+                Action::ExecutorFailTask { .. } | Action::HelixTimeoutTask { .. }
+            )
+    }
+
+    /// Is this a step of the environment (clock, source) rather than the engine?
+    pub fn is_environment(&self) -> bool {
+        matches!(self.actor(), Actor::Clock | Actor::Source)
+    }
+
+    /// The same step with the fault replaced by `fault` (for the simulator's fault draw).
+    pub fn with_register_fault(&self, new_fault: RegisterFault) -> Action {
+        use Action::*;
+        let mut action = self.clone();
+        match &mut action {
+            SchedulerReadWatermark { fault }
+            | SchedulerReadPartitions { fault }
+            | SchedulerRevertRead { fault }
+            | SchedulerRevertWrite { fault }
+            | ExecutorPreProcess { fault, .. }
+            | ExecutorCasRead { fault, .. }
+            | ExecutorCasWrite { fault, .. }
+            | ConsistencyManagerFlush { fault }
+            | ConsistencyManagerSweep { fault }
+            | ConsistencyManagerCasRead { fault }
+            | ConsistencyManagerCasWrite { fault } => *fault = new_fault,
+            _ => {}
+        }
+        action
+    }
+
+    /// Does this step write the register (so a lost ack is possible)?
+    pub fn is_register_write(&self) -> bool {
+        matches!(
+            self,
+            Action::SchedulerRevertWrite { .. }
+                | Action::ExecutorCasWrite { .. }
+                | Action::ConsistencyManagerCasWrite { .. }
+        )
+    }
+
+    /// Does this step read the register through a path where a transient error is modelled?
+    pub fn is_register_read(&self) -> bool {
+        matches!(
+            self,
+            Action::SchedulerReadWatermark { .. }
+                | Action::SchedulerReadPartitions { .. }
+                | Action::SchedulerRevertRead { .. }
+                | Action::ExecutorPreProcess { .. }
+                | Action::ExecutorCasRead { .. }
+                | Action::ConsistencyManagerFlush { .. }
+                | Action::ConsistencyManagerSweep { .. }
+                | Action::ConsistencyManagerCasRead { .. }
+        )
+    }
+}
+
+/// Ghost bits: history facts that only properties and traces read, never a guard.
+pub mod ghost_bits {
+    /// A write lowered the watermark.
+    pub const WATERMARK_DECREASED: u16 = 1 << 0;
+    /// A write created STALE from anything but VALID.
+    pub const STALE_NOT_FROM_VALID: u16 = 1 << 1;
+    /// A write removed a bucket entry.
+    pub const ENTRY_REMOVED: u16 = 1 << 2;
+    /// A VALID bucket's fingerprint changed without STALE then OVERWRITE/DELETE.
+    pub const ORDER_VIOLATED: u16 = 1 << 3;
+    /// An APPEND job was submitted for a bucket that had an entry in the live znode.
+    pub const APPEND_OVER_PRESENT: u16 = 1 << 4;
+
+    /// Milestones for `sometimes` properties.
+    pub const REACHED_DELETE_COMMITTED: u32 = 1 << 0;
+    pub const REACHED_BACKFILL_AFTER_DELETE: u32 = 1 << 1;
+    pub const REACHED_OVERWRITE_AFTER_BACKFILL: u32 = 1 << 2;
+    pub const REACHED_FALSE_POSITIVE_REVERTED: u32 = 1 << 3;
+    pub const REACHED_CAS_RETRIED: u32 = 1 << 4;
+    pub const REACHED_LOST_ACK_REPLAYED: u32 = 1 << 5;
+    pub const REACHED_STALE_MARKED: u32 = 1 << 6;
+    pub const REACHED_APPEND_COMMITTED: u32 = 1 << 7;
+    pub const REACHED_SWEEP_REMARKED: u32 = 1 << 8;
+    pub const REACHED_BUDGET_EXHAUSTED: u32 = 1 << 9;
+    pub const REACHED_ZOMBIE_COMMITTED: u32 = 1 << 10;
+    pub const REACHED_OVERWRITE_COMMITTED: u32 = 1 << 11;
+
+    /// Per-bucket history flags.
+    pub const BUCKET_DELETED: u8 = 1 << 0;
+    pub const BUCKET_BACKFILLED_AFTER_DELETE: u8 = 1 << 1;
+}
+
+/// History kept for properties only (DESIGN-NOTES "Properties over histories").
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Ghost {
+    /// Max inclusive source `endTimeMs >= 0` ever present (I4 is relative to data seen).
+    pub max_source_end_seen_ms: i64,
+    /// [`ghost_bits`] history-violation bits.
+    pub violations: u16,
+    /// [`ghost_bits`] milestone bits.
+    pub reached: u32,
+    /// Per-bucket history flags ([`ghost_bits::BUCKET_DELETED`], ...).
+    pub buckets: BTreeMap<i64, u8>,
+}
+
+/// The simulated cluster: everything the actors share plus their private state.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct World {
+    /// Virtual time in ms (bucket-sized ticks under abstract timing).
+    pub now_ms: i64,
+    /// Clock ticks taken (abstract timing bound).
+    pub clock_ticks: u8,
+    /// The runtime znode.
+    pub register: Register,
+    /// Source segment ZK metadata, sorted by catalog id (= Java name order).
+    pub source: Vec<SourceSegmentState>,
+    /// Segments whose delete was notified but whose metadata is not yet removed.
+    pub source_removing: Vec<u16>,
+    /// Next scripted source event (checker).
+    pub script_cursor: u8,
+    /// What the MV segments of each window hold, as the fingerprint of the source data they
+    /// were built from (absent = no MV segments = EMPTY). This is what queries below the
+    /// watermark are served from (RW:176-191).
+    pub mv_data: BTreeMap<i64, PartitionFingerprint>,
+    pub scheduler: SchedulerState,
+    /// Helix jobs that still have a running task thread, in submission order.
+    pub jobs: Vec<Job>,
+    pub consistency: CmState,
+    pub broker: BrokerState,
+    /// Faults injected so far (bounded by `Config::faults`).
+    pub faults_used: crate::config::FaultBudget,
+    pub ghost: Ghost,
+}
+
+impl World {
+    /// The initial state of a configuration.
+    pub fn initial(config: &Config) -> World {
+        let mut source: Vec<SourceSegmentState> = config
+            .initial_source
+            .iter()
+            .map(|segment| SourceSegmentState {
+                id: config
+                    .segment_id(&segment.name)
+                    .expect("catalog holds initial segments"),
+                start_ms: segment.start_time_ms,
+                end_ms: segment.end_time_ms,
+                crc: segment.crc,
+            })
+            .collect();
+        source.sort();
+        let mut world = World {
+            now_ms: config.start_ms,
+            clock_ticks: 0,
+            register: Register::new(config.initial_runtime.clone()),
+            source,
+            source_removing: Vec::new(),
+            script_cursor: 0,
+            mv_data: BTreeMap::new(),
+            scheduler: SchedulerState::default(),
+            jobs: Vec::new(),
+            consistency: CmState::default(),
+            broker: BrokerState::default(),
+            faults_used: Default::default(),
+            ghost: Ghost::default(),
+        };
+        world.ghost.max_source_end_seen_ms = world.max_source_end_ms();
+        world.init_mv_data_from_runtime(config);
+        world.broker.cache_watermark_ms = world.watermark_ms();
+        world.consistency.sweep_due_ms = world.arm(config, config.sweep_interval_ms);
+        world
+    }
+
+    /// Assume the MV segments of every VALID bucket at start hold what its fingerprint says.
+    fn init_mv_data_from_runtime(&mut self, _config: &Config) {
+        if let Some(runtime) = &self.register.value {
+            for (bucket, info) in &runtime.partitions {
+                if !info.fingerprint.is_empty_window() {
+                    self.mv_data.insert(*bucket, info.fingerprint);
+                }
+            }
+        }
+    }
+
+    /// The znode's watermark (0 when there is no znode).
+    pub fn watermark_ms(&self) -> i64 {
+        self.register
+            .value
+            .as_ref()
+            .map_or(0, |runtime| runtime.watermark_ms)
+    }
+
+    pub fn runtime(&self) -> Option<&RuntimeMetadata> {
+        self.register.value.as_ref()
+    }
+
+    /// A due time `delay_ms` from now under concrete timing; 0 under abstract timing, so that
+    /// states differing only in a due time nobody compares are one state.
+    pub fn arm(&self, config: &Config, delay_ms: i64) -> i64 {
+        match config.timing {
+            Timing::Concrete => self.now_ms + delay_ms,
+            Timing::Abstract => 0,
+        }
+    }
+
+    /// Has a timer with this due time fired?
+    pub fn is_due(&self, config: &Config, due_ms: i64) -> bool {
+        config.timing == Timing::Abstract || self.now_ms >= due_ms
+    }
+
+    /// Every enabled step, in an order that depends on the state alone.
+    pub fn actions(&self, config: &Config, out: &mut Vec<Action>) {
+        if config.timing == Timing::Abstract && self.clock_ticks < config.clock_ticks_max {
+            out.push(Action::ClockTick);
+        }
+        self.source_actions(config, out);
+        self.scheduler_actions(config, out);
+        self.executor_actions(config, out);
+        self.consistency_actions(config, out);
+        self.broker_actions(config, out);
+    }
+
+    /// Applies one step. Panics if the step is not enabled (a driver bug).
+    pub fn step(&mut self, config: &Config, action: &Action, entropy: &mut dyn Entropy) {
+        self.count_fault(action);
+        use Action::*;
+        match action {
+            ClockTick => {
+                self.clock_ticks += 1;
+                self.now_ms += config.bucket_ms;
+            }
+            SourceUpload { .. }
+            | SourceRefresh { .. }
+            | SourceDeleteNotify { .. }
+            | SourceDeleteRemove { .. } => self.source_step(config, action),
+            SchedulerReadWatermark { .. }
+            | SchedulerReadPartitions { .. }
+            | SchedulerCountInFlight
+            | SchedulerHandleStale
+            | SchedulerRevertRead { .. }
+            | SchedulerRevertWrite { .. }
+            | SchedulerResolveCutoff
+            | SchedulerBuildAppend => self.scheduler_step(config, action, entropy),
+            ExecutorPreProcess { .. }
+            | ExecutorRunQuery { .. }
+            | ExecutorSwapSegments { .. }
+            | ExecutorDeleteSegments { .. }
+            | ExecutorValidateCommit { .. }
+            | ExecutorCasRead { .. }
+            | ExecutorCasWrite { .. }
+            | ExecutorFailTask { .. }
+            | HelixTimeoutTask { .. } => self.executor_step(config, action, entropy),
+            ConsistencyManagerFlush { .. }
+            | ConsistencyManagerSweep { .. }
+            | ConsistencyManagerCasRead { .. }
+            | ConsistencyManagerCasWrite { .. } => self.consistency_step(config, action, entropy),
+            BrokerRefreshCache => self.broker_step(config),
+        }
+    }
+
+    fn count_fault(&mut self, action: &Action) {
+        match action.register_fault() {
+            RegisterFault::None => {}
+            RegisterFault::Transient => self.faults_used.transient_errors += 1,
+            RegisterFault::LostAck => self.faults_used.lost_acks += 1,
+        }
+        match action {
+            Action::ExecutorFailTask { .. } => self.faults_used.task_failures += 1,
+            Action::HelixTimeoutTask { .. } => self.faults_used.task_timeouts += 1,
+            _ => {}
+        }
+    }
+
+    /// Pushes `action` and, budget permitting, its register-fault variants.
+    pub(crate) fn push_with_faults(&self, config: &Config, action: Action, out: &mut Vec<Action>) {
+        let can_transient = self.faults_used.transient_errors < config.faults.transient_errors;
+        let can_lose_ack =
+            action.is_register_write() && self.faults_used.lost_acks < config.faults.lost_acks;
+        if can_transient {
+            out.push(action.with_register_fault(RegisterFault::Transient));
+        }
+        if can_lose_ack {
+            out.push(action.with_register_fault(RegisterFault::LostAck));
+        }
+        out.push(action);
+    }
+
+    /// Is the stale-read mutant active?
+    pub(crate) fn stale_reads(config: &Config) -> bool {
+        config.profile.has_mutant(Mutant::StaleRegisterReads)
+    }
+
+    /// `lastRefreshTime` for a write now.
+    pub(crate) fn refresh_time_ms(&self, config: &Config) -> i64 {
+        if config.record_refresh_time {
+            self.now_ms
+        } else {
+            0
+        }
+    }
+
+    /// CAS step 1: read the znode and run the mutator (spec §2.3).
+    pub(crate) fn cas_read(
+        &mut self,
+        config: &Config,
+        op: &mut CasOp,
+        fault: RegisterFault,
+        entropy: &mut dyn Entropy,
+    ) -> Option<CasEnd> {
+        op.attempts += 1;
+        if fault == RegisterFault::Transient {
+            if !op.writer.retries_read_errors() {
+                return Some(CasEnd::GaveUp);
+            }
+            return self.cas_retry(config, op, entropy);
+        }
+        let (cur, version) = self.register.read(Self::stale_reads(config));
+        let source_window =
+            |bucket: i64| self.source_window_fingerprint(config, bucket, bucket + config.bucket_ms);
+        let inputs = MutateInputs {
+            config,
+            refresh_time_ms: self.refresh_time_ms(config),
+            source_window: &source_window,
+        };
+        match mutate(&op.mutation, cur, &inputs) {
+            Mutated::Write(update) => {
+                op.pending = Some(crate::manager::PendingWrite {
+                    expected_version: version,
+                    update,
+                });
+                None
+            }
+            Mutated::NoOp(no_op) => {
+                if no_op == NoOp::AlreadyValid && op.lost_ack {
+                    self.ghost.reached |= ghost_bits::REACHED_LOST_ACK_REPLAYED;
+                }
+                Some(CasEnd::NoOp(no_op))
+            }
+            Mutated::Violation(violation) => Some(CasEnd::Violation(violation)),
+        }
+    }
+
+    /// CAS step 2: `set(update, expectedVersion)`.
+    pub(crate) fn cas_write(
+        &mut self,
+        config: &Config,
+        op: &mut CasOp,
+        fault: RegisterFault,
+        entropy: &mut dyn Entropy,
+    ) -> Option<CasEnd> {
+        let pending = op
+            .pending
+            .take()
+            .expect("a CAS write follows a successful read");
+        match self.register_set(
+            config,
+            &op.mutation,
+            pending.update,
+            pending.expected_version,
+            fault,
+        ) {
+            Ok(()) => Some(CasEnd::Committed),
+            // Helix's `ZkCacheBaseDataAccessor.set` swallows every exception and returns
+            // false, so a transport error on the write is a `CasConflictException` like a
+            // version mismatch, for every writer (docs/java-notes.md Q10a).
+            Err(SetError::Conflict { applied }) => {
+                op.lost_ack |= applied;
+                self.ghost.reached |= ghost_bits::REACHED_CAS_RETRIED;
+                self.cas_retry(config, op, entropy)
+            }
+            Err(SetError::Transient) => self.cas_retry(config, op, entropy),
+        }
+    }
+
+    fn cas_retry(
+        &mut self,
+        config: &Config,
+        op: &mut CasOp,
+        entropy: &mut dyn Entropy,
+    ) -> Option<CasEnd> {
+        let (base_ms, jitter_ms) = op.writer.backoff_ms();
+        // nextInt(max(jitter, 1)): [0, jitter) (PM:560).
+        let jitter = entropy.below(jitter_ms.max(1) as u64) as i64;
+        let wake_ms = self.arm(config, base_ms + jitter);
+        let end = op.retry_or_exhaust(config, wake_ms);
+        if end == Some(CasEnd::Exhausted) {
+            self.ghost.reached |= ghost_bits::REACHED_BUDGET_EXHAUSTED;
+        }
+        end
+    }
+
+    /// The register `set`, with the ghost bookkeeping of every applied write.
+    fn register_set(
+        &mut self,
+        config: &Config,
+        mutation: &Mutation,
+        update: RuntimeMetadata,
+        expected_version: i32,
+        fault: RegisterFault,
+    ) -> Result<(), SetError> {
+        let blind = config.profile.has_mutant(Mutant::BlindRegisterWrites);
+        let applies = fault != RegisterFault::Transient
+            && (blind
+                || expected_version == -1
+                || (self.register.value.is_some() && expected_version == self.register.version));
+        if applies {
+            self.record_write(mutation, &update);
+        }
+        let keep_previous = Self::stale_reads(config);
+        self.register
+            .set(update, expected_version, fault, blind, keep_previous)
+    }
+
+    /// Ghost checks of one applied write against the current value (spec §4 I2, I5-I7).
+    fn record_write(&mut self, mutation: &Mutation, update: &RuntimeMetadata) {
+        use ghost_bits::*;
+        let empty = RuntimeMetadata::default();
+        let old = self.register.value.as_ref().unwrap_or(&empty);
+        let mut violations = 0u16;
+        if update.watermark_ms < old.watermark_ms {
+            violations |= WATERMARK_DECREASED;
+        }
+        let keys: std::collections::BTreeSet<i64> = old
+            .partitions
+            .keys()
+            .chain(update.partitions.keys())
+            .copied()
+            .collect();
+        let overwrite_or_delete = matches!(
+            mutation,
+            Mutation::RefreshValid { .. }
+                | Mutation::ClearValid { .. }
+                | Mutation::PreExecutorPut { append: false, .. }
+                | Mutation::PreExecutorRemove { .. }
+        );
+        for key in keys {
+            match (old.partitions.get(&key), update.partitions.get(&key)) {
+                (before, Some(after)) if after.is_stale() => {
+                    if !matches!(before, Some(b) if b.is_valid() || (b.is_stale() && b.fingerprint == after.fingerprint))
+                    {
+                        violations |= STALE_NOT_FROM_VALID;
+                    }
+                }
+                (Some(_), None) => violations |= ENTRY_REMOVED,
+                (Some(before), Some(after)) if after.fingerprint != before.fingerprint => {
+                    if before.is_valid() || !overwrite_or_delete {
+                        violations |= ORDER_VIOLATED;
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.ghost.violations |= violations;
+        record_milestones(&mut self.ghost, mutation, old, update);
+    }
+}
+
+/// Ghost milestones of one applied write (for `sometimes` properties).
+fn record_milestones(
+    ghost: &mut Ghost,
+    mutation: &Mutation,
+    old: &RuntimeMetadata,
+    update: &RuntimeMetadata,
+) {
+    use ghost_bits::*;
+    let bucket = mutation.window_start_ms();
+    let flags = bucket.map_or(0, |b| ghost.buckets.get(&b).copied().unwrap_or(0));
+    let mut reached = 0u32;
+    let mut new_flags = flags;
+    match mutation {
+        Mutation::ClearValid { .. } | Mutation::PreExecutorRemove { .. } => {
+            reached |= REACHED_DELETE_COMMITTED;
+            new_flags = BUCKET_DELETED;
+        }
+        Mutation::RefreshValid { .. } | Mutation::PreExecutorPut { append: false, .. } => {
+            reached |= REACHED_OVERWRITE_COMMITTED;
+            if flags & BUCKET_BACKFILLED_AFTER_DELETE != 0 {
+                reached |= REACHED_OVERWRITE_AFTER_BACKFILL;
+            }
+            new_flags = 0;
+        }
+        Mutation::AppendValid { .. } | Mutation::PreExecutorPut { append: true, .. } => {
+            reached |= REACHED_APPEND_COMMITTED;
+            new_flags = 0;
+        }
+        Mutation::RevertValid { .. } | Mutation::PreSchedulerRevert { .. } => {
+            reached |= REACHED_FALSE_POSITIVE_REVERTED;
+        }
+        Mutation::MarkStale { .. } | Mutation::PreMarkDirty { .. } => {
+            let marked = update.partitions.iter().any(|(k, info)| {
+                info.is_stale() && old.partitions.get(k).is_none_or(|o| o.is_valid())
+            });
+            if marked {
+                reached |= REACHED_STALE_MARKED;
+            }
+        }
+    }
+    if let Some(bucket) = bucket {
+        if new_flags == 0 {
+            ghost.buckets.remove(&bucket);
+        } else {
+            ghost.buckets.insert(bucket, new_flags);
+        }
+    }
+    ghost.reached |= reached;
+}
+
+impl World {
+    /// The live source fingerprint of a window (TU:212-236), from segment metadata.
+    pub fn source_window_fingerprint(
+        &self,
+        config: &Config,
+        window_start_ms: i64,
+        window_end_ms: i64,
+    ) -> PartitionFingerprint {
+        crate::fingerprint::fingerprint_of_sorted(
+            self.source
+                .iter()
+                .filter(|segment| {
+                    crate::partition::segment_overlaps_window(
+                        segment.start_ms,
+                        segment.end_ms,
+                        window_start_ms,
+                        window_end_ms,
+                    )
+                })
+                .map(|segment| (config.segment_name(segment.id), segment.crc)),
+        )
+    }
+
+    /// Has every scripted source event been played (and every notified delete removed)?
+    pub fn script_done(&self, config: &Config) -> bool {
+        usize::from(self.script_cursor) >= config.script.len() && self.source_removing.is_empty()
+    }
+
+    /// No task thread is running and no engine actor is mid-operation.
+    pub fn engine_idle(&self) -> bool {
+        self.jobs.is_empty() && self.scheduler.is_idle() && self.consistency.is_idle()
+    }
+}

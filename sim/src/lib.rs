@@ -1,0 +1,11 @@
+//! `mvsim-sim`: drivers for the `mvsim-model` state machine.
+//!
+//! - [`checker`]: the exhaustive model check (stateright), its configurations and report;
+//! - [`simulate`]: the seeded deterministic simulator, replay, shrinking and sweeps;
+//! - [`scenario`]: named scenario files, their runs and the scenario x engine report;
+//! - [`trace`]: the one-line-per-step trace format shared by all of them.
+
+pub mod checker;
+pub mod scenario;
+pub mod simulate;
+pub mod trace;

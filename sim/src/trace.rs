@@ -1,0 +1,454 @@
+//! Human-readable traces: one line per step, `#step t=time actor action | effect`.
+//!
+//! The effect is computed by diffing the world before and after the step, so the model's
+//! step code stays free of strings. Format of one line (documented in the README):
+//!
+//! ```text
+//! #7    t=2000   executor     APPEND[1200,1300) cas write            | znode v3->v4: [1200] absent->V fp(1:3ad1); wm 1200->1300
+//! ```
+//!
+//! Fingerprints print as `fp(count:last 4 hex digits of the FarmHash)`, `EMPTY` for the
+//! empty-window constant; `V`/`S` are VALID/STALE.
+
+use mvsim_model::executor::{TaskFailure, TaskPhase};
+use mvsim_model::partition::{PartitionFingerprint, PartitionInfo};
+use mvsim_model::register::RegisterFault;
+use mvsim_model::scheduler::SchedulerPhase;
+use mvsim_model::{Action, Config, World};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+/// One step of a trace, serializable.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceLine {
+    pub step: usize,
+    pub time_ms: i64,
+    pub actor: String,
+    pub action: String,
+    pub effect: String,
+}
+
+impl TraceLine {
+    /// The documented one-line text form.
+    pub fn render(&self) -> String {
+        let line = format!(
+            "#{:<4} t={:<8} {:<12} {:<40} | {}",
+            self.step, self.time_ms, self.actor, self.action, self.effect
+        );
+        line.trim_end().to_string()
+    }
+}
+
+/// Builds the trace line of `action` taken from `before` (step number `step`).
+pub fn trace_line(
+    config: &Config,
+    step: usize,
+    before: &World,
+    action: &Action,
+    after: &World,
+) -> TraceLine {
+    TraceLine {
+        step,
+        time_ms: after.now_ms,
+        actor: action.actor().name().to_string(),
+        action: describe_action(config, before, action),
+        effect: describe_effect(config, before, after),
+    }
+}
+
+/// `fp(count:abcd)` or `EMPTY`.
+pub fn fingerprint(fp: &PartitionFingerprint) -> String {
+    if *fp == PartitionFingerprint::EMPTY {
+        "EMPTY".to_string()
+    } else {
+        format!("fp({}:{:04x})", fp.segment_count, (fp.crc as u64) & 0xffff)
+    }
+}
+
+fn info(info: Option<&PartitionInfo>) -> String {
+    match info {
+        None => "absent".to_string(),
+        Some(info) => format!("{} {}", info.state.code(), fingerprint(&info.fingerprint)),
+    }
+}
+
+fn fault_suffix(action: &Action) -> &'static str {
+    match action.register_fault() {
+        RegisterFault::None => "",
+        RegisterFault::Transient => " !transient-error",
+        RegisterFault::LostAck => " !lost-ack",
+    }
+}
+
+fn task_label(config: &Config, world: &World, task: mvsim_model::TaskRef) -> String {
+    let Some(job) = world.jobs.get(usize::from(task.job)) else {
+        return format!("task {}.{}", task.job, task.task);
+    };
+    let Some(task) = job.tasks.get(usize::from(task.task)) else {
+        return "task ?".to_string();
+    };
+    let start = task.config.window_start_ms;
+    let zombie = if task.timed_out { " (zombie)" } else { "" };
+    format!(
+        "{}[{},{}){}",
+        task.config.mode.name(),
+        start,
+        start + config.bucket_ms,
+        zombie
+    )
+}
+
+/// A short description of the step, as the actor would log it.
+pub fn describe_action(config: &Config, before: &World, action: &Action) -> String {
+    use Action::*;
+    let fault = fault_suffix(action);
+    let text = match action {
+        ClockTick => format!("tick +{}ms", config.bucket_ms),
+        SourceUpload {
+            segment,
+            start_ms,
+            end_ms,
+            crc,
+        } => format!(
+            "upload {} [{},{}] crc={}",
+            config.segment_name(*segment),
+            start_ms,
+            end_ms,
+            crc
+        ),
+        SourceRefresh { segment, crc } => {
+            format!("refresh {} crc={}", config.segment_name(*segment), crc)
+        }
+        SourceDeleteNotify { segment } => {
+            format!("delete {} (notify)", config.segment_name(*segment))
+        }
+        SourceDeleteRemove { segment } => {
+            format!("delete {} (remove metadata)", config.segment_name(*segment))
+        }
+        SchedulerReadWatermark { .. } => "cycle: read watermark".to_string(),
+        SchedulerReadPartitions { .. } => "read partitions".to_string(),
+        SchedulerCountInFlight => "count in-flight tasks".to_string(),
+        SchedulerHandleStale => "handle earliest STALE".to_string(),
+        SchedulerRevertRead { .. } => "revertValid cas read".to_string(),
+        SchedulerRevertWrite { .. } => "revertValid cas write".to_string(),
+        SchedulerResolveCutoff => "APPEND start and cutoff".to_string(),
+        SchedulerBuildAppend => "APPEND loop".to_string(),
+        ExecutorPreProcess { task, .. } => {
+            format!("{} preProcess", task_label(config, before, *task))
+        }
+        ExecutorRunQuery { task } => format!("{} V1 + query", task_label(config, before, *task)),
+        ExecutorSwapSegments { task } => format!(
+            "{} V2/V3 + swap MV segments",
+            task_label(config, before, *task)
+        ),
+        ExecutorDeleteSegments { task } => format!(
+            "{} pre-check + drop MV segments",
+            task_label(config, before, *task)
+        ),
+        ExecutorValidateCommit { task } => format!("{} V4", task_label(config, before, *task)),
+        ExecutorCasRead { task, .. } => format!(
+            "{} {} cas read",
+            task_label(config, before, *task),
+            cas_name(before, *task)
+        ),
+        ExecutorCasWrite { task, .. } => format!(
+            "{} {} cas write",
+            task_label(config, before, *task),
+            cas_name(before, *task)
+        ),
+        ExecutorFailTask { task } => format!("{} !task-failure", task_label(config, before, *task)),
+        HelixTimeoutTask { task } => {
+            format!("{} !helix-timeout", task_label(config, before, *task))
+        }
+        ConsistencyManagerFlush { .. } => match before.consistency.pending {
+            Some((start, end)) => format!("flush [{},{}]", start, end_label(end)),
+            None => "flush".to_string(),
+        },
+        ConsistencyManagerSweep { .. } => "VALID-empty sweep".to_string(),
+        ConsistencyManagerCasRead { .. } => format!("{} cas read", cm_op_name(before)),
+        ConsistencyManagerCasWrite { .. } => format!("{} cas write", cm_op_name(before)),
+        BrokerRefreshCache => "cache <- znode".to_string(),
+    };
+    format!("{text}{fault}")
+}
+
+fn end_label(end: i64) -> String {
+    if end == i64::MAX {
+        "MAX".to_string()
+    } else {
+        end.to_string()
+    }
+}
+
+fn cas_name(world: &World, task: mvsim_model::TaskRef) -> &'static str {
+    match world
+        .jobs
+        .get(usize::from(task.job))
+        .and_then(|job| job.tasks.get(usize::from(task.task)))
+    {
+        Some(task) => match &task.phase {
+            TaskPhase::Committing(op) => op.mutation.name(),
+            _ => "",
+        },
+        None => "",
+    }
+}
+
+fn cm_op_name(world: &World) -> String {
+    match &world.consistency.work {
+        Some(work) => match &work.op.mutation {
+            mvsim_model::manager::Mutation::MarkStale { buckets } => {
+                format!("markStale{buckets:?}")
+            }
+            other => other.name().to_string(),
+        },
+        None => "mark".to_string(),
+    }
+}
+
+/// What changed between two worlds, as `; `-separated clauses (empty when nothing did).
+pub fn describe_effect(config: &Config, before: &World, after: &World) -> String {
+    let mut clauses: Vec<String> = Vec::new();
+    znode_effect(before, after, &mut clauses);
+    source_effect(config, before, after, &mut clauses);
+    mv_effect(before, after, &mut clauses);
+    jobs_effect(config, before, after, &mut clauses);
+    cm_effect(before, after, &mut clauses);
+    scheduler_effect(before, after, &mut clauses);
+    if before.broker != after.broker {
+        clauses.push(format!("broker wm={}", after.broker.cache_watermark_ms));
+    }
+    clauses.join("; ")
+}
+
+fn znode_effect(before: &World, after: &World, clauses: &mut Vec<String>) {
+    let (old, new) = (&before.register, &after.register);
+    if old == new {
+        return;
+    }
+    let mut text = match (&old.value, &new.value) {
+        (None, Some(_)) => "znode created v0:".to_string(),
+        _ => format!("znode v{}->v{}:", old.version, new.version),
+    };
+    let empty = Default::default();
+    let old_value = old.value.as_ref().unwrap_or(&empty);
+    let new_value = new.value.as_ref().unwrap_or(&empty);
+    let keys: BTreeSet<&i64> = old_value
+        .partitions
+        .keys()
+        .chain(new_value.partitions.keys())
+        .collect();
+    let mut parts = Vec::new();
+    for key in keys {
+        let (a, b) = (old_value.partitions.get(key), new_value.partitions.get(key));
+        if a != b {
+            parts.push(format!("[{}] {}->{}", key, info(a), info(b)));
+        }
+    }
+    if old_value.watermark_ms != new_value.watermark_ms || old.value.is_none() {
+        parts.push(format!(
+            "wm {}->{}",
+            old_value.watermark_ms, new_value.watermark_ms
+        ));
+    }
+    let _ = write!(text, " {}", parts.join(", "));
+    clauses.push(text.trim_end().to_string());
+}
+
+fn source_effect(config: &Config, before: &World, after: &World, clauses: &mut Vec<String>) {
+    if before.source == after.source {
+        return;
+    }
+    let ids: BTreeSet<u16> = before
+        .source
+        .iter()
+        .chain(after.source.iter())
+        .map(|s| s.id)
+        .collect();
+    for id in ids {
+        let (a, b) = (before.source_segment(id), after.source_segment(id));
+        let name = config.segment_name(id);
+        match (a, b) {
+            (None, Some(s)) => clauses.push(format!("source +{name}[{},{}]", s.start_ms, s.end_ms)),
+            (Some(_), None) => clauses.push(format!("source -{name}")),
+            (Some(x), Some(y)) if x != y => {
+                clauses.push(format!("source {name} crc {}->{}", x.crc, y.crc))
+            }
+            _ => {}
+        }
+    }
+}
+
+fn mv_effect(before: &World, after: &World, clauses: &mut Vec<String>) {
+    if before.mv_data == after.mv_data {
+        return;
+    }
+    let keys: BTreeSet<&i64> = before.mv_data.keys().chain(after.mv_data.keys()).collect();
+    for key in keys {
+        let (a, b) = (before.mv_data.get(key), after.mv_data.get(key));
+        if a != b {
+            let show =
+                |fp: Option<&PartitionFingerprint>| fp.map_or("none".to_string(), fingerprint);
+            clauses.push(format!("mv[{}] {}->{}", key, show(a), show(b)));
+        }
+    }
+}
+
+fn phase_name(phase: &TaskPhase) -> String {
+    match phase {
+        TaskPhase::Pending => "pending".into(),
+        TaskPhase::Prepared => "prepared".into(),
+        TaskPhase::Queried { rows } => format!("queried(rows={rows})"),
+        TaskPhase::Swapped => "swapped".into(),
+        TaskPhase::Committing(op) if op.attempts == 0 => {
+            format!("committing {}", op.mutation.name())
+        }
+        TaskPhase::Committing(op) if op.pending.is_some() => {
+            format!("{} attempt {} read ok", op.mutation.name(), op.attempts)
+        }
+        TaskPhase::Committing(op) => format!(
+            "{} retry (attempt {} failed)",
+            op.mutation.name(),
+            op.attempts
+        ),
+        TaskPhase::Succeeded => "SUCCEEDED".into(),
+        TaskPhase::Failed(reason) => format!("FAILED({})", failure_name(*reason)),
+    }
+}
+
+fn failure_name(reason: TaskFailure) -> &'static str {
+    match reason {
+        TaskFailure::PreProcess => "preProcess check",
+        TaskFailure::SourceChanged => "source fingerprint changed",
+        TaskFailure::Commit => "commit: precondition or budget",
+        TaskFailure::Injected => "exception",
+    }
+}
+
+fn jobs_effect(config: &Config, before: &World, after: &World, clauses: &mut Vec<String>) {
+    if before.jobs == after.jobs {
+        return;
+    }
+    // A submission appends one job; a finished job disappears from the list.
+    if after.jobs.len() > before.jobs.len() {
+        if let Some(job) = after.jobs.last() {
+            let tasks: Vec<String> = job
+                .tasks
+                .iter()
+                .map(|task| {
+                    let start = task.config.window_start_ms;
+                    format!(
+                        "{}[{},{})",
+                        task.config.mode.name(),
+                        start,
+                        start + config.bucket_ms
+                    )
+                })
+                .collect();
+            clauses.push(format!("submit job [{}]", tasks.join(", ")));
+        }
+        return;
+    }
+    for (job_index, job) in before.jobs.iter().enumerate() {
+        for (task_index, task) in job.tasks.iter().enumerate() {
+            let start = task.config.window_start_ms;
+            let label = format!(
+                "{}[{},{})",
+                task.config.mode.name(),
+                start,
+                start + config.bucket_ms
+            );
+            let now = after
+                .jobs
+                .get(job_index)
+                .filter(|after_job| {
+                    after_job.tasks.len() == job.tasks.len()
+                        && after_job.tasks[0].config == job.tasks[0].config
+                })
+                .map(|after_job| &after_job.tasks[task_index]);
+            match now {
+                Some(now) if now.phase != task.phase => {
+                    clauses.push(format!("{label} {}", phase_name(&now.phase)))
+                }
+                Some(now) if now.timed_out != task.timed_out => {
+                    clauses.push(format!("{label} timed out, job final"))
+                }
+                None if !task.is_finished() => clauses.push(format!("{label} finished")),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn cm_effect(before: &World, after: &World, clauses: &mut Vec<String>) {
+    let (old, new) = (&before.consistency, &after.consistency);
+    if old.pending != new.pending {
+        match new.pending {
+            Some((start, end)) => {
+                clauses.push(format!("cm pending [{},{}]", start, end_label(end)))
+            }
+            None => clauses.push("cm drained".to_string()),
+        }
+    }
+    if old.work.is_none() {
+        if let Some(work) = &new.work {
+            clauses.push(format!(
+                "cm starts {}",
+                describe_mutation(&work.op.mutation)
+            ));
+        }
+    } else if new.work.is_none() && old.work.is_some() {
+        clauses.push("cm mark done".to_string());
+    }
+}
+
+fn describe_mutation(mutation: &mvsim_model::manager::Mutation) -> String {
+    match mutation {
+        mvsim_model::manager::Mutation::MarkStale { buckets } => format!("markStale{buckets:?}"),
+        mvsim_model::manager::Mutation::PreMarkDirty { start_ms, end_ms } => {
+            format!("markPartitionsDirty[{},{}]", start_ms, end_label(*end_ms))
+        }
+        other => other.name().to_string(),
+    }
+}
+
+fn scheduler_effect(before: &World, after: &World, clauses: &mut Vec<String>) {
+    let (old, new) = (&before.scheduler.phase, &after.scheduler.phase);
+    if std::mem::discriminant(old) == std::mem::discriminant(new)
+        && !matches!(new, SchedulerPhase::BuildAppend(..))
+    {
+        return;
+    }
+    let text = match new {
+        SchedulerPhase::Idle => "scheduler idle".to_string(),
+        SchedulerPhase::ReadPartitions { watermark_ms } => {
+            format!("scheduler saw wm={watermark_ms}")
+        }
+        SchedulerPhase::CountInFlight { partitions, .. } => {
+            format!("scheduler saw {} bucket(s)", partitions.len())
+        }
+        SchedulerPhase::HandleStale(cycle) | SchedulerPhase::ResolveCutoff(cycle) => format!(
+            "in flight: {} APPEND, {} OVERWRITE, {} DELETE",
+            cycle.counts.append, cycle.counts.overwrite, cycle.counts.delete
+        ),
+        SchedulerPhase::Reverting(..) => "scheduler reverts".to_string(),
+        SchedulerPhase::BuildAppend(_, plan) => {
+            let planned: Vec<String> = plan
+                .planned
+                .iter()
+                .map(|task| task.window_start_ms.to_string())
+                .collect();
+            format!(
+                "next={} cutoff={} planned=[{}]",
+                plan.next_ms,
+                plan.cutoff_ms,
+                planned.join(",")
+            )
+        }
+    };
+    if matches!(new, SchedulerPhase::BuildAppend(..)) && old == new {
+        return;
+    }
+    clauses.push(text);
+}

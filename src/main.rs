@@ -6,7 +6,11 @@ use mvsim_sim::{checker, scenario, simulate};
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "mvsim", version, about = "Model checker and seeded simulator for Pinot's MV partition-state engine")]
+#[command(
+    name = "mvsim",
+    version,
+    about = "Model checker and seeded simulator for Pinot's MV partition-state engine"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -55,6 +55,21 @@ fn engine_step_wanted(action: &Action) -> bool {
 
 /// Settles `world` under `settle_config` (see the module doc).
 pub fn settle(settle_config: &Config, world: &World) -> Settled {
+    settle_recorded(settle_config, world, &mut None)
+}
+
+/// [`settle`], also returning every step it took (for traces).
+pub fn settle_traced(settle_config: &Config, world: &World) -> (Settled, Vec<Action>) {
+    let mut taken = Some(Vec::new());
+    let settled = settle_recorded(settle_config, world, &mut taken);
+    (settled, taken.unwrap_or_default())
+}
+
+fn settle_recorded(
+    settle_config: &Config,
+    world: &World,
+    taken: &mut Option<Vec<Action>>,
+) -> Settled {
     let mut world = world.clone();
     let mut steps = 0u32;
     let mut actions = Vec::new();
@@ -73,6 +88,9 @@ pub fn settle(settle_config: &Config, world: &World) -> Settled {
                 });
                 if let Some(action) = wanted.cloned() {
                     world.step(settle_config, &action, &mut NoEntropy);
+                    if let Some(taken) = taken.as_mut() {
+                        taken.push(action.clone());
+                    }
                     last_round.push(action);
                     steps += 1;
                 }
@@ -88,6 +106,9 @@ pub fn settle(settle_config: &Config, world: &World) -> Settled {
                     break;
                 };
                 world.step(settle_config, &action, &mut NoEntropy);
+                if let Some(taken) = taken.as_mut() {
+                    taken.push(action.clone());
+                }
                 last_round.push(action);
                 steps += 1;
                 if steps >= STEPS_MAX {

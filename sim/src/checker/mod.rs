@@ -1,0 +1,211 @@
+//! The exhaustive checker: the model as a stateright [`Model`], the `check`, `explore` and
+//! `bench` commands, and their report.
+//!
+//! Every property of `mvsim_model::properties::registry()` becomes a stateright property:
+//! `Always` and `Quiescent` as `always` (a quiescent property holds trivially until the
+//! scripted source events are used up, then it is judged on the fixpoint that
+//! `quiescence::settle` reaches from the state), `Sometimes` as `sometimes`.
+
+pub mod presets;
+mod report;
+
+use mvsim_model::properties::{self, Check, Expectation};
+use mvsim_model::quiescence::{self, Settled};
+use mvsim_model::{Action, Config, NoEntropy, Profile, World};
+use stateright::{Model, Property};
+use std::cell::RefCell;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+pub use report::{run_bench, run_check, run_explore, BenchArgs, CheckArgs, ExploreArgs};
+
+/// The model as the checker sees it: a configuration and the settle configuration.
+pub struct MvModel {
+    pub config: Config,
+    pub settle_config: Config,
+    /// Per property: a discovery has been made. stateright 0.31 keeps evaluating a
+    /// discovered `always`/`sometimes` property and overwrites its discovery with every later
+    /// hit (bfs.rs:245-275), which turns BFS's shortest counterexample into the last one
+    /// found; answering "no news" after the first hit keeps the first (shortest) one and
+    /// skips needless evaluation.
+    discovered: Vec<AtomicBool>,
+}
+
+impl MvModel {
+    pub fn new(config: Config) -> MvModel {
+        let settle_config = quiescence::settle_config(&config);
+        MvModel {
+            config,
+            settle_config,
+            discovered: properties::registry()
+                .iter()
+                .map(|_| AtomicBool::new(false))
+                .collect(),
+        }
+    }
+
+    /// Settles `world`, memoised per thread for the last state (the quiescent properties
+    /// are evaluated one after the other on the same state).
+    pub fn settled(&self, world: &World) -> Settled {
+        thread_local! {
+            static LAST: RefCell<Option<(u64, Settled)>> = const { RefCell::new(None) };
+        }
+        let mut hasher = DefaultHasher::new();
+        world.hash(&mut hasher);
+        self.config.name.hash(&mut hasher);
+        self.config.profile.name.hash(&mut hasher);
+        let key = hasher.finish();
+        LAST.with(|last| {
+            if let Some((cached, settled)) = last.borrow().as_ref() {
+                if *cached == key {
+                    return settled.clone();
+                }
+            }
+            let settled = quiescence::settle(&self.settle_config, world);
+            *last.borrow_mut() = Some((key, settled.clone()));
+            settled
+        })
+    }
+
+    /// Evaluates registry property `index` on `world`.
+    pub fn evaluate(&self, index: usize, world: &World) -> bool {
+        let property = &properties::registry()[index];
+        match property.check {
+            Check::State(check) => check(&self.config, world),
+            Check::Settled(check) => {
+                if !world.script_done(&self.config) {
+                    return true;
+                }
+                check(&self.config, &self.settled(world))
+            }
+        }
+    }
+}
+
+fn property_fn<const INDEX: usize>(model: &MvModel, world: &World) -> bool {
+    let sometimes = properties::registry()[INDEX].expectation == Expectation::Sometimes;
+    if model.discovered[INDEX].load(Ordering::Relaxed) {
+        return !sometimes;
+    }
+    let holds = model.evaluate(INDEX, world);
+    if holds == sometimes {
+        model.discovered[INDEX].store(true, Ordering::Relaxed);
+    }
+    holds
+}
+
+type PropertyFn = fn(&MvModel, &World) -> bool;
+
+macro_rules! property_table {
+    ($($index:literal)*) => {
+        [$(property_fn::<$index> as PropertyFn),*]
+    };
+}
+
+/// One trampoline per registry entry (stateright takes plain `fn` pointers).
+const PROPERTY_FNS: [PropertyFn; 29] =
+    property_table!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28);
+
+impl Model for MvModel {
+    type State = World;
+    type Action = Action;
+
+    fn init_states(&self) -> Vec<World> {
+        vec![World::initial(&self.config)]
+    }
+
+    fn actions(&self, state: &World, actions: &mut Vec<Action>) {
+        state.actions(&self.config, actions);
+    }
+
+    fn next_state(&self, state: &World, action: Action) -> Option<World> {
+        let mut next = state.clone();
+        next.step(&self.config, &action, &mut NoEntropy);
+        Some(next)
+    }
+
+    fn properties(&self) -> Vec<Property<Self>> {
+        let registry = properties::registry();
+        assert_eq!(
+            registry.len(),
+            PROPERTY_FNS.len(),
+            "PROPERTY_FNS must have one trampoline per registry entry"
+        );
+        registry
+            .iter()
+            .zip(PROPERTY_FNS)
+            .map(|(property, check)| match property.expectation {
+                Expectation::Always | Expectation::Quiescent => {
+                    Property::always(property.name, check)
+                }
+                Expectation::Sometimes => Property::sometimes(property.name, check),
+            })
+            .collect()
+    }
+}
+
+/// Builds the model for a preset and an engine profile name.
+pub fn model_for(config_name: &str, engine: &str) -> Result<MvModel, String> {
+    let profile = Profile::by_name(engine)?;
+    Ok(MvModel::new(presets::preset(config_name, profile)?))
+}
+
+/// Replays a path of action indices from the initial state; each index selects from
+/// `World::actions` of the state reached so far. Returns the states and actions taken.
+pub fn replay_path(
+    model: &MvModel,
+    indices: &[usize],
+) -> Result<(Vec<World>, Vec<Action>), String> {
+    let mut world = World::initial(&model.config);
+    let mut states = vec![world.clone()];
+    let mut taken = Vec::new();
+    let mut actions = Vec::new();
+    for (step, index) in indices.iter().enumerate() {
+        actions.clear();
+        world.actions(&model.config, &mut actions);
+        let action = actions.get(*index).cloned().ok_or_else(|| {
+            format!(
+                "path step {}: action index {} out of range (the state has {} enabled actions)",
+                step + 1,
+                index,
+                actions.len()
+            )
+        })?;
+        world.step(&model.config, &action, &mut NoEntropy);
+        states.push(world.clone());
+        taken.push(action);
+    }
+    Ok((states, taken))
+}
+
+/// The action-index path of a sequence of actions from the initial state.
+pub fn path_indices(model: &MvModel, actions_taken: &[Action]) -> Vec<usize> {
+    let mut world = World::initial(&model.config);
+    let mut actions = Vec::new();
+    let mut indices = Vec::new();
+    for action in actions_taken {
+        actions.clear();
+        world.actions(&model.config, &mut actions);
+        let index = actions
+            .iter()
+            .position(|candidate| candidate == action)
+            .expect("a checker path only takes enabled actions");
+        indices.push(index);
+        world.step(&model.config, action, &mut NoEntropy);
+    }
+    indices
+}
+
+/// Parses `3/0/1` (also accepts an empty string for the initial state).
+pub fn parse_path(text: &str) -> Result<Vec<usize>, String> {
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    text.split('/')
+        .map(|part| {
+            part.trim()
+                .parse::<usize>()
+                .map_err(|_| format!("invalid --path '{text}': '{part}' is not an action index (expected e.g. 0/3/1)"))
+        })
+        .collect()
+}

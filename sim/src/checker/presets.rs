@@ -1,0 +1,127 @@
+//! The bounded configurations `small`, `ci` and `large` (one place, as the TLA+ examples
+//! name theirs), each a story from spec §5 with `b = 100`, `stalenessThresholdMs = 150`:
+//!
+//! - **small**: buckets 900..1100 materialized from `s0[900,999]` and `s1[1000,1199]`,
+//!   watermark 1200, clock at 1400 (ingestion stalled since 1199). Script: retention delete
+//!   of `s1`, then backfill `s2[1100,1150]`. Exercises bug 1 (pre APPENDs empty windows past
+//!   the data tail) and bug 2 (pre DELETE removes the entry; the backfill is lost), the full
+//!   post lifecycle STALE -> DELETE -> VALID-empty -> backfill -> STALE -> OVERWRITE, and the
+//!   DELETE-branch race (the backfill can land anywhere in the DELETE).
+//! - **ci**: small, plus `s1` reaching into bucket 1200 (so an APPEND is in flight), an
+//!   upload `s3[1200,1250]` racing that APPEND, a refresh of `s0` with an unchanged crc (a
+//!   false-positive STALE the scheduler reverts), one transient register error and one lost
+//!   ack. At most a few minutes on 2 cores.
+//! - **large**: ci plus one task failure and one Helix timeout (zombie threads) and a clock
+//!   tick. Minutes to hours; bound it with `--max-states` / `--timeout`.
+
+use mvsim_model::fingerprint::{compute_window_fingerprint, SegmentRef};
+use mvsim_model::partition::{PartitionInfo, PartitionState, RuntimeMetadata, SourceSegment};
+use mvsim_model::{Config, FaultBudget, Profile, SourceEvent};
+use std::collections::BTreeMap;
+
+/// The preset names, in size order.
+pub const PRESETS: [&str; 3] = ["small", "ci", "large"];
+
+fn segment(name: &str, start_time_ms: i64, end_time_ms: i64, crc: i64) -> SourceSegment {
+    SourceSegment {
+        name: name.to_string(),
+        start_time_ms,
+        end_time_ms,
+        crc,
+    }
+}
+
+/// VALID entries for `buckets`, each with the fingerprint of its window over `source`.
+pub fn materialized(
+    source: &[SourceSegment],
+    buckets: &[i64],
+    bucket_ms: i64,
+    watermark_ms: i64,
+) -> RuntimeMetadata {
+    let partitions: BTreeMap<i64, PartitionInfo> = buckets
+        .iter()
+        .map(|bucket| {
+            let fingerprint = compute_window_fingerprint(
+                source.iter().map(SegmentRef::from),
+                *bucket,
+                bucket + bucket_ms,
+            );
+            let info = PartitionInfo {
+                state: PartitionState::Valid,
+                fingerprint,
+                last_refresh_time_ms: 0,
+            };
+            (*bucket, info)
+        })
+        .collect();
+    RuntimeMetadata {
+        watermark_ms,
+        partitions,
+    }
+}
+
+fn upload(name: &str, start_time_ms: i64, end_time_ms: i64, crc: i64) -> SourceEvent {
+    SourceEvent::Upload {
+        segment: name.to_string(),
+        start_time_ms,
+        end_time_ms,
+        crc,
+    }
+}
+
+fn delete(name: &str) -> SourceEvent {
+    SourceEvent::Delete {
+        segment: name.to_string(),
+    }
+}
+
+/// Builds a preset for a profile. Errors name the valid presets.
+pub fn preset(name: &str, profile: Profile) -> Result<Config, String> {
+    let mut config = Config::base(name, profile);
+    config.start_ms = 1400;
+    config.staleness_threshold_ms = 150;
+    config.max_tasks_per_batch = 2;
+    match name {
+        "small" => {
+            config.initial_source =
+                vec![segment("s0", 900, 999, 10), segment("s1", 1000, 1199, 11)];
+            config.script = vec![delete("s1"), upload("s2", 1100, 1150, 12)];
+        }
+        "ci" | "large" => {
+            config.initial_source =
+                vec![segment("s0", 900, 999, 10), segment("s1", 1000, 1299, 11)];
+            config.script = vec![
+                upload("s3", 1200, 1250, 13),
+                SourceEvent::Refresh {
+                    segment: "s0".to_string(),
+                    crc: 10,
+                },
+                delete("s1"),
+                upload("s2", 1100, 1150, 12),
+            ];
+            config.faults = FaultBudget {
+                transient_errors: 1,
+                lost_acks: 1,
+                ..FaultBudget::default()
+            };
+            if name == "large" {
+                config.faults.task_failures = 1;
+                config.faults.task_timeouts = 1;
+                config.clock_ticks_max = 1;
+            }
+        }
+        other => {
+            return Err(format!(
+                "unknown configuration '{other}' (expected one of: {})",
+                PRESETS.join(", ")
+            ))
+        }
+    }
+    config.initial_runtime = Some(materialized(
+        &config.initial_source,
+        &[900, 1000, 1100],
+        config.bucket_ms,
+        1200,
+    ));
+    config.finish()
+}

@@ -1,0 +1,506 @@
+//! `mvsim check`, `mvsim explore` and `mvsim bench`: run the checker, show progress, print
+//! the per-property verdicts, and for each violation the trace and one replay command.
+
+use super::{model_for, parse_path, path_indices, replay_path, MvModel};
+use crate::trace::trace_line;
+use mvsim_model::properties::{self, Expectation};
+use mvsim_model::quiescence;
+use mvsim_model::{Action, World};
+use serde::Serialize;
+use stateright::{Checker, HasDiscoveries, Model};
+use std::time::{Duration, Instant};
+
+/// `mvsim check` arguments.
+#[derive(clap::Args, Debug, Clone)]
+pub struct CheckArgs {
+    /// Engine profile: pre, post, post-no-delete-guards, post-no-sweep, or a mutant.
+    #[arg(long, default_value = "post")]
+    pub engine: String,
+    /// Bounded configuration: small, ci or large.
+    #[arg(long, default_value = "ci")]
+    pub config: String,
+    /// Breadth-first search (the default; shortest counterexamples when single-threaded).
+    #[arg(long, conflicts_with = "dfs")]
+    pub bfs: bool,
+    /// Depth-first search (less memory, faster, longer counterexamples).
+    #[arg(long)]
+    pub dfs: bool,
+    /// Checker threads.
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+    /// Stop after this many states (a reported "bound reached" outcome).
+    #[arg(long, default_value_t = 30_000_000)]
+    pub max_states: usize,
+    /// Stop after this many seconds (a reported "bound reached" outcome).
+    #[arg(long)]
+    pub timeout: Option<u64>,
+    /// Also write the result as JSON to this file.
+    #[arg(long)]
+    pub json: Option<std::path::PathBuf>,
+    /// Replay this action-index path (printed with every violation) instead of checking.
+    #[arg(long)]
+    pub path: Option<String>,
+    /// Accept a known violation of this property (repeatable): it is still reported but
+    /// does not make the exit status non-zero.
+    #[arg(long = "allow")]
+    pub allow: Vec<String>,
+    /// No progress lines on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// `mvsim explore` arguments.
+#[derive(clap::Args, Debug)]
+pub struct ExploreArgs {
+    #[arg(long, default_value = "post")]
+    pub engine: String,
+    #[arg(long, default_value = "small")]
+    pub config: String,
+    /// Port on 127.0.0.1.
+    #[arg(long, default_value_t = 3000)]
+    pub port: u16,
+}
+
+/// `mvsim bench` arguments.
+#[derive(clap::Args, Debug)]
+pub struct BenchArgs {
+    #[arg(long, default_value = "post")]
+    pub engine: String,
+    #[arg(long, default_value = "ci")]
+    pub config: String,
+    /// Stop each checker run after this many unique states.
+    #[arg(long, default_value_t = 2_000_000)]
+    pub max_states: usize,
+}
+
+/// One property's result, as printed and as JSON.
+#[derive(Serialize, Debug, Clone)]
+pub struct PropertyResult {
+    pub name: &'static str,
+    pub expectation: &'static str,
+    pub statement: &'static str,
+    /// holds | violated | reached | not reached | no violation within bound | not reached within bound
+    pub verdict: String,
+    pub allowed: bool,
+    pub trace_steps: Option<usize>,
+    pub path: Option<String>,
+    pub replay: Option<String>,
+    #[serde(skip)]
+    pub trace: Vec<String>,
+}
+
+/// The whole check result.
+#[derive(Serialize, Debug)]
+pub struct CheckResult {
+    pub engine: String,
+    pub config: String,
+    pub search: &'static str,
+    pub threads: usize,
+    pub outcome: String,
+    pub unique_states: usize,
+    pub total_states: usize,
+    pub max_depth: usize,
+    pub duration_seconds: f64,
+    pub unique_states_per_second: f64,
+    pub properties: Vec<PropertyResult>,
+}
+
+impl CheckResult {
+    /// Violations not accepted with `--allow`.
+    pub fn unexpected_violations(&self) -> usize {
+        self.properties
+            .iter()
+            .filter(|property| property.verdict == "violated" && !property.allowed)
+            .count()
+    }
+}
+
+/// Runs `mvsim check`.
+pub fn run_check(args: &CheckArgs) -> Result<i32, String> {
+    let model = model_for(&args.config, &args.engine)?;
+    for name in &args.allow {
+        if properties::by_name(name).is_none() {
+            return Err(format!("--allow: unknown property '{name}'"));
+        }
+    }
+    if args.threads == 0 {
+        return Err("--threads must be >= 1".to_string());
+    }
+    if let Some(path) = &args.path {
+        return replay_command(&model, args, path);
+    }
+    let result = check(model, args);
+    print!("{}", render(&result));
+    if let Some(file) = &args.json {
+        let text = serde_json::to_string_pretty(&result).map_err(|error| error.to_string())?;
+        std::fs::write(file, text + "\n")
+            .map_err(|error| format!("cannot write {}: {error}", file.display()))?;
+    }
+    Ok(if result.unexpected_violations() > 0 {
+        1
+    } else {
+        0
+    })
+}
+
+/// Runs the checker and collects the result (also used by tests).
+pub fn check(model: MvModel, args: &CheckArgs) -> CheckResult {
+    let engine = model.config.profile.name.to_string();
+    let config_name = model.config.name.clone();
+    let bfs = !args.dfs;
+    let mut builder = model
+        .checker()
+        .threads(args.threads)
+        .target_state_count(args.max_states);
+    if let Some(seconds) = args.timeout {
+        builder = builder.timeout(Duration::from_secs(seconds));
+    }
+    let started = Instant::now();
+    let checker = if bfs {
+        Box::new(builder.spawn_bfs()) as Box<dyn Checker<MvModel>>
+    } else {
+        Box::new(builder.spawn_dfs()) as Box<dyn Checker<MvModel>>
+    };
+    let mut next_report = Duration::from_secs(2);
+    while !checker.is_done() {
+        std::thread::sleep(Duration::from_millis(50));
+        let elapsed = started.elapsed();
+        if !args.quiet && elapsed >= next_report {
+            let unique = checker.unique_state_count();
+            eprintln!(
+                "progress: {} unique states, {:.0}/s, depth {}, {:.0}s",
+                unique,
+                unique as f64 / elapsed.as_secs_f64(),
+                checker.max_depth(),
+                elapsed.as_secs_f64()
+            );
+            next_report += Duration::from_secs(5);
+        }
+    }
+    let duration = started.elapsed();
+    let unique_states = checker.unique_state_count();
+    let bound_hit = unique_states >= args.max_states
+        || args
+            .timeout
+            .is_some_and(|seconds| duration.as_secs() >= seconds);
+    let model = checker.model();
+    let properties = collect_properties(model, checker.as_ref(), args, bound_hit);
+    CheckResult {
+        engine,
+        config: config_name,
+        search: if bfs { "bfs" } else { "dfs" },
+        threads: args.threads,
+        outcome: if bound_hit {
+            format!(
+                "bound reached (max-states {}, timeout {:?}s): verdicts cover the states explored",
+                args.max_states, args.timeout
+            )
+        } else {
+            "complete: every interleaving within the bound explored".to_string()
+        },
+        unique_states,
+        total_states: checker.state_count(),
+        max_depth: checker.max_depth(),
+        duration_seconds: duration.as_secs_f64(),
+        unique_states_per_second: unique_states as f64 / duration.as_secs_f64().max(1e-9),
+        properties,
+    }
+}
+
+fn collect_properties(
+    model: &MvModel,
+    checker: &dyn Checker<MvModel>,
+    args: &CheckArgs,
+    bound_hit: bool,
+) -> Vec<PropertyResult> {
+    let discoveries = checker.discoveries();
+    properties::registry()
+        .iter()
+        .map(|property| {
+            let discovery = discoveries.get(property.name);
+            let sometimes = property.expectation == Expectation::Sometimes;
+            let verdict = match (sometimes, discovery.is_some(), bound_hit) {
+                (true, true, _) => "reached",
+                (true, false, false) => "not reached",
+                (true, false, true) => "not reached within bound",
+                (false, true, _) => "violated",
+                (false, false, false) => "holds",
+                (false, false, true) => "no violation within bound",
+            };
+            let mut result = PropertyResult {
+                name: property.name,
+                expectation: property.expectation.name(),
+                statement: property.statement,
+                verdict: verdict.to_string(),
+                allowed: args.allow.iter().any(|name| name == property.name),
+                trace_steps: None,
+                path: None,
+                replay: None,
+                trace: Vec::new(),
+            };
+            if let (false, Some(path)) = (sometimes, discovery) {
+                let actions: Vec<Action> = path.clone().into_actions();
+                let indices = path_indices(model, &actions);
+                let path_text = indices
+                    .iter()
+                    .map(usize::to_string)
+                    .collect::<Vec<_>>()
+                    .join("/");
+                result.trace = render_trace(
+                    model,
+                    &actions,
+                    property.expectation == Expectation::Quiescent,
+                );
+                result.trace_steps = Some(actions.len());
+                result.replay = Some(format!(
+                    "mvsim check --engine {} --config {} --path {}",
+                    model.config.profile.name, model.config.name, path_text
+                ));
+                result.path = Some(path_text);
+            }
+            result
+        })
+        .collect()
+}
+
+/// The trace of `actions` from the initial state; for a quiescent property, followed by
+/// the settle's fair continuation.
+pub fn render_trace(model: &MvModel, actions: &[Action], with_settle: bool) -> Vec<String> {
+    let config = &model.config;
+    let mut world = World::initial(config);
+    let mut lines = Vec::new();
+    for (index, action) in actions.iter().enumerate() {
+        let before = world.clone();
+        world.step(config, action, &mut mvsim_model::NoEntropy);
+        lines.push(trace_line(config, index + 1, &before, action, &world).render());
+    }
+    if with_settle {
+        let (settled, taken) = quiescence::settle_traced(&model.settle_config, &world);
+        lines.push(format!(
+            "---- settle: no more events or faults; fair schedule ({} steps, {}) ----",
+            settled.steps,
+            if settled.converged {
+                "fixpoint reached"
+            } else {
+                "NO fixpoint within budget"
+            }
+        ));
+        let mut settling = world.clone();
+        for (offset, action) in taken.iter().enumerate() {
+            let before = settling.clone();
+            settling.step(&model.settle_config, action, &mut mvsim_model::NoEntropy);
+            let line = trace_line(
+                &model.settle_config,
+                actions.len() + offset + 1,
+                &before,
+                action,
+                &settling,
+            );
+            if !line.effect.is_empty() {
+                lines.push(line.render());
+            }
+        }
+        lines.push(format!(
+            "---- at quiescence: {} ----",
+            describe_znode(&settled.world)
+        ));
+    }
+    lines
+}
+
+fn describe_znode(world: &World) -> String {
+    let Some(runtime) = world.runtime() else {
+        return "no znode".to_string();
+    };
+    let buckets: Vec<String> = runtime
+        .partitions
+        .iter()
+        .map(|(bucket, info)| {
+            format!(
+                "[{}] {} {}",
+                bucket,
+                info.state.code(),
+                crate::trace::fingerprint(&info.fingerprint)
+            )
+        })
+        .collect();
+    format!("wm={} {}", runtime.watermark_ms, buckets.join(", "))
+}
+
+/// The human report.
+pub fn render(result: &CheckResult) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "mvsim check --engine {} --config {} ({}, {} thread{})\n\n",
+        result.engine,
+        result.config,
+        result.search,
+        result.threads,
+        if result.threads == 1 { "" } else { "s" }
+    ));
+    out.push_str(&format!("{:<36} {:<10} verdict\n", "property", "kind"));
+    for property in &result.properties {
+        let detail = match property.trace_steps {
+            Some(steps) => format!(
+                " ({steps}-step trace{})",
+                if property.allowed { ", allowed" } else { "" }
+            ),
+            None => String::new(),
+        };
+        out.push_str(&format!(
+            "{:<36} {:<10} {}{}\n",
+            property.name, property.expectation, property.verdict, detail
+        ));
+    }
+    out.push_str(&format!(
+        "\nstates: {} unique, {} total, max depth {}, {:.2}s, {:.0} unique states/s\noutcome: {}\n",
+        result.unique_states,
+        result.total_states,
+        result.max_depth,
+        result.duration_seconds,
+        result.unique_states_per_second,
+        result.outcome
+    ));
+    for property in result
+        .properties
+        .iter()
+        .filter(|property| property.verdict == "violated")
+    {
+        out.push_str(&format!(
+            "\nVIOLATED {}: {}\n",
+            property.name, property.statement
+        ));
+        for line in &property.trace {
+            out.push_str(&format!("  {line}\n"));
+        }
+        if let Some(replay) = &property.replay {
+            out.push_str(&format!("replay: {replay}\n"));
+        }
+    }
+    out
+}
+
+/// `mvsim check --path P`: replay a path and report the properties along it.
+fn replay_command(model: &MvModel, args: &CheckArgs, path: &str) -> Result<i32, String> {
+    let indices = parse_path(path)?;
+    let (states, actions) = replay_path(model, &indices)?;
+    println!(
+        "mvsim check --engine {} --config {} --path {} (replay, {} steps)",
+        args.engine,
+        args.config,
+        path,
+        actions.len()
+    );
+    let last = states.last().expect("replay has the initial state");
+    let mut violated = Vec::new();
+    for (index, property) in properties::registry().iter().enumerate() {
+        if property.expectation != Expectation::Sometimes && !model.evaluate(index, last) {
+            violated.push(property);
+        }
+    }
+    let with_settle = violated
+        .iter()
+        .any(|property| property.expectation == Expectation::Quiescent);
+    for line in render_trace(model, &actions, with_settle) {
+        println!("  {line}");
+    }
+    if violated.is_empty() {
+        println!("no always/quiescent property is violated in the final state");
+        return Ok(0);
+    }
+    for property in &violated {
+        println!("VIOLATED {}: {}", property.name, property.statement);
+    }
+    Ok(1)
+}
+
+/// Runs `mvsim explore`: stateright's Explorer on 127.0.0.1 (blocks until interrupted).
+pub fn run_explore(args: &ExploreArgs) -> Result<i32, String> {
+    let model = model_for(&args.config, &args.engine)?;
+    let address = format!("127.0.0.1:{}", args.port);
+    eprintln!(
+        "serving the Explorer for --engine {} --config {} on http://{address}",
+        args.engine, args.config
+    );
+    model.checker().serve(address.as_str());
+    Ok(0)
+}
+
+/// Peak resident memory in bytes (VmHWM), if readable.
+fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let kilobytes: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kilobytes * 1024)
+}
+
+fn reset_peak_rss() {
+    // Writing 5 to clear_refs resets VmHWM to the current RSS (Linux >= 4.0).
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// Runs `mvsim bench`: checker throughput (DFS and BFS) and time to first counterexample.
+pub fn run_bench(args: &BenchArgs) -> Result<i32, String> {
+    println!(
+        "mvsim bench --engine {} --config {} --max-states {}",
+        args.engine, args.config, args.max_states
+    );
+    for dfs in [true, false] {
+        let model = model_for(&args.config, &args.engine)?;
+        reset_peak_rss();
+        let before = peak_rss_bytes().unwrap_or(0);
+        let check_args = CheckArgs {
+            engine: args.engine.clone(),
+            config: args.config.clone(),
+            bfs: !dfs,
+            dfs,
+            threads: 1,
+            max_states: args.max_states,
+            timeout: None,
+            json: None,
+            path: None,
+            allow: Vec::new(),
+            quiet: true,
+        };
+        let result = check(model, &check_args);
+        let after = peak_rss_bytes().unwrap_or(0);
+        let bytes_per_state =
+            after.saturating_sub(before) as f64 / result.unique_states.max(1) as f64;
+        println!(
+            "checker {}: {} unique states in {:.2}s = {:.0} unique states/s (1 thread), ~{:.0} bytes/state (peak RSS delta), {}",
+            result.search,
+            result.unique_states,
+            result.duration_seconds,
+            result.unique_states_per_second,
+            bytes_per_state,
+            if result.outcome.starts_with("complete") { "complete" } else { "bound reached" }
+        );
+    }
+    for engine in ["pre"] {
+        let model = model_for(&args.config, engine)?;
+        let started = Instant::now();
+        let checker = model
+            .checker()
+            .finish_when(HasDiscoveries::AnyFailures)
+            .target_state_count(args.max_states)
+            .spawn_bfs()
+            .join();
+        let first = checker
+            .discoveries()
+            .into_iter()
+            .filter(|(name, _)| {
+                properties::by_name(name).is_some_and(|p| p.expectation != Expectation::Sometimes)
+            })
+            .map(|(name, path)| (name, path.into_actions().len()))
+            .min_by_key(|(_, length)| *length);
+        match first {
+            Some((name, length)) => println!(
+                "time to first counterexample (--engine {engine}, bfs): {:.3}s ({name}, {length} steps, {} states)",
+                started.elapsed().as_secs_f64(),
+                checker.unique_state_count()
+            ),
+            None => println!("time to first counterexample (--engine {engine}): none found"),
+        }
+    }
+    Ok(0)
+}

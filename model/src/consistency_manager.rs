@@ -16,6 +16,7 @@
 use crate::config::Config;
 use crate::manager::{CasEnd, CasOp, Mutation, Writer};
 use crate::partition::align_down;
+use crate::profile::Mutant;
 use crate::register::RegisterFault;
 use crate::world::{ghost_bits, Action, Entropy, World};
 use serde::{Deserialize, Serialize};
@@ -171,11 +172,28 @@ impl World {
         };
         // bucketMs from the MV table config (inferBucketMs, CM:600-620).
         let first = align_down(start_ms, config.bucket_ms);
-        let candidates: Vec<i64> = snapshot
+        let mut candidates: Vec<i64> = snapshot
             .partitions
             .range(first..=end_ms)
             .map(|(bucket, _)| *bucket)
             .collect();
+        if config
+            .profile
+            .has_mutant(Mutant::MarkStaleSynthesizesAbsent)
+        {
+            // The mutant also lists absent buckets of the range (bounded by the highest key).
+            let last = snapshot
+                .partitions
+                .keys()
+                .next_back()
+                .copied()
+                .unwrap_or(first);
+            let upper = end_ms.min(last + config.bucket_ms);
+            candidates = (0..)
+                .map(|index| first + index * config.bucket_ms)
+                .take_while(|bucket| *bucket <= upper)
+                .collect();
+        }
         if candidates.is_empty() {
             return;
         }
@@ -210,9 +228,10 @@ impl World {
             })
             .map(|(bucket, _)| *bucket)
             .filter(|bucket| {
-                !self
-                    .source_window_fingerprint(config, *bucket, bucket + config.bucket_ms)
-                    .is_empty_window()
+                config.profile.has_mutant(Mutant::SweepIgnoresSource)
+                    || !self
+                        .source_window_fingerprint(config, *bucket, bucket + config.bucket_ms)
+                        .is_empty_window()
             })
             .collect();
         if stranded.is_empty() {

@@ -28,7 +28,7 @@ pub enum Mutant {
     /// `markStale` also creates STALE entries for absent buckets (the "synthesize" step
     /// PM:387-390 deliberately defers).
     MarkStaleSynthesizesAbsent,
-    /// Cold start uses the minimum source start time without `floorDiv` alignment (SCH:878).
+    /// Cold start and the APPEND loop skip `floorDiv` alignment (SCH:878, SCH:303).
     UnalignedColdStart,
     /// The register ignores the expected version: every `set` succeeds (a lost CAS).
     BlindRegisterWrites,
@@ -37,6 +37,10 @@ pub enum Mutant {
     /// A register read may return the value before the latest write (a non-linearizable
     /// store): modelled as reads that return the previous version.
     StaleRegisterReads,
+    /// The sweep re-marks every in-coverage VALID-empty bucket, whatever its source window
+    /// holds (CM:545-548's `segmentCount != 0` test dropped): DELETE and sweep chase each
+    /// other forever.
+    SweepIgnoresSource,
 }
 
 /// A complete engine profile.
@@ -123,7 +127,7 @@ const fn post_mutant(name: &'static str, summary: &'static str, mutant: Mutant) 
     }
 }
 
-static PROFILES: [Profile; 10] = [
+static PROFILES: [Profile; 11] = [
     Profile {
         name: "pre",
         summary: "before PR #18642 (a94c00b4ea0): ad-hoc writers, cutoff now-buffer, DELETE removes the entry",
@@ -159,7 +163,7 @@ static PROFILES: [Profile; 10] = [
     ),
     post_mutant(
         "mutant-unaligned-cold-start",
-        "broken: cold start does not floor-align the watermark to the bucket",
+        "broken: cold start and the APPEND loop do not floor-align to the bucket",
         Mutant::UnalignedColdStart,
     ),
     post_mutant(
@@ -176,5 +180,10 @@ static PROFILES: [Profile; 10] = [
         "mutant-stale-register-reads",
         "broken: register reads may return the previous version",
         Mutant::StaleRegisterReads,
+    ),
+    post_mutant(
+        "mutant-sweep-ignores-source",
+        "broken: the sweep re-marks VALID-empty buckets whatever the source holds",
+        Mutant::SweepIgnoresSource,
     ),
 ];

@@ -299,7 +299,11 @@ impl World {
                 &cycle.partitions,
                 bucket_ms,
             ));
-        let next_ms = align_down(start_ms, bucket_ms);
+        let next_ms = if config.profile.has_mutant(Mutant::UnalignedColdStart) {
+            start_ms
+        } else {
+            align_down(start_ms, bucket_ms)
+        };
         let rough_cutoff_ms = self.now_ms - config.buffer_ms;
         let cutoff_ms = if config.profile.is_pre() || next_ms + bucket_ms > rough_cutoff_ms {
             rough_cutoff_ms

@@ -28,8 +28,9 @@ pub struct CheckArgs {
     /// Checker threads.
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
-    /// Stop after this many states (a reported "bound reached" outcome).
-    #[arg(long, default_value_t = 30_000_000)]
+    /// Stop after generating this many states, counting revisits (stateright's
+    /// `target_state_count`); a reported "bound reached" outcome, never an out-of-memory kill.
+    #[arg(long, default_value_t = 150_000_000)]
     pub max_states: usize,
     /// Stop after this many seconds (a reported "bound reached" outcome).
     #[arg(long)]
@@ -47,6 +48,10 @@ pub struct CheckArgs {
     /// No progress lines on stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// Inject no faults (the configuration's fault budget set to zero), to separate
+    /// fault-driven findings from pure interleavings.
+    #[arg(long)]
+    pub no_faults: bool,
 }
 
 /// `mvsim explore` arguments.
@@ -94,6 +99,7 @@ pub struct PropertyResult {
 pub struct CheckResult {
     pub engine: String,
     pub config: String,
+    pub no_faults: bool,
     pub search: &'static str,
     pub threads: usize,
     pub outcome: String,
@@ -117,7 +123,13 @@ impl CheckResult {
 
 /// Runs `mvsim check`.
 pub fn run_check(args: &CheckArgs) -> Result<i32, String> {
-    let model = model_for(&args.config, &args.engine)?;
+    let mut model = model_for(&args.config, &args.engine)?;
+    if args.no_faults {
+        model = MvModel::new(mvsim_model::Config {
+            faults: Default::default(),
+            ..model.config
+        });
+    }
     for name in &args.allow {
         if properties::by_name(name).is_none() {
             return Err(format!("--allow: unknown property '{name}'"));
@@ -188,6 +200,7 @@ pub fn check(model: MvModel, args: &CheckArgs) -> CheckResult {
     CheckResult {
         engine,
         config: config_name,
+        no_faults: args.no_faults,
         search: if bfs { "bfs" } else { "dfs" },
         threads: args.threads,
         outcome: if bound_hit {
@@ -253,8 +266,11 @@ fn collect_properties(
                 );
                 result.trace_steps = Some(actions.len());
                 result.replay = Some(format!(
-                    "mvsim check --engine {} --config {} --path {}",
-                    model.config.profile.name, model.config.name, path_text
+                    "mvsim check --engine {} --config {}{} --path {}",
+                    model.config.profile.name,
+                    model.config.name,
+                    if args.no_faults { " --no-faults" } else { "" },
+                    path_text
                 ));
                 result.path = Some(path_text);
             }
@@ -331,9 +347,10 @@ fn describe_znode(world: &World) -> String {
 pub fn render(result: &CheckResult) -> String {
     let mut out = String::new();
     out.push_str(&format!(
-        "mvsim check --engine {} --config {} ({}, {} thread{})\n\n",
+        "mvsim check --engine {} --config {}{} ({}, {} thread{})\n\n",
         result.engine,
         result.config,
+        if result.no_faults { " --no-faults" } else { "" },
         result.search,
         result.threads,
         if result.threads == 1 { "" } else { "s" }
@@ -461,6 +478,7 @@ pub fn run_bench(args: &BenchArgs) -> Result<i32, String> {
             path: None,
             allow: Vec::new(),
             quiet: true,
+            no_faults: false,
         };
         let result = check(model, &check_args);
         let after = peak_rss_bytes().unwrap_or(0);

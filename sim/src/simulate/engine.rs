@@ -1,0 +1,644 @@
+//! The run loop shared by seeded runs and replays: apply a step, check every property,
+//! then (after the workload phase) heal and settle.
+//!
+//! A seeded run ([`run_seeded`]) picks each step with the run stream: one of the enabled
+//! engine actions (uniformly; a broker cache refresh only once its drawn lag has passed) or
+//! the workload's next source event when it is due; a picked step may be replaced by one of
+//! its fault variants with the drawn fault rates. After the step the clock moves by a drawn
+//! delay; when nothing is enabled it jumps to the next timer (scheduler cycle, debounce,
+//! sweep, CAS back-off, broker lag, workload event). A replay ([`replay`]) applies recorded
+//! steps at their recorded times with their recorded jitter draws.
+//!
+//! Both then run the same deterministic healing phase (no faults, no new source events;
+//! the first enabled engine step in `actions()` order, zero jitter, the clock jumping to the
+//! next timer when nothing is enabled) until the engine is calm after at least one sweep
+//! interval, or a bound; then `quiescence::settle` and the `Quiescent` properties.
+
+use super::params::SimParams;
+use super::rng::{RecordingEntropy, ReplayEntropy, SimRng};
+use super::workload::Workload;
+use mvsim_model::config::FaultBudget;
+use mvsim_model::executor::TaskPhase;
+use mvsim_model::properties::{self, Check, Expectation};
+use mvsim_model::quiescence::{self, Settled};
+use mvsim_model::register::RegisterFault;
+use mvsim_model::scheduler::SchedulerPhase;
+use mvsim_model::{Action, Config, Entropy, NoEntropy, TaskRef, World};
+use serde::{Deserialize, Serialize};
+
+/// Healing-phase step budget.
+pub const HEAL_STEPS_MAX: usize = 200_000;
+
+/// One applied step: when, what, and the jitter draws it consumed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedStep {
+    pub time_ms: i64,
+    pub action: Action,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub draws: Vec<u64>,
+}
+
+/// Where in a run a property was first seen violated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Phase {
+    Workload,
+    Heal,
+    Quiescence,
+}
+
+/// A property's first violation in a run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Violation {
+    pub property: String,
+    /// Steps applied before the check that failed (the failing step is `step - 1`; at
+    /// quiescence, every workload and healing step).
+    pub step: usize,
+    pub time_ms: i64,
+    pub phase: Phase,
+    /// What the failing state looks like (one line).
+    pub detail: String,
+}
+
+/// What a run (seeded or replayed) ended with.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunOutcome {
+    /// Workload-phase steps applied.
+    pub steps: usize,
+    /// Healing-phase steps applied.
+    pub heal_steps: usize,
+    /// Steps `quiescence::settle` took.
+    pub settle_steps: u32,
+    pub end_ms: i64,
+    /// When the workload phase ended and healing started.
+    pub heal_start_ms: i64,
+    /// First violation of each violated property, in the order they were seen.
+    pub violations: Vec<Violation>,
+    /// `Sometimes` properties reached, as a bit set over `properties::registry()`.
+    pub reached: u64,
+    /// The workload phase hit its step budget.
+    pub limit_hit: bool,
+    /// The workload ran out of segment names.
+    pub catalog_exhausted: bool,
+    /// The run stopped at the target property's violation (no healing).
+    pub stopped_early: bool,
+}
+
+impl RunOutcome {
+    /// The first violation of `property`, if any.
+    pub fn violation(&self, property: &str) -> Option<&Violation> {
+        self.violations.iter().find(|v| v.property == property)
+    }
+
+    /// Names of the `Sometimes` properties reached.
+    pub fn reached_names(&self) -> Vec<&'static str> {
+        properties::registry()
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| self.reached & (1 << index) != 0)
+            .map(|(_, property)| property.name)
+            .collect()
+    }
+}
+
+type StateCheck = fn(&Config, &World) -> bool;
+
+/// Every property of the registry, checked after every step.
+struct Checks {
+    always: Vec<(usize, StateCheck)>,
+    sometimes: Vec<(usize, StateCheck)>,
+    violated: u64,
+    reached: u64,
+    violations: Vec<Violation>,
+}
+
+impl Checks {
+    fn new() -> Checks {
+        let registry = properties::registry();
+        assert!(registry.len() <= 64, "property bit sets are u64");
+        let state_checks = |wanted: Expectation| {
+            registry
+                .iter()
+                .enumerate()
+                .filter(|(_, property)| property.expectation == wanted)
+                .filter_map(|(index, property)| match property.check {
+                    Check::State(check) => Some((index, check)),
+                    Check::Settled(_) => None,
+                })
+                .collect()
+        };
+        Checks {
+            always: state_checks(Expectation::Always),
+            sometimes: state_checks(Expectation::Sometimes),
+            violated: 0,
+            reached: 0,
+            violations: Vec::new(),
+        }
+    }
+
+    fn after_step(&mut self, config: &Config, world: &World, step: usize, phase: Phase) {
+        for &(index, check) in &self.always {
+            if self.violated & (1 << index) == 0 && !check(config, world) {
+                self.violated |= 1 << index;
+                let name = properties::registry()[index].name;
+                self.violations.push(Violation {
+                    property: name.to_string(),
+                    step,
+                    time_ms: world.now_ms,
+                    phase,
+                    detail: super::describe::state_detail(name, config, world),
+                });
+            }
+        }
+        for &(index, check) in &self.sometimes {
+            if self.reached & (1 << index) == 0 && check(config, world) {
+                self.reached |= 1 << index;
+            }
+        }
+    }
+
+    /// The `Quiescent` properties on the settled state; only `settles` when it did not.
+    fn quiescent(&mut self, config: &Config, settled: &Settled, step: usize) {
+        for (index, property) in properties::registry().iter().enumerate() {
+            let Check::Settled(check) = property.check else {
+                continue;
+            };
+            if property.name != "settles" && !settled.converged {
+                continue;
+            }
+            if self.violated & (1 << index) == 0 && !check(config, settled) {
+                self.violated |= 1 << index;
+                self.violations.push(Violation {
+                    property: property.name.to_string(),
+                    step,
+                    time_ms: settled.world.now_ms,
+                    phase: Phase::Quiescence,
+                    detail: super::describe::settled_detail(property.name, config, settled),
+                });
+            }
+        }
+    }
+
+    fn is_violated(&self, property: &str) -> bool {
+        self.violations.iter().any(|v| v.property == property)
+    }
+}
+
+/// A trace sink: called with the world before and after every applied step.
+pub type Tracer<'a> = &'a mut dyn FnMut(usize, &World, &Action, &World);
+
+/// The world, its configuration and the checks: what seeded runs and replays share.
+struct Driver<'a> {
+    config: &'a Config,
+    params: &'a SimParams,
+    world: World,
+    actions: Vec<Action>,
+    checks: Checks,
+    steps: usize,
+    /// Stop as soon as this property is violated (shrinking and trace display).
+    stop_at: Option<&'a str>,
+    tracer: Option<Tracer<'a>>,
+}
+
+impl<'a> Driver<'a> {
+    fn new(config: &'a Config, params: &'a SimParams) -> Driver<'a> {
+        Driver {
+            config,
+            params,
+            world: World::initial(config),
+            actions: Vec::with_capacity(64),
+            checks: Checks::new(),
+            steps: 0,
+            stop_at: None,
+            tracer: None,
+        }
+    }
+
+    fn apply(&mut self, action: &Action, entropy: &mut dyn Entropy, phase: Phase) {
+        let before = self.tracer.is_some().then(|| self.world.clone());
+        self.world.step(self.config, action, entropy);
+        if action.is_fault() {
+            // Unlimited faults: the model gates fault variants by a u8 budget.
+            self.world.faults_used = FaultBudget::default();
+        }
+        if let (Some(tracer), Some(before)) = (self.tracer.as_mut(), before.as_ref()) {
+            tracer(self.steps, before, action, &self.world);
+        }
+        self.steps += 1;
+        self.checks
+            .after_step(self.config, &self.world, self.steps, phase);
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop_at
+            .is_some_and(|property| self.checks.is_violated(property))
+    }
+
+    fn refresh_actions(&mut self) {
+        self.actions.clear();
+        self.world.actions(self.config, &mut self.actions);
+    }
+
+    /// Is a recorded step enabled now? Source events are checked against the source and
+    /// the catalog; every other step must be one `actions()` offers.
+    fn enabled(&mut self, action: &Action) -> bool {
+        match action {
+            Action::SourceUpload { segment, .. }
+            | Action::SourceRefresh { segment, .. }
+            | Action::SourceDeleteNotify { segment } => {
+                usize::from(*segment) < self.config.catalog.len()
+                    && self.world.source_action_enabled(action)
+            }
+            _ => {
+                self.refresh_actions();
+                self.actions.contains(action)
+            }
+        }
+    }
+
+    /// The next time a timer fires, strictly after now.
+    fn next_engine_due_ms(&self) -> Option<i64> {
+        next_engine_due_ms(&self.world, self.config).filter(|due| *due > self.world.now_ms)
+    }
+
+    fn calm(&self) -> bool {
+        let world = &self.world;
+        world.engine_idle()
+            && world.source_removing.is_empty()
+            && world.broker.cache_watermark_ms == world.watermark_ms()
+            && world
+                .runtime()
+                .is_none_or(|runtime| runtime.partitions.values().all(|info| info.is_valid()))
+    }
+
+    /// The deterministic healing phase (module doc).
+    fn heal(&mut self) -> usize {
+        let params = self.params;
+        let start_ms = self.world.now_ms;
+        let calm_after_ms = start_ms
+            + self.config.sweep_interval_ms
+            + self.config.debounce_ms
+            + params.scheduler_period_ms;
+        let buckets = self.world.runtime().map_or(0, |r| r.partitions.len()) as i64;
+        let give_up_ms = calm_after_ms + (buckets + 8) * params.scheduler_period_ms;
+        let mut steps = 0;
+        while steps < HEAL_STEPS_MAX && self.world.now_ms < give_up_ms && !self.stopped() {
+            self.refresh_actions();
+            let wanted = self.actions.iter().find(|action| {
+                !action.is_fault()
+                    && (!action.is_environment()
+                        || matches!(action, Action::SourceDeleteRemove { .. }))
+            });
+            if let Some(action) = wanted.cloned() {
+                self.apply(&action, &mut NoEntropy, Phase::Heal);
+                steps += 1;
+                continue;
+            }
+            if self.world.now_ms >= calm_after_ms && self.calm() {
+                break;
+            }
+            match self.next_engine_due_ms() {
+                Some(due_ms) => self.world.now_ms = due_ms.min(give_up_ms),
+                None => break,
+            }
+        }
+        steps
+    }
+
+    /// Heals, settles and checks the quiescent properties; returns the outcome.
+    fn finish(mut self, mut outcome: RunOutcome) -> RunOutcome {
+        outcome.steps = self.steps;
+        outcome.heal_start_ms = self.world.now_ms;
+        if !self.stopped() {
+            outcome.heal_steps = self.heal();
+        }
+        if self.stopped() {
+            outcome.stopped_early = true;
+        } else {
+            let settle_config = quiescence::settle_config(self.config);
+            let settled = quiescence::settle(&settle_config, &self.world);
+            outcome.settle_steps = settled.steps;
+            self.checks
+                .quiescent(self.config, &settled, self.steps);
+        }
+        outcome.steps -= outcome.heal_steps;
+        outcome.end_ms = self.world.now_ms;
+        outcome.violations = self.checks.violations;
+        outcome.reached = self.checks.reached;
+        outcome
+    }
+}
+
+/// The earliest armed timer of the engine (scheduler cycle or revert back-off, task CAS
+/// back-offs, debounce, sweep, CM CAS back-off), whether or not it is already due.
+pub fn next_engine_due_ms(world: &World, config: &Config) -> Option<i64> {
+    let mut due: Option<i64> = None;
+    let mut consider = |time_ms: i64| due = Some(due.map_or(time_ms, |d| d.min(time_ms)));
+    match &world.scheduler.phase {
+        SchedulerPhase::Idle => consider(world.scheduler.next_cycle_ms),
+        SchedulerPhase::Reverting(_, op) => consider(op.wake_ms),
+        _ => {}
+    }
+    for task in world.jobs.iter().flat_map(|job| &job.tasks) {
+        if let TaskPhase::Committing(op) = &task.phase {
+            consider(op.wake_ms);
+        }
+    }
+    let cm = &world.consistency;
+    match &cm.work {
+        Some(work) => consider(work.op.wake_ms),
+        None => {
+            if cm.pending.is_some() {
+                consider(cm.timer_due_ms);
+            }
+            if config.profile.is_post() && config.profile.empty_sweep {
+                consider(cm.sweep_due_ms);
+            }
+        }
+    }
+    due
+}
+
+fn task_of(action: &Action) -> Option<TaskRef> {
+    match *action {
+        Action::ExecutorPreProcess { task, .. }
+        | Action::ExecutorRunQuery { task }
+        | Action::ExecutorSwapSegments { task }
+        | Action::ExecutorDeleteSegments { task }
+        | Action::ExecutorValidateCommit { task }
+        | Action::ExecutorCasRead { task, .. }
+        | Action::ExecutorCasWrite { task, .. } => Some(task),
+        _ => None,
+    }
+}
+
+/// A seeded run in progress.
+struct Seeded<'a> {
+    driver: Driver<'a>,
+    rng: SimRng,
+    workload: Workload,
+    /// When the broker's cache may apply the pending znode change.
+    broker_ready_ms: Option<i64>,
+    draws: Vec<u64>,
+    recording: Option<Vec<RecordedStep>>,
+}
+
+impl Seeded<'_> {
+    /// Updates the broker lag; true while a pending cache refresh must still wait.
+    fn broker_lagging(&mut self) -> bool {
+        let now_ms = self.driver.world.now_ms;
+        let pending = self
+            .driver
+            .actions
+            .iter()
+            .any(|action| *action == Action::BrokerRefreshCache);
+        if !pending {
+            self.broker_ready_ms = None;
+            return false;
+        }
+        let lag_max_ms = self.driver.params.broker_lag_ms_max;
+        let ready_ms = *self.broker_ready_ms.get_or_insert_with(|| {
+            if lag_max_ms > 0 {
+                now_ms + self.rng.between(0, lag_max_ms)
+            } else {
+                now_ms
+            }
+        });
+        now_ms < ready_ms
+    }
+
+    /// The `index`-th eligible (fault-free, not lagging) enabled engine action.
+    fn eligible(action: &Action, lagging: bool) -> bool {
+        !action.is_fault() && !(lagging && *action == Action::BrokerRefreshCache)
+    }
+
+    /// `base`, or one of its fault variants that `actions()` offers, by the fault rates.
+    fn with_fault(&mut self, base: Action) -> Action {
+        let faults = self.driver.params.faults;
+        if !faults.any() {
+            return base;
+        }
+        let mut candidates: [Option<Action>; 2] = [None, None];
+        if base.is_register_write() {
+            if self.rng.chance(faults.transient_write) {
+                candidates[0] = Some(base.with_register_fault(RegisterFault::Transient));
+            } else if self.rng.chance(faults.lost_ack) {
+                candidates[0] = Some(base.with_register_fault(RegisterFault::LostAck));
+            }
+        } else if base.is_register_read() && self.rng.chance(faults.transient_read) {
+            candidates[0] = Some(base.with_register_fault(RegisterFault::Transient));
+        }
+        if let Some(task) = task_of(&base) {
+            if self.rng.chance(faults.task_failure) {
+                candidates[1] = Some(Action::ExecutorFailTask { task });
+            } else if self.rng.chance(faults.helix_timeout) {
+                candidates[1] = Some(Action::HelixTimeoutTask { task });
+            }
+        }
+        candidates
+            .into_iter()
+            .flatten()
+            .find(|fault| self.driver.actions.contains(fault))
+            .unwrap_or(base)
+    }
+
+    fn delay_after(&mut self, action: &Action) -> i64 {
+        let delays = self.driver.params.delays;
+        let max_ms = if self.rng.chance(delays.slow) {
+            delays.slow_ms_max
+        } else if matches!(
+            action,
+            Action::ExecutorRunQuery { .. } | Action::ExecutorSwapSegments { .. }
+        ) {
+            delays.query_ms_max
+        } else {
+            delays.op_ms_max
+        };
+        if max_ms > 0 {
+            self.rng.between(0, max_ms)
+        } else {
+            0
+        }
+    }
+
+    fn apply(&mut self, action: Action) {
+        let time_ms = self.driver.world.now_ms;
+        self.draws.clear();
+        let mut entropy = RecordingEntropy {
+            rng: &mut self.rng,
+            draws: &mut self.draws,
+        };
+        self.driver.apply(&action, &mut entropy, Phase::Workload);
+        let delay_ms = self.delay_after(&action);
+        self.driver.world.now_ms += delay_ms;
+        if let Some(recording) = self.recording.as_mut() {
+            recording.push(RecordedStep {
+                time_ms,
+                action,
+                draws: self.draws.clone(),
+            });
+        }
+    }
+
+    /// Nothing is enabled: jump to the next timer, workload event or broker refresh.
+    fn jump(&mut self) {
+        let now_ms = self.driver.world.now_ms;
+        let candidates = [
+            self.driver.next_engine_due_ms(),
+            Some(self.workload.next_due_ms()).filter(|due| *due > now_ms && *due < i64::MAX),
+            self.broker_ready_ms.filter(|due| *due > now_ms),
+        ];
+        let next_ms = candidates.into_iter().flatten().min();
+        self.driver.world.now_ms = next_ms.unwrap_or(now_ms + self.driver.params.scheduler_period_ms);
+    }
+
+    /// One iteration of the workload phase.
+    fn iterate(&mut self) {
+        self.driver.refresh_actions();
+        let lagging = self.broker_lagging();
+        let engine_count = self
+            .driver
+            .actions
+            .iter()
+            .filter(|action| Self::eligible(action, lagging))
+            .count();
+        let source_due = self.workload.next_due_ms() <= self.driver.world.now_ms;
+        let total = engine_count + usize::from(source_due);
+        if total == 0 {
+            self.jump();
+            return;
+        }
+        let pick = self.rng.below(total as u64) as usize;
+        if pick == engine_count {
+            match self.workload.next_action(&self.driver.world) {
+                Some(action) if self.driver.enabled(&action) => self.apply(action),
+                _ => {}
+            }
+            return;
+        }
+        let base = self
+            .driver
+            .actions
+            .iter()
+            .filter(|action| Self::eligible(action, lagging))
+            .nth(pick)
+            .cloned()
+            .expect("pick < engine_count");
+        let action = self.with_fault(base);
+        self.apply(action);
+    }
+}
+
+/// A seeded run: its outcome and, when asked for, every applied step.
+pub struct SeededResult {
+    pub outcome: RunOutcome,
+    pub steps: Option<Vec<RecordedStep>>,
+}
+
+/// Runs the workload phase from the run and workload streams, then heals and settles.
+pub fn run_seeded(
+    config: &Config,
+    params: &SimParams,
+    run_rng: SimRng,
+    workload: Workload,
+    record: bool,
+) -> SeededResult {
+    let mut seeded = Seeded {
+        driver: Driver::new(config, params),
+        rng: run_rng,
+        workload,
+        broker_ready_ms: None,
+        draws: Vec::new(),
+        recording: record.then(Vec::new),
+    };
+    let end_ms = config.start_ms + params.duration_ms;
+    let mut limit_hit = false;
+    while seeded.driver.world.now_ms < end_ms {
+        if seeded.driver.steps as u64 >= params.steps_max {
+            limit_hit = true;
+            break;
+        }
+        seeded.iterate();
+    }
+    let outcome = RunOutcome {
+        limit_hit,
+        catalog_exhausted: seeded.workload.catalog_exhausted,
+        ..RunOutcome::default()
+    };
+    let outcome = seeded.driver.finish(outcome);
+    SeededResult {
+        outcome,
+        steps: seeded.recording,
+    }
+}
+
+/// How a replay treats a recorded step that is not enabled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReplayMode {
+    /// The trace must replay exactly: a disabled step is an error.
+    Exact,
+    /// Skip disabled steps (shrinking: the candidate is a subsequence).
+    Lenient,
+}
+
+/// What a replay produced.
+pub struct Replayed {
+    pub outcome: RunOutcome,
+    /// The steps actually applied, with the jitter draws they consumed.
+    pub applied: Vec<RecordedStep>,
+}
+
+/// Replays `steps`, then heals from `heal_start_ms` (the time the recorded run's workload
+/// phase ended) and settles; or stops at `stop_at`'s first violation.
+pub fn replay(
+    config: &Config,
+    params: &SimParams,
+    steps: &[RecordedStep],
+    mode: ReplayMode,
+    heal_start_ms: i64,
+    stop_at: Option<&str>,
+    tracer: Option<Tracer<'_>>,
+) -> Result<Replayed, String> {
+    let mut driver = Driver::new(config, params);
+    driver.stop_at = stop_at;
+    driver.tracer = tracer;
+    let mut applied = Vec::with_capacity(steps.len());
+    let mut used = Vec::new();
+    for (index, step) in steps.iter().enumerate() {
+        if driver.stopped() {
+            break;
+        }
+        if step.time_ms < driver.world.now_ms && mode == ReplayMode::Exact {
+            return Err(format!(
+                "trace step {index}: time goes backwards ({} < {})",
+                step.time_ms, driver.world.now_ms
+            ));
+        }
+        driver.world.now_ms = driver.world.now_ms.max(step.time_ms);
+        let time_ms = driver.world.now_ms;
+        if !driver.enabled(&step.action) {
+            if mode == ReplayMode::Exact {
+                return Err(format!(
+                    "trace step {index} is not enabled at t={}: {:?} (the trace does not match this model, engine or parameters)",
+                    step.time_ms, step.action
+                ));
+            }
+            continue;
+        }
+        used.clear();
+        let mut entropy = ReplayEntropy {
+            recorded: &step.draws,
+            position: 0,
+            used: &mut used,
+        };
+        driver.apply(&step.action, &mut entropy, Phase::Workload);
+        applied.push(RecordedStep {
+            time_ms,
+            action: step.action.clone(),
+            draws: used.clone(),
+        });
+    }
+    // Healing starts where the recorded run's workload phase ended.
+    driver.world.now_ms = driver.world.now_ms.max(heal_start_ms);
+    let outcome = driver.finish(RunOutcome::default());
+    Ok(Replayed { outcome, applied })
+}

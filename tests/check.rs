@@ -1,0 +1,282 @@
+//! The exhaustive checker's contract: pinned state counts of the `small` configuration per
+//! profile, pinned counterexample lengths for the two bugs PR #18642 fixed, and, for every
+//! `always` / `quiescent` property, an engine profile (a real one or a deliberately broken
+//! mutant) whose counterexample the checker must find.
+
+use mvsim_model::partition::SourceSegment;
+use mvsim_model::properties::{self, Expectation};
+use mvsim_model::{Config, Profile, RuntimeMetadata, SourceEvent};
+use mvsim_sim::checker::{presets, MvModel};
+use stateright::{Checker, HasDiscoveries, Model};
+use std::collections::BTreeSet;
+
+/// Exhaustive BFS; returns (unique states, discoveries name -> path length).
+fn check_all(config: Config) -> (usize, Vec<(&'static str, usize)>) {
+    let checker = MvModel::new(config).checker().spawn_bfs().join();
+    let mut found: Vec<(&'static str, usize)> = checker
+        .discoveries()
+        .into_iter()
+        .map(|(name, path)| (name, path.into_actions().len()))
+        .collect();
+    found.sort();
+    (checker.unique_state_count(), found)
+}
+
+/// BFS until `property` is discovered (or a bound); returns the counterexample length.
+fn counterexample(config: Config, property: &'static str) -> Option<usize> {
+    let checker = MvModel::new(config)
+        .checker()
+        .finish_when(HasDiscoveries::AnyOf(BTreeSet::from([property])))
+        .target_state_count(3_000_000)
+        .spawn_bfs()
+        .join();
+    checker
+        .discovery(property)
+        .map(|path| path.into_actions().len())
+}
+
+fn profile(name: &str) -> Profile {
+    Profile::by_name(name).expect("known profile")
+}
+
+fn small(engine: &str) -> Config {
+    presets::preset("small", profile(engine)).expect("small preset")
+}
+
+fn violated(found: &[(&'static str, usize)]) -> Vec<&'static str> {
+    found
+        .iter()
+        .filter(|(name, _)| {
+            properties::by_name(name).is_some_and(|p| p.expectation != Expectation::Sometimes)
+        })
+        .map(|(name, _)| *name)
+        .collect()
+}
+
+fn length_of(found: &[(&'static str, usize)], name: &str) -> Option<usize> {
+    found
+        .iter()
+        .find(|(found_name, _)| *found_name == name)
+        .map(|(_, length)| *length)
+}
+
+#[test]
+fn small_post_state_count_and_verdicts_are_pinned() {
+    let (states, found) = check_all(small("post"));
+    assert_eq!(
+        states, 1979,
+        "small/post unique states changed: update the pin only with a reason"
+    );
+    assert!(
+        violated(&found).is_empty(),
+        "post small must be clean: {found:?}"
+    );
+    for reached in [
+        "reach_delete_committed",
+        "reach_backfill_after_delete",
+        "reach_overwrite_after_backfill",
+        "reach_false_positive_reverted",
+        "reach_valid_empty_over_data",
+        "reach_sweep_remarked",
+        "reach_quiescent",
+    ] {
+        assert!(
+            length_of(&found, reached).is_some(),
+            "{reached} must be reached in small/post"
+        );
+    }
+}
+
+#[test]
+fn small_pre_finds_both_bugs_the_hardening_pr_fixed_with_minimal_traces() {
+    let (states, found) = check_all(small("pre"));
+    assert_eq!(states, 422_550, "small/pre unique states changed");
+    // Bug 1 (spec §5.1): one empty APPEND past the data tail, 14 steps.
+    assert_eq!(length_of(&found, "watermark_within_source_data"), Some(14));
+    assert_eq!(length_of(&found, "broker_freshness_honest"), Some(15));
+    // Bug 2 (spec §5.2): DELETE removes the entry (12 steps); the backfill is lost.
+    assert_eq!(length_of(&found, "entries_never_removed"), Some(12));
+    assert_eq!(
+        length_of(&found, "quiescent_buckets_match_source"),
+        Some(17)
+    );
+    assert_eq!(
+        length_of(&found, "quiescent_mv_data_matches_source"),
+        Some(17)
+    );
+}
+
+#[test]
+fn small_state_counts_of_the_design_variants_are_pinned() {
+    let (no_guards, found) = check_all(small("post-no-delete-guards"));
+    assert_eq!(no_guards, 2571);
+    assert!(
+        violated(&found).is_empty(),
+        "the sweep heals the DELETE race below the watermark: {found:?}"
+    );
+    assert!(length_of(&found, "reach_valid_empty_over_data").is_some());
+    let (no_sweep, found) = check_all(small("post-no-sweep"));
+    assert_eq!(no_sweep, 1031);
+    // Without the sweep the §5.3 residual (supplier read, backfill + no-op flush, write)
+    // leaves VALID-empty over data for good.
+    assert_eq!(
+        length_of(&found, "quiescent_buckets_match_source"),
+        Some(22)
+    );
+}
+
+/// A configuration with two APPENDs in flight and an upload racing them.
+fn append_race(engine: &str) -> Config {
+    let mut config = Config::base("append-race", profile(engine));
+    config.start_ms = 1400;
+    config.staleness_threshold_ms = 150;
+    config.max_tasks_per_batch = 2;
+    config.initial_source = vec![SourceSegment {
+        name: "s1".into(),
+        start_time_ms: 1000,
+        end_time_ms: 1399,
+        crc: 1,
+    }];
+    config.initial_runtime = Some(RuntimeMetadata {
+        watermark_ms: 1000,
+        partitions: Default::default(),
+    });
+    config.script = vec![SourceEvent::Upload {
+        segment: "s3".into(),
+        start_time_ms: 1000,
+        end_time_ms: 1050,
+        crc: 3,
+    }];
+    config.finish().expect("valid config")
+}
+
+fn cold_start(engine: &str) -> Config {
+    let mut config = Config::base("cold-start", profile(engine));
+    config.start_ms = 1400;
+    config.initial_source = vec![SourceSegment {
+        name: "s1".into(),
+        start_time_ms: 1050,
+        end_time_ms: 1250,
+        crc: 1,
+    }];
+    config.finish().expect("valid config")
+}
+
+#[test]
+fn every_safety_and_quiescence_property_catches_a_real_bug() {
+    // A zombie OVERWRITE whose blind put lands after a newer OVERWRITE (pre:EX:546 area).
+    let mut timeouts = small("pre");
+    timeouts.faults.task_timeouts = 1;
+    timeouts.script = [99, 98]
+        .into_iter()
+        .map(|crc| SourceEvent::Refresh {
+            segment: "s0".into(),
+            crc,
+        })
+        .collect();
+    let cases: Vec<(&'static str, Config)> = vec![
+        (
+            "watermark_monotonic",
+            append_race("mutant-watermark-from-window-end"),
+        ),
+        ("watermark_within_source_data", small("pre")),
+        (
+            "bucket_keys_aligned",
+            cold_start("mutant-unaligned-cold-start"),
+        ),
+        ("append_only_into_absent", small("pre")),
+        (
+            "one_exclusive_in_flight",
+            small("mutant-ignore-in-flight-exclusive"),
+        ),
+        (
+            "stale_only_from_valid",
+            append_race("mutant-mark-stale-synthesizes"),
+        ),
+        ("entries_never_removed", small("pre")),
+        ("valid_stale_overwrite_order", timeouts),
+        ("broker_freshness_honest", small("pre")),
+        ("settles", small("mutant-sweep-ignores-source")),
+        ("quiescent_buckets_match_source", small("pre")),
+        (
+            "quiescent_mv_data_matches_source",
+            small("mutant-stale-register-reads"),
+        ),
+    ];
+    let covered: BTreeSet<&str> = cases.iter().map(|(name, _)| *name).collect();
+    for property in properties::registry() {
+        if property.expectation != Expectation::Sometimes {
+            assert!(
+                covered.contains(property.name),
+                "{} has no catching profile",
+                property.name
+            );
+        }
+    }
+    for (property, config) in cases {
+        let engine = config.profile.name;
+        assert!(
+            counterexample(config, property).is_some(),
+            "{property} must be violated under {engine}"
+        );
+    }
+}
+
+#[test]
+fn blind_register_writes_lose_updates() {
+    let found = counterexample(
+        append_race("mutant-blind-register-writes"),
+        "entries_never_removed",
+    )
+    .or_else(|| {
+        counterexample(
+            append_race("mutant-blind-register-writes"),
+            "watermark_monotonic",
+        )
+    });
+    assert!(
+        found.is_some(),
+        "a register that ignores versions must lose a concurrent write"
+    );
+}
+
+#[test]
+fn the_append_race_config_is_clean_in_post_for_the_properties_its_mutants_break() {
+    let (_, found) = check_all(append_race("post"));
+    for property in [
+        "watermark_monotonic",
+        "stale_only_from_valid",
+        "entries_never_removed",
+        "bucket_keys_aligned",
+    ] {
+        assert!(
+            length_of(&found, property).is_none(),
+            "{property} violated in post append-race"
+        );
+    }
+    assert!(length_of(&found, "reach_append_committed").is_some());
+    let (_, found) = check_all(cold_start("post"));
+    assert!(length_of(&found, "bucket_keys_aligned").is_none());
+}
+
+#[test]
+fn post_zombie_overwrite_cannot_reorder_a_valid_bucket() {
+    let mut config = small("post");
+    config.faults.task_timeouts = 1;
+    config.script = [99, 98]
+        .into_iter()
+        .map(|crc| SourceEvent::Refresh {
+            segment: "s0".into(),
+            crc,
+        })
+        .collect();
+    let (_, found) = check_all(config);
+    // refreshValid's STALE precondition (PM:223-247) turns the late zombie into an ISE.
+    assert!(length_of(&found, "valid_stale_overwrite_order").is_none());
+    assert!(
+        length_of(&found, "reach_zombie_committed").is_some()
+            || length_of(&found, "reach_exclusive_in_flight").is_some()
+    );
+    // ...but the zombie still runs beside the re-dispatched OVERWRITE (spec §4 I11/I12).
+    assert!(length_of(&found, "one_exclusive_in_flight").is_some());
+}

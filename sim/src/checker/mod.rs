@@ -14,7 +14,7 @@ use mvsim_model::quiescence::{self, Settled};
 use mvsim_model::{Action, Config, NoEntropy, Profile, World};
 use stateright::{Model, Property};
 use std::cell::RefCell;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use report::{run_bench, run_check, run_explore, BenchArgs, CheckArgs, ExploreArgs};
@@ -50,7 +50,7 @@ impl MvModel {
         thread_local! {
             static LAST: RefCell<Option<(u64, Settled)>> = const { RefCell::new(None) };
         }
-        let mut hasher = DefaultHasher::new();
+        let mut hasher = rustc_hash::FxHasher::default();
         world.hash(&mut hasher);
         self.config.name.hash(&mut hasher);
         self.config.profile.name.hash(&mut hasher);

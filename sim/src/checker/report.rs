@@ -204,10 +204,12 @@ pub fn check(model: MvModel, args: &CheckArgs) -> CheckResult {
         search: if bfs { "bfs" } else { "dfs" },
         threads: args.threads,
         outcome: if bound_hit {
-            format!(
-                "bound reached (max-states {}, timeout {:?}s): verdicts cover the states explored",
-                args.max_states, args.timeout
-            )
+            let which = if checker.state_count() >= args.max_states {
+                format!("--max-states {}", args.max_states)
+            } else {
+                format!("--timeout {}s", args.timeout.unwrap_or_default())
+            };
+            format!("bound reached ({which}): verdicts cover only the states explored")
         } else {
             "complete: every interleaving within the bound explored".to_string()
         },

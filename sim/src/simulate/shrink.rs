@@ -1,0 +1,116 @@
+//! Shrinking: delta debugging over the recorded step list.
+//!
+//! A candidate is a subsequence of the current failing trace. It is replayed leniently:
+//! each step runs at its recorded time, a step that is not enabled any more is dropped,
+//! and jitter draws a step no longer consumes are dropped too (see `ReplayEntropy`). The
+//! candidate is kept when the target property is still violated; the trace becomes the
+//! steps actually applied, cut at the violation for `Always` properties (so every kept
+//! trace replays exactly). Chunks of half the trace are tried first, then quarters, and so
+//! on down to single steps, repeated while single steps still go; a replay budget bounds
+//! the work, so shrinking always ends and its result depends on the trace alone.
+
+use super::engine::{replay, RecordedStep, ReplayMode};
+use super::params::SimParams;
+use mvsim_model::Config;
+
+/// Default bound on the replays one shrink may run.
+pub const REPLAYS_MAX: usize = 4_000;
+
+/// A shrunk failing trace.
+pub struct Shrunk {
+    pub steps: Vec<RecordedStep>,
+    pub original_len: usize,
+    pub replays: usize,
+}
+
+struct Shrinker<'a> {
+    config: &'a Config,
+    params: &'a SimParams,
+    heal_start_ms: i64,
+    property: &'a str,
+    replays: usize,
+    replays_max: usize,
+}
+
+impl Shrinker<'_> {
+    /// The applied steps of `candidate` when it still violates the property.
+    fn still_fails(&mut self, candidate: &[RecordedStep]) -> Option<Vec<RecordedStep>> {
+        self.replays += 1;
+        let replayed = replay(
+            self.config,
+            self.params,
+            candidate,
+            ReplayMode::Lenient,
+            self.heal_start_ms,
+            Some(self.property),
+            None,
+        )
+        .ok()?;
+        let violation = replayed.outcome.violation(self.property)?;
+        let mut applied = replayed.applied;
+        applied.truncate(violation.step.min(applied.len()));
+        Some(applied)
+    }
+
+    /// One pass removing chunks of `chunk` steps; true if anything was removed.
+    fn pass(&mut self, current: &mut Vec<RecordedStep>, chunk: usize) -> bool {
+        let mut removed_any = false;
+        let mut start = 0;
+        while start < current.len() && self.replays < self.replays_max {
+            let end = (start + chunk).min(current.len());
+            let mut candidate = Vec::with_capacity(current.len() - (end - start));
+            candidate.extend_from_slice(&current[..start]);
+            candidate.extend_from_slice(&current[end..]);
+            match self.still_fails(&candidate) {
+                Some(applied) if applied.len() < current.len() => {
+                    *current = applied;
+                    removed_any = true;
+                }
+                _ => start += chunk,
+            }
+        }
+        removed_any
+    }
+}
+
+/// Shrinks `steps` (a run violating `property`) to a shorter trace that still violates it.
+pub fn shrink(
+    config: &Config,
+    params: &SimParams,
+    steps: &[RecordedStep],
+    heal_start_ms: i64,
+    property: &str,
+    replays_max: usize,
+) -> Shrunk {
+    let mut shrinker = Shrinker {
+        config,
+        params,
+        heal_start_ms,
+        property,
+        replays: 0,
+        replays_max,
+    };
+    let Some(mut current) = shrinker.still_fails(steps) else {
+        return Shrunk {
+            steps: steps.to_vec(),
+            original_len: steps.len(),
+            replays: shrinker.replays,
+        };
+    };
+    let mut chunk = (current.len() / 2).max(1);
+    while shrinker.replays < replays_max && !current.is_empty() {
+        let removed = shrinker.pass(&mut current, chunk);
+        if chunk == 1 {
+            if !removed {
+                break;
+            }
+        } else {
+            chunk = (chunk / 2).min(current.len() / 2).max(1);
+        }
+    }
+    Shrunk {
+        steps: current,
+        original_len: steps.len(),
+        replays: shrinker.replays,
+    }
+}

@@ -196,6 +196,10 @@ fn every_safety_and_quiescence_property_catches_a_real_bug() {
         ("entries_never_removed", small("pre")),
         ("valid_stale_overwrite_order", timeouts),
         ("broker_freshness_honest", small("pre")),
+        (
+            "register_linearizable",
+            small("mutant-stale-register-reads"),
+        ),
         ("settles", small("mutant-sweep-ignores-source")),
         ("quiescent_buckets_match_source", small("pre")),
         (
@@ -220,6 +224,15 @@ fn every_safety_and_quiescence_property_catches_a_real_bug() {
             "{property} must be violated under {engine}"
         );
     }
+}
+
+#[test]
+fn a_register_that_ignores_versions_is_not_linearizable() {
+    assert!(counterexample(
+        append_race("mutant-blind-register-writes"),
+        "register_linearizable"
+    )
+    .is_some());
 }
 
 #[test]

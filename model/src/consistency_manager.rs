@@ -167,6 +167,7 @@ impl World {
         if fault == RegisterFault::Transient {
             return; // READ #1 threw: logged, the mark is dropped.
         }
+        self.note_register_read(config);
         let Some(snapshot) = self.register.read(Self::stale_reads(config)).0 else {
             return;
         };
@@ -215,6 +216,7 @@ impl World {
         if fault == RegisterFault::Transient {
             return;
         }
+        self.note_register_read(config);
         let Some(runtime) = self.register.read(Self::stale_reads(config)).0 else {
             return;
         };

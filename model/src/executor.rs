@@ -304,7 +304,7 @@ impl World {
 
     /// `preProcess` (EX:112-164; pre:EX:117-154).
     fn executor_pre_process(
-        &self,
+        &mut self,
         config: &Config,
         task: TaskRef,
         fault: RegisterFault,
@@ -314,6 +314,7 @@ impl World {
             return TaskPhase::Failed(TaskFailure::Injected);
         }
         let task_config = self.task(task).config;
+        self.note_register_read(config);
         let Some(runtime) = self.register.read(Self::stale_reads(config)).0 else {
             // post: fail fast (EX:121-125); pre: log a warning and go on (pre:EX:120-124).
             return if config.profile.is_post() {

@@ -111,6 +111,10 @@ fn entries_never_removed(_: &Config, world: &World) -> bool {
     no_ghost_violation(world, ghost_bits::ENTRY_REMOVED)
 }
 
+fn register_linearizable(_: &Config, world: &World) -> bool {
+    no_ghost_violation(world, ghost_bits::REGISTER_NOT_LINEARIZABLE)
+}
+
 fn valid_stale_overwrite_order(_: &Config, world: &World) -> bool {
     no_ghost_violation(world, ghost_bits::ORDER_VIOLATED)
 }
@@ -237,7 +241,7 @@ macro_rules! quiescent {
     };
 }
 
-static REGISTRY: [Property; 29] = [
+static REGISTRY: [Property; 30] = [
     always!(
         "watermark_monotonic",
         "the watermark never decreases",
@@ -291,6 +295,12 @@ static REGISTRY: [Property; 29] = [
         "the broker calls the MV fresh only when the newest source data is within the staleness threshold",
         "spec §5.1; RW:192-214",
         broker_freshness_honest
+    ),
+    always!(
+        "register_linearizable",
+        "every register read returns the latest committed version and every set takes effect exactly when its expected version matches (a sequential CAS register; a lost ack has an unknown outcome)",
+        "spec §1.2 (ZooKeeper is linearizable per znode; Stat.version CAS), RMU:55-100",
+        register_linearizable
     ),
     quiescent!(
         "settles",

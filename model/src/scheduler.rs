@@ -133,6 +133,7 @@ impl World {
                 if *fault == RegisterFault::Transient {
                     SchedulerPhase::Idle
                 } else {
+                    self.note_register_read(config);
                     let partitions = self
                         .register
                         .read(Self::stale_reads(config))
@@ -183,6 +184,7 @@ impl World {
         if fault == RegisterFault::Transient {
             return SchedulerPhase::Idle;
         }
+        self.note_register_read(config);
         if let Some(runtime) = self.register.read(Self::stale_reads(config)).0 {
             return SchedulerPhase::ReadPartitions {
                 watermark_ms: runtime.watermark_ms,

@@ -264,6 +264,8 @@ pub mod ghost_bits {
     pub const ORDER_VIOLATED: u16 = 1 << 3;
     /// An APPEND job was submitted for a bucket that had an entry in the live znode.
     pub const APPEND_OVER_PRESENT: u16 = 1 << 4;
+    /// A register operation returned what no sequential CAS register would.
+    pub const REGISTER_NOT_LINEARIZABLE: u16 = 1 << 5;
 
     /// Milestones for `sometimes` properties.
     pub const REACHED_DELETE_COMMITTED: u32 = 1 << 0;
@@ -478,6 +480,18 @@ impl World {
         out.push(action);
     }
 
+    /// Ghost check of a read against a sequential register: it must return the latest
+    /// committed version (only the stale-read mutant returns another).
+    pub(crate) fn note_register_read(&mut self, config: &Config) {
+        if Self::stale_reads(config) {
+            let stale = self.register.read(true).1;
+            let latest = self.register.read(false).1;
+            if stale != latest {
+                self.ghost.violations |= ghost_bits::REGISTER_NOT_LINEARIZABLE;
+            }
+        }
+    }
+
     /// Is the stale-read mutant active?
     pub(crate) fn stale_reads(config: &Config) -> bool {
         config.profile.has_mutant(Mutant::StaleRegisterReads)
@@ -507,6 +521,7 @@ impl World {
             }
             return self.cas_retry(config, op, entropy);
         }
+        self.note_register_read(config);
         let (cur, version) = self.register.read(Self::stale_reads(config));
         let source_window =
             |bucket: i64| self.source_window_fingerprint(config, bucket, bucket + config.bucket_ms);
@@ -599,6 +614,14 @@ impl World {
         if applies {
             self.record_write(mutation, &update);
         }
+        // The sequential CAS spec: `set` takes effect iff the node exists and the version
+        // matches, or the expected version is -1. A lost ack is an operation with an unknown
+        // outcome (it never returned), so either effect is linearizable.
+        let sequential = expected_version == -1
+            || (self.register.value.is_some() && expected_version == self.register.version);
+        if fault != RegisterFault::Transient && applies != sequential {
+            self.ghost.violations |= ghost_bits::REGISTER_NOT_LINEARIZABLE;
+        }
         let keep_previous = Self::stale_reads(config);
         self.register
             .set(update, expected_version, fault, blind, keep_previous)
@@ -627,24 +650,43 @@ impl World {
                 | Mutation::PreExecutorRemove { .. }
         );
         for key in keys {
-            match (old.partitions.get(&key), update.partitions.get(&key)) {
-                (before, Some(after)) if after.is_stale() => {
-                    if !matches!(before, Some(b) if b.is_valid() || (b.is_stale() && b.fingerprint == after.fingerprint))
-                    {
-                        violations |= STALE_NOT_FROM_VALID;
-                    }
-                }
-                (Some(_), None) => violations |= ENTRY_REMOVED,
-                (Some(before), Some(after)) if after.fingerprint != before.fingerprint => {
-                    if before.is_valid() || !overwrite_or_delete {
-                        violations |= ORDER_VIOLATED;
-                    }
-                }
-                _ => {}
-            }
+            violations |= transition_violations(
+                old.partitions.get(&key),
+                update.partitions.get(&key),
+                overwrite_or_delete,
+            );
         }
         self.ghost.violations |= violations;
         record_milestones(&mut self.ghost, mutation, old, update);
+    }
+}
+
+/// The ghost violation bits of one bucket's transition `before -> after` (spec §4 I5-I7).
+fn transition_violations(
+    before: Option<&crate::partition::PartitionInfo>,
+    after: Option<&crate::partition::PartitionInfo>,
+    overwrite_or_delete: bool,
+) -> u16 {
+    use ghost_bits::*;
+    match (before, after) {
+        // STALE only from VALID (or an unchanged STALE entry).
+        (_, Some(after)) if after.is_stale() => {
+            let from_valid = matches!(before, Some(b) if b.is_valid() || (b.is_stale() && b.fingerprint == after.fingerprint));
+            if from_valid {
+                0
+            } else {
+                STALE_NOT_FROM_VALID
+            }
+        }
+        (Some(_), None) => ENTRY_REMOVED,
+        // A VALID fingerprint changes only via STALE and then OVERWRITE/DELETE.
+        (Some(before), Some(after))
+            if after.fingerprint != before.fingerprint
+                && (before.is_valid() || !overwrite_or_delete) =>
+        {
+            ORDER_VIOLATED
+        }
+        _ => 0,
     }
 }
 

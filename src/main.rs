@@ -24,6 +24,8 @@ enum Command {
     Explore(checker::ExploreArgs),
     /// Measure checker and simulator throughput.
     Bench(checker::BenchArgs),
+    /// List engine profiles, configurations and properties.
+    List,
     /// Run one seeded simulation.
     Simulate(simulate::SimulateArgs),
     /// Replay a simulation from its seed or its JSON trace file.
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         Command::Check(args) => checker::run_check(args),
         Command::Explore(args) => checker::run_explore(args),
         Command::Bench(args) => checker::run_bench(args),
+        Command::List => checker::run_list(),
         Command::Simulate(args) => simulate::run_simulate(args),
         Command::Replay(args) => simulate::run_replay(args),
         Command::Sweep(args) => simulate::run_sweep(args),

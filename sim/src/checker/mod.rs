@@ -17,7 +17,7 @@ use std::cell::RefCell;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-pub use report::{run_bench, run_check, run_explore, BenchArgs, CheckArgs, ExploreArgs};
+pub use report::{run_bench, run_check, run_explore, run_list, BenchArgs, CheckArgs, ExploreArgs};
 
 /// The model as the checker sees it: a configuration and the settle configuration.
 pub struct MvModel {

@@ -524,3 +524,36 @@ pub fn run_bench(args: &BenchArgs) -> Result<i32, String> {
     }
     Ok(0)
 }
+
+/// Runs `mvsim list`: engine profiles, configurations and properties.
+pub fn run_list() -> Result<i32, String> {
+    println!("engine profiles (--engine):");
+    for profile in mvsim_model::Profile::all() {
+        println!("  {:<36} {}", profile.name, profile.summary);
+    }
+    println!("\nconfigurations (--config):");
+    for name in super::presets::PRESETS {
+        let config = super::presets::preset(name, mvsim_model::Profile::by_name("post")?)?;
+        println!(
+            "  {:<8} {} initial segments, {} scripted events, faults: {} transient, {} lost ack, {} task failure, {} timeout, {} clock tick(s)",
+            name,
+            config.initial_source.len(),
+            config.script.len(),
+            config.faults.transient_errors,
+            config.faults.lost_acks,
+            config.faults.task_failures,
+            config.faults.task_timeouts,
+            config.clock_ticks_max
+        );
+    }
+    println!("\nproperties:");
+    for property in properties::registry() {
+        println!(
+            "  {:<34} {:<10} {}",
+            property.name,
+            property.expectation.name(),
+            property.statement
+        );
+    }
+    Ok(0)
+}

@@ -5,6 +5,11 @@
 //! the bucket's state), everything at or above it from the source table. The MV is
 //! eligible when `watermarkMs > 0` and, with a staleness SLO, `now - watermarkMs <=
 //! stalenessThresholdMs` (RW:192-214). The cache is fed by ZK watches, so it may lag.
+//!
+//! With `Config::broker_cache_lag` off (the checker's presets) the broker reads the live
+//! watermark. That loses no violation of the freshness property: the cached watermark is
+//! never above the live one, so a lagging broker calls the MV fresh only if an up-to-date
+//! one would too, while the lag would multiply the state space.
 
 use crate::config::Config;
 use crate::world::{Action, World};
@@ -17,8 +22,8 @@ pub struct BrokerState {
 }
 
 impl World {
-    pub(crate) fn broker_actions(&self, _config: &Config, out: &mut Vec<Action>) {
-        if self.broker.cache_watermark_ms != self.watermark_ms() {
+    pub(crate) fn broker_actions(&self, config: &Config, out: &mut Vec<Action>) {
+        if config.broker_cache_lag && self.broker.cache_watermark_ms != self.watermark_ms() {
             out.push(Action::BrokerRefreshCache);
         }
     }
@@ -30,7 +35,11 @@ impl World {
 
     /// `isEligible` (RW:192-214) on the cached watermark.
     pub fn broker_calls_mv_fresh(&self, config: &Config) -> bool {
-        let watermark_ms = self.broker.cache_watermark_ms;
+        let watermark_ms = if config.broker_cache_lag {
+            self.broker.cache_watermark_ms
+        } else {
+            self.watermark_ms()
+        };
         watermark_ms > 0
             && (config.staleness_threshold_ms <= 0
                 || self.now_ms - watermark_ms <= config.staleness_threshold_ms)

@@ -140,6 +140,14 @@ pub struct Config {
     /// Retention deletes take two steps (notify, later remove) instead of one.
     #[serde(default)]
     pub slow_delete_removal: bool,
+    /// The broker routes on a lagging cache refreshed by its own step (else on the live
+    /// watermark; see `broker.rs` for why that is sound for the freshness property).
+    #[serde(default = "default_true")]
+    pub broker_cache_lag: bool,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 fn default_profile() -> Profile {
@@ -230,6 +238,7 @@ impl Config {
             script: Vec::new(),
             faults: FaultBudget::default(),
             slow_delete_removal: false,
+            broker_cache_lag: true,
         }
     }
 }

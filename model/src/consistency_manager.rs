@@ -171,8 +171,11 @@ impl World {
         let Some(snapshot) = self.register.read(Self::stale_reads(config)).0 else {
             return;
         };
-        // bucketMs from the MV table config (inferBucketMs, CM:600-620).
+        // bucketMs from the MV table config (inferBucketMs, CM:651-657).
         let first = align_down(start_ms, config.bucket_ms);
+        if first > end_ms {
+            return; // no existing key can satisfy first <= k <= end (CM:638-644)
+        }
         let mut candidates: Vec<i64> = snapshot
             .partitions
             .range(first..=end_ms)

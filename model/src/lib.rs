@@ -17,6 +17,8 @@ pub mod consistency_manager;
 pub mod executor;
 pub mod fingerprint;
 pub mod manager;
+#[cfg(test)]
+mod manager_tests;
 pub mod partition;
 pub mod profile;
 pub mod properties;
@@ -32,4 +34,5 @@ pub use partition::{
     PartitionFingerprint, PartitionInfo, PartitionState, RuntimeMetadata, SourceSegment,
 };
 pub use profile::{EngineVersion, Mutant, Profile};
+pub use register::RegisterFault;
 pub use world::{Action, Actor, Entropy, NoEntropy, TaskRef, World};

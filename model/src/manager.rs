@@ -174,6 +174,8 @@ pub enum Precondition {
     BucketPresent,
     /// The bucket is absent or not STALE (refreshValid / clearValid).
     BucketNotStale,
+    /// `windowEndMs <= windowStartMs` (appendValid's argument check, PM:183-186).
+    InvalidWindow,
 }
 
 /// The mutator's verdict on one snapshot.
@@ -288,10 +290,14 @@ fn append_valid(
     fingerprint: PartitionFingerprint,
     inputs: &MutateInputs,
 ) -> Mutated {
+    // Argument checks before any read (PM:183-186): IllegalArgumentException.
+    if window_end_ms <= window_start_ms {
+        return Mutated::Violation(Precondition::InvalidWindow);
+    }
     let Some(cur) = cur else {
         return Mutated::Violation(Precondition::NoRuntime);
     };
-    // The carve-out is checked before the strict absent check (PM:188-196).
+    // The carve-out is checked before the strict absent check (PM:192-198).
     if already_valid_with(cur, window_start_ms, fingerprint) {
         return Mutated::NoOp(NoOp::AlreadyValid);
     }
@@ -327,7 +333,7 @@ fn clear_valid(
     let Some(cur) = cur else {
         return Mutated::Violation(Precondition::NoRuntime);
     };
-    // Carve-out before the supplier is called (PM:315-321).
+    // Carve-out before the supplier is called (PM:313-317).
     if already_valid_with(cur, window_start_ms, PartitionFingerprint::EMPTY) {
         return Mutated::NoOp(NoOp::AlreadyValid);
     }
@@ -416,10 +422,13 @@ fn pre_mark_dirty(
     }
     let bucket_ms = inputs.config.bucket_ms;
     let first = align_down(start_ms, bucket_ms);
+    // pre:CM:427-436 visits the slots first + k*b only: a key off that grid (after a
+    // bucketTimePeriod change) is never marked.
     let buckets: Vec<i64> = cur
         .partitions
         .range(first..=end_ms)
         .map(|(bucket, _)| *bucket)
+        .filter(|bucket| (bucket - first).rem_euclid(bucket_ms) == 0)
         .collect();
     mark_stale(Some(cur), &buckets, inputs)
 }
@@ -454,7 +463,7 @@ pub enum CasEnd {
     NoOp(NoOp),
     /// Precondition violation (fail-fast, `IllegalStateException`).
     Violation(Precondition),
-    /// Budget exhausted (`RuntimeException("... after N attempts")`, PM:592).
+    /// Budget exhausted (`RuntimeException("... after N attempts")`, PM:589-591).
     Exhausted,
     /// A non-retryable register error ended the op (pre CM gives up; pre scheduler's read
     /// error escapes).

@@ -112,6 +112,11 @@ impl World {
                 }
             }
             Action::SourceDeleteRemove { segment } => {
+                // The delayed removal is SDM's retry pass (the first pass's removal failed),
+                // and every pass notifies before its own removal (SDM:199-206, 214-222;
+                // docs/java-notes.md Q7).
+                let doomed = self.source[self.source_index(segment)];
+                self.notify_consistency_manager(config, doomed.start_ms, doomed.end_ms);
                 let index = self.source_index(segment);
                 self.source.remove(index);
                 self.source_removing.retain(|id| *id != segment);

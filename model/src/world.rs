@@ -291,9 +291,9 @@ pub mod ghost_bits {
 pub struct Ghost {
     /// Max inclusive source `endTimeMs >= 0` ever present (I4 is relative to data seen).
     pub max_source_end_seen_ms: i64,
-    /// [`ghost_bits`] history-violation bits.
+    /// [`ghost_bits`] violation bits of the step that produced this state.
     pub violations: u16,
-    /// [`ghost_bits`] milestone bits.
+    /// [`ghost_bits`] milestone bits of the step that produced this state.
     pub reached: u32,
     /// Per-bucket history flags ([`ghost_bits::BUCKET_DELETED`], ...).
     pub buckets: BTreeMap<i64, u8>,
@@ -417,6 +417,11 @@ impl World {
 
     /// Applies one step. Panics if the step is not enabled (a driver bug).
     pub fn step(&mut self, config: &Config, action: &Action, entropy: &mut dyn Entropy) {
+        // Violation and milestone bits describe the step that produced a state only: a
+        // checker judges every state, so a fact need not outlive its step, and histories
+        // that differ only in old milestones stay one state.
+        self.ghost.violations = 0;
+        self.ghost.reached = 0;
         self.count_fault(action);
         use Action::*;
         match action {

@@ -350,6 +350,27 @@ fn jobs_effect(config: &Config, before: &World, after: &World, clauses: &mut Vec
         }
         return;
     }
+    // A job leaves the list when its last task finishes, and later jobs move up. One step
+    // changes one task, so the removed job is the one whose removal aligns the two lists
+    // (comparing by index would pair a finished job with the next one).
+    if after.jobs.len() + 1 == before.jobs.len() {
+        let removed = (0..before.jobs.len()).find(|&index| {
+            before.jobs[..index] == after.jobs[..index]
+                && before.jobs[index + 1..] == after.jobs[index..]
+        });
+        if let Some(index) = removed {
+            for task in before.jobs[index].tasks.iter().filter(|t| !t.is_finished()) {
+                let start = task.config.window_start_ms;
+                clauses.push(format!(
+                    "{}[{},{}) finished",
+                    task.config.mode.name(),
+                    start,
+                    start + config.bucket_ms
+                ));
+            }
+            return;
+        }
+    }
     for (job_index, job) in before.jobs.iter().enumerate() {
         for (task_index, task) in job.tasks.iter().enumerate() {
             let start = task.config.window_start_ms;

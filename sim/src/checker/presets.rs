@@ -92,7 +92,11 @@ pub fn preset(name: &str, profile: Profile) -> Result<Config, String> {
         "ci" | "large" => {
             config.initial_source =
                 vec![segment("s0", 900, 999, 10), segment("s1", 1000, 1299, 11)];
-            config.script = vec![upload("s3", 1200, 1250, 13), delete("s1"), upload("s2", 1100, 1150, 12)];
+            config.script = vec![
+                upload("s3", 1200, 1250, 13),
+                delete("s1"),
+                upload("s2", 1100, 1150, 12),
+            ];
             config.faults = FaultBudget {
                 lost_acks: 1,
                 ..FaultBudget::default()

@@ -496,7 +496,8 @@ pub fn run_bench(args: &BenchArgs) -> Result<i32, String> {
             if result.outcome.starts_with("complete") { "complete" } else { "bound reached" }
         );
     }
-    for engine in ["pre"] {
+    {
+        let engine = "pre";
         let model = model_for(&args.config, engine)?;
         let started = Instant::now();
         let checker = model

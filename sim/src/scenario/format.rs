@@ -9,8 +9,10 @@
 //! See `docs/scenarios.md` for the format with examples.
 
 use super::steps::{parse_step, ScenarioStep, StepFile};
-use mvsim_model::fingerprint::{compute_window_fingerprint, fingerprint_of_sorted, java_string_cmp};
 use mvsim_model::fingerprint::SegmentRef;
+use mvsim_model::fingerprint::{
+    compute_window_fingerprint, fingerprint_of_sorted, java_string_cmp,
+};
 use mvsim_model::partition::{
     PartitionFingerprint, PartitionInfo, PartitionState, RuntimeMetadata, SourceSegment,
 };
@@ -83,8 +85,8 @@ struct ScenarioFile {
     engines: Spanned<Vec<Spanned<String>>>,
     bucket_ms: Option<Spanned<i64>>,
     buffer_ms: Option<Spanned<i64>>,
-    start_ms: Option<i64>,
-    staleness_threshold_ms: Option<i64>,
+    start_ms: Option<Spanned<i64>>,
+    staleness_threshold_ms: Option<Spanned<i64>>,
     max_tasks_per_batch: Option<Spanned<u32>>,
     critical_max_attempts: Option<Spanned<u32>>,
     #[serde(default)]
@@ -261,7 +263,8 @@ fn validate(source: &Source, file: ScenarioFile, base_dir: &Path) -> Result<Scen
     for (index, step) in file.script.steps.iter().enumerate() {
         steps.push(parse_step(source, index + 1, step)?);
     }
-    let expect = parse_expects(source, &file, &engines, &knobs)?;
+    check_clock_ticks(source, &steps, &engines)?;
+    let expect = parse_expects(source, &file, &engines)?;
     Ok(Scenario {
         name: file.name.into_inner(),
         description: file.description.replace(['\n', '\r'], " "),
@@ -273,6 +276,29 @@ fn validate(source: &Source, file: ScenarioFile, base_dir: &Path) -> Result<Scen
         steps,
         expect,
     })
+}
+
+/// The model counts clock ticks in a `u8`: at most 255 per run.
+fn check_clock_ticks(
+    source: &Source,
+    steps: &[ScenarioStep],
+    engines: &[Profile],
+) -> Result<(), LoadError> {
+    for profile in engines {
+        let mut ticks = 0u32;
+        for step in steps.iter().filter(|step| step.applies_to(profile.name)) {
+            ticks = ticks.saturating_add(step.clock_ticks());
+            if ticks > u32::from(u8::MAX) {
+                return Err(LoadError {
+                    message: format!(
+                        "{}:{}: step {}: {ticks} clock ticks on {}; expected at most 255 per run",
+                        source.label, step.line, step.index, profile.name
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 fn parse_engines(
@@ -300,19 +326,55 @@ fn parse_engines(
 }
 
 /// `Profile::by_name` with the error placed at the name.
-pub(crate) fn engine_by_name(source: &Source, name: &Spanned<String>) -> Result<Profile, LoadError> {
+pub(crate) fn engine_by_name(
+    source: &Source,
+    name: &Spanned<String>,
+) -> Result<Profile, LoadError> {
     Profile::by_name(name.get_ref()).map_err(|error| source.error_at(Some(name.span()), error))
+}
+
+/// Times are bounded so that no window arithmetic can overflow (|t| <= 2^60 ms, about 36
+/// million years; a bucket <= 2^40 ms; at most 255 ticks).
+pub(crate) const TIME_LIMIT_MS: i64 = 1 << 60;
+const BUCKET_LIMIT_MS: i64 = 1 << 40;
+
+/// `what` must lie in `[-limit, limit]`.
+pub(crate) fn check_time(
+    source: &Source,
+    span: Option<Range<usize>>,
+    what: &str,
+    value: i64,
+    limit: i64,
+) -> Result<(), LoadError> {
+    if (-limit..=limit).contains(&value) {
+        Ok(())
+    } else {
+        Err(source.error_at(
+            span,
+            format!("{what} = {value} is out of range; expected a time within +-{limit} ms"),
+        ))
+    }
 }
 
 fn parse_knobs(source: &Source, file: &ScenarioFile) -> Result<Knobs, LoadError> {
     let base = mvsim_model::Config::base("scenario", Profile::all()[0]);
     let knobs = Knobs {
-        bucket_ms: file.bucket_ms.as_ref().map_or(base.bucket_ms, |v| *v.get_ref()),
-        buffer_ms: file.buffer_ms.as_ref().map_or(base.buffer_ms, |v| *v.get_ref()),
-        start_ms: file.start_ms.unwrap_or(base.start_ms),
+        bucket_ms: file
+            .bucket_ms
+            .as_ref()
+            .map_or(base.bucket_ms, |v| *v.get_ref()),
+        buffer_ms: file
+            .buffer_ms
+            .as_ref()
+            .map_or(base.buffer_ms, |v| *v.get_ref()),
+        start_ms: file
+            .start_ms
+            .as_ref()
+            .map_or(base.start_ms, |v| *v.get_ref()),
         staleness_threshold_ms: file
             .staleness_threshold_ms
-            .unwrap_or(base.staleness_threshold_ms),
+            .as_ref()
+            .map_or(base.staleness_threshold_ms, |v| *v.get_ref()),
         max_tasks_per_batch: file
             .max_tasks_per_batch
             .as_ref()
@@ -324,8 +386,16 @@ fn parse_knobs(source: &Source, file: &ScenarioFile) -> Result<Knobs, LoadError>
         slow_delete_removal: file.slow_delete_removal,
     };
     let checks: [(Option<Range<usize>>, bool, &str); 4] = [
-        (file.bucket_ms.as_ref().map(Spanned::span), knobs.bucket_ms > 0, "bucket_ms must be > 0"),
-        (file.buffer_ms.as_ref().map(Spanned::span), knobs.buffer_ms >= 0, "buffer_ms must be >= 0"),
+        (
+            file.bucket_ms.as_ref().map(Spanned::span),
+            knobs.bucket_ms > 0,
+            "bucket_ms must be > 0",
+        ),
+        (
+            file.buffer_ms.as_ref().map(Spanned::span),
+            knobs.buffer_ms >= 0,
+            "buffer_ms must be >= 0",
+        ),
         (
             file.max_tasks_per_batch.as_ref().map(Spanned::span),
             knobs.max_tasks_per_batch >= 1,
@@ -342,6 +412,37 @@ fn parse_knobs(source: &Source, file: &ScenarioFile) -> Result<Knobs, LoadError>
             return Err(source.error_at(span, message));
         }
     }
+    let span = |value: &Option<Spanned<i64>>| value.as_ref().map(Spanned::span);
+    check_time(
+        source,
+        span(&file.bucket_ms),
+        "bucket_ms",
+        knobs.bucket_ms,
+        BUCKET_LIMIT_MS,
+    )?;
+    check_time(
+        source,
+        span(&file.buffer_ms),
+        "buffer_ms",
+        knobs.buffer_ms,
+        TIME_LIMIT_MS,
+    )?;
+    check_time(
+        source,
+        span(&file.start_ms),
+        "start_ms",
+        knobs.start_ms,
+        TIME_LIMIT_MS,
+    )?;
+    let threshold = knobs.staleness_threshold_ms;
+    let threshold_span = span(&file.staleness_threshold_ms);
+    check_time(
+        source,
+        threshold_span,
+        "staleness_threshold_ms",
+        threshold,
+        TIME_LIMIT_MS,
+    )?;
     Ok(knobs)
 }
 
@@ -379,6 +480,13 @@ fn parse_initial(
     };
     let mut names = BTreeSet::new();
     for segment in &segments {
+        for (what, value) in [
+            ("start", segment.start_time_ms),
+            ("end", segment.end_time_ms),
+        ] {
+            let what = format!("initial source `{}` {what}", segment.name);
+            check_time(source, None, &what, value, TIME_LIMIT_MS)?;
+        }
         if !names.insert(segment.name.as_str()) {
             return Err(source.error_at(
                 None,
@@ -418,6 +526,17 @@ fn initial_runtime(
             source.error_at(Some(path.span()), format!("{}: {error}", path.get_ref()))
         })?;
         origin.insert(0, format!("znode {id} from {}", path.get_ref()));
+        let span = Some(path.span());
+        check_time(
+            source,
+            span.clone(),
+            "watermark",
+            runtime.watermark_ms,
+            TIME_LIMIT_MS,
+        )?;
+        for bucket in runtime.partitions.keys() {
+            check_time(source, span.clone(), "bucket key", *bucket, TIME_LIMIT_MS)?;
+        }
         return Ok(Some(runtime));
     }
     let Some(watermark) = &initial.watermark else {
@@ -432,6 +551,14 @@ fn initial_runtime(
     if *watermark.get_ref() < 0 {
         return Err(source.error_at(Some(watermark.span()), "initial.watermark must be >= 0"));
     }
+    let watermark_ms = *watermark.get_ref();
+    check_time(
+        source,
+        Some(watermark.span()),
+        "initial.watermark",
+        watermark_ms,
+        TIME_LIMIT_MS,
+    )?;
     let mut partitions = BTreeMap::new();
     for (key, value) in &initial.buckets {
         let bucket = parse_bucket_key(source, key)?;
@@ -475,7 +602,7 @@ fn read_data_file(
 }
 
 fn parse_bucket_key(source: &Source, key: &Spanned<String>) -> Result<i64, LoadError> {
-    key.get_ref().parse::<i64>().map_err(|_| {
+    let bucket = key.get_ref().parse::<i64>().map_err(|_| {
         source.error_at(
             Some(key.span()),
             format!(
@@ -483,7 +610,15 @@ fn parse_bucket_key(source: &Source, key: &Spanned<String>) -> Result<i64, LoadE
                 key.get_ref()
             ),
         )
-    })
+    })?;
+    check_time(
+        source,
+        Some(key.span()),
+        "bucket key",
+        bucket,
+        TIME_LIMIT_MS,
+    )?;
+    Ok(bucket)
 }
 
 const BUCKET_GRAMMAR: &str = "expected `absent` or `V|S <fingerprint>`, where <fingerprint> is \
@@ -523,7 +658,10 @@ fn parse_fingerprint(words: &[&str]) -> Result<FingerprintExpect, String> {
             let (count, crc) = raw.split_once(',').unwrap_or_default();
             match (count.parse::<i32>(), crc.parse::<i64>()) {
                 (Ok(segment_count), Ok(crc)) => {
-                    Ok(FingerprintExpect::Exact(PartitionFingerprint { segment_count, crc }))
+                    Ok(FingerprintExpect::Exact(PartitionFingerprint {
+                        segment_count,
+                        crc,
+                    }))
                 }
                 _ => Err(format!("`{raw}` is not `count,crc`")),
             }
@@ -551,7 +689,6 @@ fn parse_expects(
     source: &Source,
     file: &ScenarioFile,
     engines: &[Profile],
-    knobs: &Knobs,
 ) -> Result<BTreeMap<String, Expect>, LoadError> {
     let mut expects = BTreeMap::new();
     for (engine, expect) in &file.expect {
@@ -565,7 +702,7 @@ fn parse_expects(
                 ),
             ));
         }
-        let parsed = parse_expect(source, expect.get_ref(), file.quiescence, knobs)?;
+        let parsed = parse_expect(source, expect.get_ref(), file.quiescence)?;
         expects.insert(profile.name.to_string(), parsed);
     }
     for profile in engines {
@@ -586,7 +723,6 @@ fn parse_expect(
     source: &Source,
     expect: &ExpectFile,
     quiescence: bool,
-    _knobs: &Knobs,
 ) -> Result<Expect, LoadError> {
     let judged = |kind: Expectation| {
         kind == Expectation::Always || (quiescence && kind == Expectation::Quiescent)
@@ -650,7 +786,9 @@ fn property_names(
         };
         if !accept(property.expectation) {
             let hint = match property.expectation {
-                Expectation::Quiescent => " (set `quiescence = true` to judge quiescent properties)",
+                Expectation::Quiescent => {
+                    " (set `quiescence = true` to judge quiescent properties)"
+                }
                 Expectation::Sometimes => " (list sometimes properties in reached / not_reached)",
                 Expectation::Always => " (list always properties in violated / holds)",
             };

@@ -6,7 +6,7 @@
 //! `settle` and `run` let every engine actor run under the quiescence module's fair
 //! schedule. Every verb is listed in [`VERBS`], which is also the documentation table.
 
-use super::format::{engine_by_name, LoadError, Source};
+use super::format::{engine_by_name, LoadError, Source, TIME_LIMIT_MS};
 use mvsim_model::executor::TaskMode;
 use mvsim_model::register::RegisterFault;
 use mvsim_model::{Action, Config, SourceEvent, TaskRef, World};
@@ -47,41 +47,205 @@ const TASK_FAULT: &[&str] = &["task", "zombie", "fault"];
 const FAULT: &[&str] = &["fault"];
 const NONE: &[&str] = &[];
 
+const fn verb(
+    name: &'static str,
+    fields: &'static [&'static str],
+    required: &'static [&'static str],
+    summary: &'static str,
+) -> Verb {
+    Verb {
+        name,
+        fields,
+        required,
+        summary,
+    }
+}
+
 /// Every verb, in documentation order.
 pub const VERBS: &[Verb] = &[
-    Verb { name: "clock.tick", fields: &["times"], required: NONE, summary: "the clock moves one bucket (`times` = N: N ticks)" },
-    Verb { name: "source.upload", fields: &["segment", "start", "end", "crc"], required: &["segment", "start", "end", "crc"], summary: "upload or backfill a segment [start,end] (inclusive end); the CM is notified" },
-    Verb { name: "source.refresh", fields: &["segment", "crc"], required: &["segment", "crc"], summary: "refresh a segment's metadata with a crc (the same crc = a metadata-only update); notified" },
-    Verb { name: "source.delete", fields: &["segment"], required: &["segment"], summary: "retention delete: notify, then remove the metadata (with slow_delete_removal: notify only)" },
-    Verb { name: "source.remove", fields: &["segment"], required: &["segment"], summary: "with slow_delete_removal: the delayed metadata removal of a notified delete" },
-    Verb { name: "scheduler.cycle", fields: &["until"], required: NONE, summary: "one whole generateTasks cycle, from its watermark read back to idle" },
-    Verb { name: "scheduler.continue", fields: &["until"], required: NONE, summary: "the rest of the cycle in progress" },
-    Verb { name: "scheduler.read-watermark", fields: FAULT, required: NONE, summary: "cycle READ #1: watermark (cold start if no znode)" },
-    Verb { name: "scheduler.read-partitions", fields: FAULT, required: NONE, summary: "cycle READ #2: the bucket map" },
-    Verb { name: "scheduler.count-in-flight", fields: NONE, required: NONE, summary: "count in-flight tasks from Helix job states" },
-    Verb { name: "scheduler.handle-stale", fields: NONE, required: NONE, summary: "earliest STALE bucket: DELETE, revert or OVERWRITE" },
-    Verb { name: "scheduler.revert-read", fields: FAULT, required: NONE, summary: "revertValid CAS read" },
-    Verb { name: "scheduler.revert-write", fields: FAULT, required: NONE, summary: "revertValid CAS write" },
-    Verb { name: "scheduler.resolve-cutoff", fields: NONE, required: NONE, summary: "APPEND start and cutoff" },
-    Verb { name: "scheduler.build-append", fields: NONE, required: NONE, summary: "one APPEND loop turn, or the job submission" },
-    Verb { name: "executor.run", fields: &["task", "zombie", "until"], required: NONE, summary: "run a task (or, without `task`, every task in order) to its end" },
-    Verb { name: "executor.preprocess", fields: TASK_FAULT, required: &["task"], summary: "preProcess: one runtime read and the mode's checks" },
-    Verb { name: "executor.query", fields: TASK, required: &["task"], summary: "V1 source validation and the broker query" },
-    Verb { name: "executor.swap", fields: TASK, required: &["task"], summary: "V2/V3 and the MV segment swap" },
-    Verb { name: "executor.delete-segments", fields: TASK, required: &["task"], summary: "DELETE: pre-check (post) and MV segment drop" },
-    Verb { name: "executor.validate", fields: TASK, required: &["task"], summary: "postProcess V4: the source fingerprint, once, before the CAS" },
-    Verb { name: "executor.cas-read", fields: TASK_FAULT, required: &["task"], summary: "commit CAS read + mutator (clearValid's supplier reads the source here)" },
-    Verb { name: "executor.cas-write", fields: TASK_FAULT, required: &["task"], summary: "commit CAS write" },
-    Verb { name: "executor.fail", fields: TASK, required: &["task"], summary: "fault: the task throws at its current step" },
-    Verb { name: "helix.timeout", fields: TASK, required: &["task"], summary: "fault: Helix times the task out; its thread runs on as a zombie" },
-    Verb { name: "cm.flush", fields: &["fault", "until"], required: NONE, summary: "CM debounce flush (drain, snapshot READ #1, candidates), then its markStale CAS to the end" },
-    Verb { name: "cm.sweep", fields: &["fault", "until"], required: NONE, summary: "CM VALID-empty sweep (post), then its markStale CAS to the end" },
-    Verb { name: "cm.continue", fields: &["until"], required: NONE, summary: "the rest of the CM's mark in progress" },
-    Verb { name: "cm.cas-read", fields: FAULT, required: NONE, summary: "CM mark CAS read + mutator" },
-    Verb { name: "cm.cas-write", fields: FAULT, required: NONE, summary: "CM mark CAS write" },
-    Verb { name: "broker.refresh", fields: NONE, required: NONE, summary: "the broker cache receives the znode" },
-    Verb { name: "settle", fields: NONE, required: NONE, summary: "every engine actor runs (fair schedule, no events or faults) to a fixpoint" },
-    Verb { name: "run", fields: &["steps_max", "sweep"], required: NONE, summary: "like settle, at most `steps_max` steps; `sweep = false` leaves the sweep out" },
+    verb(
+        "clock.tick",
+        &["times"],
+        NONE,
+        "the clock moves one bucket (`times` = N: N ticks)",
+    ),
+    verb(
+        "source.upload",
+        &["segment", "start", "end", "crc"],
+        &["segment", "start", "end", "crc"],
+        "upload or backfill a segment [start,end] (inclusive end); the CM is notified",
+    ),
+    verb(
+        "source.refresh",
+        &["segment", "crc"],
+        &["segment", "crc"],
+        "refresh a segment's crc (the same crc: a metadata-only update); the CM is notified",
+    ),
+    verb(
+        "source.delete",
+        &["segment"],
+        &["segment"],
+        "retention delete: notify, remove the metadata (slow_delete_removal: notify only)",
+    ),
+    verb(
+        "source.remove",
+        &["segment"],
+        &["segment"],
+        "with slow_delete_removal: the retry pass of a notified delete (notify again, remove)",
+    ),
+    verb(
+        "scheduler.cycle",
+        &["until"],
+        NONE,
+        "one whole generateTasks cycle, from its watermark read back to idle",
+    ),
+    verb(
+        "scheduler.continue",
+        &["until"],
+        NONE,
+        "the rest of the cycle in progress",
+    ),
+    verb(
+        "scheduler.read-watermark",
+        FAULT,
+        NONE,
+        "cycle READ #1: watermark (cold start if no znode)",
+    ),
+    verb(
+        "scheduler.read-partitions",
+        FAULT,
+        NONE,
+        "cycle READ #2: the bucket map",
+    ),
+    verb(
+        "scheduler.count-in-flight",
+        NONE,
+        NONE,
+        "count in-flight tasks from Helix job states",
+    ),
+    verb(
+        "scheduler.handle-stale",
+        NONE,
+        NONE,
+        "earliest STALE bucket: DELETE, revert or OVERWRITE",
+    ),
+    verb("scheduler.revert-read", FAULT, NONE, "revertValid CAS read"),
+    verb(
+        "scheduler.revert-write",
+        FAULT,
+        NONE,
+        "revertValid CAS write",
+    ),
+    verb(
+        "scheduler.resolve-cutoff",
+        NONE,
+        NONE,
+        "APPEND start and cutoff",
+    ),
+    verb(
+        "scheduler.build-append",
+        NONE,
+        NONE,
+        "one APPEND loop turn, or the job submission",
+    ),
+    verb(
+        "executor.run",
+        &["task", "zombie", "until"],
+        NONE,
+        "run a task (or, without `task`, every task in order) to its end",
+    ),
+    verb(
+        "executor.preprocess",
+        TASK_FAULT,
+        &["task"],
+        "preProcess: one runtime read and the mode's checks",
+    ),
+    verb(
+        "executor.query",
+        TASK,
+        &["task"],
+        "V1 source validation and the broker query",
+    ),
+    verb(
+        "executor.swap",
+        TASK,
+        &["task"],
+        "V2/V3 and the MV segment swap",
+    ),
+    verb(
+        "executor.delete-segments",
+        TASK,
+        &["task"],
+        "DELETE: pre-check (post) and MV segment drop",
+    ),
+    verb(
+        "executor.validate",
+        TASK,
+        &["task"],
+        "postProcess V4: the source fingerprint, once, before the CAS",
+    ),
+    verb(
+        "executor.cas-read",
+        TASK_FAULT,
+        &["task"],
+        "commit CAS read + mutator (clearValid's supplier reads the source here)",
+    ),
+    verb(
+        "executor.cas-write",
+        TASK_FAULT,
+        &["task"],
+        "commit CAS write",
+    ),
+    verb(
+        "executor.fail",
+        TASK,
+        &["task"],
+        "fault: the task throws at its current step",
+    ),
+    verb(
+        "helix.timeout",
+        TASK,
+        &["task"],
+        "fault: Helix times the task out; its thread runs on as a zombie",
+    ),
+    verb(
+        "cm.flush",
+        &["fault", "until"],
+        NONE,
+        "CM debounce flush (drain, snapshot READ #1, candidates), then its markStale CAS",
+    ),
+    verb(
+        "cm.sweep",
+        &["fault", "until"],
+        NONE,
+        "CM VALID-empty sweep (post only), then its markStale CAS",
+    ),
+    verb(
+        "cm.continue",
+        &["until"],
+        NONE,
+        "the rest of the CM's mark in progress",
+    ),
+    verb("cm.cas-read", FAULT, NONE, "CM mark CAS read + mutator"),
+    verb("cm.cas-write", FAULT, NONE, "CM mark CAS write"),
+    verb(
+        "broker.refresh",
+        NONE,
+        NONE,
+        "the broker cache receives the znode",
+    ),
+    verb(
+        "settle",
+        NONE,
+        NONE,
+        "every engine actor runs (fair schedule, no events or faults) to a fixpoint",
+    ),
+    verb(
+        "run",
+        &["steps_max", "sweep"],
+        NONE,
+        "like settle, at most `steps_max` steps; `sweep = false` leaves the sweep out",
+    ),
 ];
 
 const SCHEDULER_UNTIL: &[&str] = &[
@@ -278,7 +442,31 @@ pub(crate) fn parse_step(
             Some(profiles)
         }
     };
+    let times = [("start", step.start), ("end", step.end)];
+    for (what, value) in times.into_iter().filter_map(|(w, v)| Some((w, v?))) {
+        let what = format!("step {index}: {what}");
+        super::format::check_time(source, span.clone(), &what, value, TIME_LIMIT_MS)?;
+    }
     let kind = step_kind(source, index, verb, step)?;
+    if let StepKind::Executor {
+        task: Some(task), ..
+    }
+    | StepKind::Action {
+        pattern: ActionPattern {
+            task: Some(task), ..
+        },
+        ..
+    } = &kind
+    {
+        let what = format!("step {index}: task window start");
+        super::format::check_time(
+            source,
+            span.clone(),
+            &what,
+            task.window_start_ms,
+            TIME_LIMIT_MS,
+        )?;
+    }
     let (line, _) = super::format::line_column(source.text, spanned.span().start);
     Ok(ScenarioStep {
         index,

@@ -35,6 +35,10 @@ pub struct CheckArgs {
     /// Stop after this many seconds (a reported "bound reached" outcome).
     #[arg(long)]
     pub timeout: Option<u64>,
+    /// Stop when the process's resident memory reaches this many MiB (a reported "bound
+    /// reached" outcome); default: 60% of the machine's memory.
+    #[arg(long, default_value_t = default_memory_mb())]
+    pub max_memory_mb: u64,
     /// Also write the result as JSON to this file.
     #[arg(long)]
     pub json: Option<std::path::PathBuf>,
@@ -174,27 +178,37 @@ pub fn check(model: MvModel, args: &CheckArgs) -> CheckResult {
         Box::new(builder.spawn_dfs()) as Box<dyn Checker<MvModel>>
     };
     let mut next_report = Duration::from_secs(2);
+    let memory_limit_bytes = args.max_memory_mb.saturating_mul(1024 * 1024);
+    let mut memory_hit = false;
     while !checker.is_done() {
         std::thread::sleep(Duration::from_millis(50));
         let elapsed = started.elapsed();
+        if resident_bytes().is_some_and(|bytes| bytes >= memory_limit_bytes) {
+            // stateright cannot be cancelled: report what was explored; the process exits
+            // after the report and takes the checker threads with it.
+            memory_hit = true;
+            break;
+        }
         if !args.quiet && elapsed >= next_report {
             let unique = checker.unique_state_count();
             eprintln!(
-                "progress: {} unique states, {:.0}/s, depth {}, {:.0}s",
+                "progress: {} unique states, {:.0}/s, depth {}, {:.0}s, {} MiB",
                 unique,
                 unique as f64 / elapsed.as_secs_f64(),
                 checker.max_depth(),
-                elapsed.as_secs_f64()
+                elapsed.as_secs_f64(),
+                resident_bytes().unwrap_or(0) / (1024 * 1024)
             );
             next_report += Duration::from_secs(5);
         }
     }
     let duration = started.elapsed();
     let unique_states = checker.unique_state_count();
-    let bound_hit = unique_states >= args.max_states
-        || args
-            .timeout
-            .is_some_and(|seconds| duration.as_secs() >= seconds);
+    let states_hit = checker.state_count() >= args.max_states;
+    let timeout_hit = args
+        .timeout
+        .is_some_and(|seconds| duration.as_secs() >= seconds);
+    let bound_hit = memory_hit || states_hit || timeout_hit;
     let model = checker.model();
     let properties = collect_properties(model, checker.as_ref(), args, bound_hit);
     CheckResult {
@@ -204,7 +218,9 @@ pub fn check(model: MvModel, args: &CheckArgs) -> CheckResult {
         search: if bfs { "bfs" } else { "dfs" },
         threads: args.threads,
         outcome: if bound_hit {
-            let which = if checker.state_count() >= args.max_states {
+            let which = if memory_hit {
+                format!("--max-memory-mb {}", args.max_memory_mb)
+            } else if states_hit {
                 format!("--max-states {}", args.max_states)
             } else {
                 format!("--timeout {}s", args.timeout.unwrap_or_default())
@@ -445,6 +461,25 @@ pub fn run_explore(args: &ExploreArgs) -> Result<i32, String> {
     Ok(0)
 }
 
+/// 60% of MemTotal in MiB (4096 if /proc/meminfo is unreadable).
+fn default_memory_mb() -> u64 {
+    let total_kb = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|text| {
+            let line = text.lines().find(|line| line.starts_with("MemTotal:"))?;
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        });
+    total_kb.map_or(4096, |kb| kb * 6 / 10 / 1024)
+}
+
+/// Current resident memory in bytes (VmRSS), if readable.
+fn resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
+    let kilobytes: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kilobytes * 1024)
+}
+
 /// Peak resident memory in bytes (VmHWM), if readable.
 fn peak_rss_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -476,6 +511,7 @@ pub fn run_bench(args: &BenchArgs) -> Result<i32, String> {
             threads: 1,
             max_states: args.max_states,
             timeout: None,
+            max_memory_mb: default_memory_mb(),
             json: None,
             path: None,
             allow: Vec::new(),

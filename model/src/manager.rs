@@ -44,6 +44,10 @@ pub enum Mutation {
     /// post `markStale(t, buckets)` (PM:393-436): VALID -> STALE for every listed bucket,
     /// one write.
     MarkStale { buckets: Vec<i64> },
+    /// post `deletePartition` (PM:445-463): lenient removal of an entry. No automatic path
+    /// calls it (reserved for admin commands), so no actor issues it; it is here for the
+    /// table tests and for future admin-command scenarios.
+    DeletePartition { window_start_ms: i64 },
     /// pre executor APPEND/OVERWRITE write (pre:EX:491-588): blind put VALID(fp); APPEND
     /// also walks the watermark.
     PreExecutorPut {
@@ -78,6 +82,7 @@ impl Mutation {
                 window_start_ms, ..
             }
             | Mutation::PreExecutorRemove { window_start_ms }
+            | Mutation::DeletePartition { window_start_ms }
             | Mutation::PreSchedulerRevert { window_start_ms } => Some(*window_start_ms),
             Mutation::MarkStale { .. } | Mutation::PreMarkDirty { .. } => None,
         }
@@ -91,6 +96,7 @@ impl Mutation {
             Mutation::ClearValid { .. } => "clearValid",
             Mutation::RevertValid { .. } => "revertValid",
             Mutation::MarkStale { .. } => "markStale",
+            Mutation::DeletePartition { .. } => "deletePartition",
             Mutation::PreExecutorPut { append: true, .. } => "pre.put(APPEND)",
             Mutation::PreExecutorPut { append: false, .. } => "pre.put(OVERWRITE)",
             Mutation::PreExecutorRemove { .. } => "pre.remove",
@@ -249,6 +255,14 @@ pub fn mutate(
         Mutation::RevertValid { window_start_ms }
         | Mutation::PreSchedulerRevert { window_start_ms } => revert(cur, *window_start_ms),
         Mutation::MarkStale { buckets } => mark_stale(cur, buckets, inputs),
+        Mutation::DeletePartition { window_start_ms } => match cur {
+            Some(cur) if cur.partitions.contains_key(window_start_ms) => {
+                let mut updated = cur.clone();
+                updated.partitions.remove(window_start_ms);
+                Mutated::Write(updated)
+            }
+            _ => Mutated::NoOp(NoOp::Lenient),
+        },
         Mutation::PreExecutorPut {
             window_start_ms,
             window_end_ms,

@@ -1793,3 +1793,42 @@ fn contiguous_upper_ms_table() {
 fn contiguous_upper_ms_rejects_a_non_positive_bucket() {
     compute_contiguous_upper_ms(0, &BTreeMap::new(), 0);
 }
+
+/// `deletePartition` (PM:445-463): lenient removal, mirroring PMT's testDeletePartition*.
+#[test]
+fn delete_partition_is_lenient_and_removes_only_present_entries() {
+    let config = Config::base("delete", crate::Profile::by_name("post").unwrap());
+    let inputs_source = |_: i64| PartitionFingerprint::EMPTY;
+    let inputs = crate::manager::MutateInputs {
+        config: &config,
+        refresh_time_ms: 0,
+        source_window: &inputs_source,
+    };
+    let mut present = RuntimeMetadata::default();
+    present.partitions.insert(
+        100,
+        crate::partition::PartitionInfo {
+            state: PartitionState::Valid,
+            fingerprint: PartitionFingerprint::EMPTY,
+            last_refresh_time_ms: 0,
+        },
+    );
+    let delete = Mutation::DeletePartition {
+        window_start_ms: 100,
+    };
+    match crate::manager::mutate(&delete, Some(&present), &inputs) {
+        crate::manager::Mutated::Write(updated) => assert!(updated.partitions.is_empty()),
+        other => panic!("present entry must be removed, got {other:?}"),
+    }
+    let absent = Mutation::DeletePartition {
+        window_start_ms: 200,
+    };
+    assert_eq!(
+        crate::manager::mutate(&absent, Some(&present), &inputs),
+        crate::manager::Mutated::NoOp(NoOp::Lenient)
+    );
+    assert_eq!(
+        crate::manager::mutate(&delete, None, &inputs),
+        crate::manager::Mutated::NoOp(NoOp::Lenient)
+    );
+}

@@ -726,6 +726,7 @@ fn record_milestones(
         Mutation::RevertValid { .. } | Mutation::PreSchedulerRevert { .. } => {
             reached |= REACHED_FALSE_POSITIVE_REVERTED;
         }
+        Mutation::DeletePartition { .. } => new_flags = 0,
         Mutation::MarkStale { .. } | Mutation::PreMarkDirty { .. } => {
             let marked = update.partitions.iter().any(|(k, info)| {
                 info.is_stale() && old.partitions.get(k).is_none_or(|o| o.is_valid())

@@ -16,8 +16,6 @@
 use crate::config::{Config, FaultBudget, Timing};
 use crate::world::{Action, NoEntropy, World};
 
-/// Rounds before the settle gives up (each round = drain, sweep, one scheduler cycle).
-pub const ROUNDS_MAX: u32 = 64;
 /// Engine steps before the settle gives up.
 pub const STEPS_MAX: u32 = 20_000;
 
@@ -27,7 +25,7 @@ pub struct Settled {
     pub world: World,
     pub steps: u32,
     pub converged: bool,
-    /// When not converged: the actions of the last round (what is still pending).
+    /// When not converged: the last actions taken (what is still active).
     pub still_active: Vec<Action>,
 }
 
@@ -55,13 +53,25 @@ fn engine_step_wanted(action: &Action) -> bool {
 
 /// Settles `world` under `settle_config` (see the module doc).
 pub fn settle(settle_config: &Config, world: &World) -> Settled {
-    settle_recorded(settle_config, world, &mut None)
+    settle_recorded(settle_config, world, &mut None, &mut |_| None)
+}
+
+/// [`settle`] with a hook called with every world on the schedule's path: when it returns a
+/// result, the settle stops there and returns it. The schedule is memoryless, so a caller
+/// can memoise settles by state (the checker does; see `sim/src/checker`). With a memo the
+/// step budget is counted from the memoised state on, not from `world`.
+pub fn settle_with(
+    settle_config: &Config,
+    world: &World,
+    hook: &mut dyn FnMut(&World) -> Option<Settled>,
+) -> Settled {
+    settle_recorded(settle_config, world, &mut None, hook)
 }
 
 /// [`settle`], also returning every step it took (for traces).
 pub fn settle_traced(settle_config: &Config, world: &World) -> (Settled, Vec<Action>) {
     let mut taken = Some(Vec::new());
-    let settled = settle_recorded(settle_config, world, &mut taken);
+    let settled = settle_recorded(settle_config, world, &mut taken, &mut |_| None);
     (settled, taken.unwrap_or_default())
 }
 
@@ -69,59 +79,66 @@ fn settle_recorded(
     settle_config: &Config,
     world: &World,
     taken: &mut Option<Vec<Action>>,
+    hook: &mut dyn FnMut(&World) -> Option<Settled>,
 ) -> Settled {
     let mut world = world.clone();
     let mut steps = 0u32;
     let mut actions = Vec::new();
-    let mut last_round = Vec::new();
-    for _ in 0..ROUNDS_MAX {
-        let start = world.clone();
-        last_round.clear();
-        for periodic in [None, Some(true), Some(false)] {
-            if let Some(sweep) = periodic {
-                actions.clear();
-                world.actions(settle_config, &mut actions);
-                let wanted = actions.iter().find(|action| {
-                    is_periodic_start(action)
-                        && !action.is_fault()
-                        && matches!(action, Action::ConsistencyManagerSweep { .. }) == sweep
-                });
-                if let Some(action) = wanted.cloned() {
-                    world.step(settle_config, &action, &mut NoEntropy);
-                    if let Some(taken) = taken.as_mut() {
-                        taken.push(action.clone());
-                    }
-                    last_round.push(action);
-                    steps += 1;
-                }
-            }
-            loop {
-                actions.clear();
-                world.actions(settle_config, &mut actions);
-                let Some(action) = actions
-                    .iter()
-                    .find(|action| engine_step_wanted(action))
-                    .cloned()
-                else {
-                    break;
-                };
-                world.step(settle_config, &action, &mut NoEntropy);
-                if let Some(taken) = taken.as_mut() {
-                    taken.push(action.clone());
-                }
-                last_round.push(action);
+    let mut recent: Vec<Action> = Vec::new();
+    let record = |taken: &mut Option<Vec<Action>>, recent: &mut Vec<Action>, action: &Action| {
+        if let Some(taken) = taken.as_mut() {
+            taken.push(action.clone());
+        }
+        if recent.len() >= 32 {
+            recent.remove(0);
+        }
+        recent.push(action.clone());
+    };
+    loop {
+        if let Some(known) = hook(&world) {
+            return known;
+        }
+        if steps >= STEPS_MAX {
+            return Settled {
+                world,
+                steps,
+                converged: false,
+                still_active: recent,
+            };
+        }
+        actions.clear();
+        world.actions(settle_config, &mut actions);
+        // 1. Finish in-progress work: the first pending engine step in action order.
+        if let Some(action) = actions
+            .iter()
+            .find(|action| engine_step_wanted(action))
+            .cloned()
+        {
+            world.step(settle_config, &action, &mut NoEntropy);
+            record(taken, &mut recent, &action);
+            steps += 1;
+            continue;
+        }
+        // 2. Idle: a sweep that finds a stranded bucket.
+        let sweep = actions
+            .iter()
+            .find(|action| {
+                matches!(action, Action::ConsistencyManagerSweep { .. }) && !action.is_fault()
+            })
+            .cloned();
+        if let Some(sweep) = sweep {
+            let mut probe = world.clone();
+            probe.step(settle_config, &sweep, &mut NoEntropy);
+            if probe.consistency.work.is_some() {
+                world = probe;
+                record(taken, &mut recent, &sweep);
                 steps += 1;
-                if steps >= STEPS_MAX {
-                    return Settled {
-                        world,
-                        steps,
-                        converged: false,
-                        still_active: last_round,
-                    };
-                }
+                continue;
             }
         }
-        if same_engine_state(&start, &world) {
+        // 3. Idle: one whole scheduler cycle; a cycle that changes nothing is the fixpoint.
+        let (probe, cycle) = run_scheduler_cycle(settle_config, &world);
+        if cycle.is_empty() || same_engine_state(&probe, &world) {
             return Settled {
                 world,
                 steps,
@@ -129,13 +146,36 @@ fn settle_recorded(
                 still_active: Vec::new(),
             };
         }
+        for action in &cycle {
+            record(taken, &mut recent, action);
+        }
+        steps += cycle.len() as u32;
+        world = probe;
     }
-    Settled {
-        world,
-        steps,
-        converged: false,
-        still_active: last_round,
+}
+
+/// Runs one scheduler cycle from an idle engine to its end (the scheduler's steps only).
+fn run_scheduler_cycle(settle_config: &Config, world: &World) -> (World, Vec<Action>) {
+    let mut probe = world.clone();
+    let mut taken = Vec::new();
+    let mut actions = Vec::new();
+    loop {
+        actions.clear();
+        probe.actions(settle_config, &mut actions);
+        let next = actions
+            .iter()
+            .find(|action| action.actor() == crate::world::Actor::Scheduler && !action.is_fault())
+            .cloned();
+        let Some(action) = next else {
+            break;
+        };
+        probe.step(settle_config, &action, &mut NoEntropy);
+        taken.push(action);
+        if probe.scheduler.is_idle() {
+            break;
+        }
     }
+    (probe, taken)
 }
 
 /// Equal apart from ghost history.

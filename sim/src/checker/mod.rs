@@ -12,9 +12,11 @@ mod report;
 use mvsim_model::properties::{self, Check, Expectation};
 use mvsim_model::quiescence::{self, Settled};
 use mvsim_model::{Action, Config, NoEntropy, Profile, World};
+use rustc_hash::FxHashMap;
 use stateright::{Model, Property};
 use std::cell::RefCell;
 use std::hash::{Hash, Hasher};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use report::{run_bench, run_check, run_explore, run_list, BenchArgs, CheckArgs, ExploreArgs};
@@ -44,27 +46,73 @@ impl MvModel {
         }
     }
 
-    /// Settles `world`, memoised per thread for the last state (the quiescent properties
-    /// are evaluated one after the other on the same state).
+    /// Settles `world`, memoised per thread: the last state (the quiescent properties are
+    /// evaluated one after the other on the same state) and every settle round by the hash
+    /// of the world it starts from (the settle is deterministic, and the worlds after the
+    /// first round converge onto few fixpoints), which halves the cost of the quiescent
+    /// properties. A 64-bit hash collision could in principle alias two rounds.
     pub fn settled(&self, world: &World) -> Settled {
         thread_local! {
             static LAST: RefCell<Option<(u64, Settled)>> = const { RefCell::new(None) };
+            static ROUNDS: RefCell<FxHashMap<u64, Rc<Settled>>> = RefCell::new(FxHashMap::default());
         }
+        let key = self.hash_world(world);
+        if let Some(settled) = LAST.with(|last| {
+            last.borrow()
+                .as_ref()
+                .filter(|(cached, _)| *cached == key)
+                .map(|(_, settled)| settled.clone())
+        }) {
+            return settled;
+        }
+        let mut starts = Vec::new();
+        let settled = quiescence::settle_with(&self.settle_config, world, &mut |start| {
+            // Every world on the settle's path has the same fixpoint.
+            let start_key = hash_engine_state(start);
+            let known =
+                ROUNDS.with(|rounds| rounds.borrow().get(&start_key).map(|s| (**s).clone()));
+            if known.is_none() {
+                starts.push(start_key);
+            }
+            known
+        });
+        ROUNDS.with(|rounds| {
+            let mut rounds = rounds.borrow_mut();
+            if rounds.len() > 2_000_000 {
+                rounds.clear();
+            }
+            let shared = Rc::new(settled.clone());
+            for start in starts {
+                rounds.insert(start, Rc::clone(&shared));
+            }
+        });
+        LAST.with(|last| *last.borrow_mut() = Some((key, settled.clone())));
+        settled
+    }
+}
+
+/// The hash of everything a settle round and the quiescent properties read (not the ghost
+/// history, the fault counters or the script cursor, which the settle config ignores).
+fn hash_engine_state(world: &World) -> u64 {
+    let mut hasher = rustc_hash::FxHasher::default();
+    world.now_ms.hash(&mut hasher);
+    world.register.hash(&mut hasher);
+    world.source.hash(&mut hasher);
+    world.mv_data.hash(&mut hasher);
+    world.scheduler.hash(&mut hasher);
+    world.jobs.hash(&mut hasher);
+    world.consistency.hash(&mut hasher);
+    world.broker.hash(&mut hasher);
+    hasher.finish()
+}
+
+impl MvModel {
+    fn hash_world(&self, world: &World) -> u64 {
         let mut hasher = rustc_hash::FxHasher::default();
         world.hash(&mut hasher);
         self.config.name.hash(&mut hasher);
         self.config.profile.name.hash(&mut hasher);
-        let key = hasher.finish();
-        LAST.with(|last| {
-            if let Some((cached, settled)) = last.borrow().as_ref() {
-                if *cached == key {
-                    return settled.clone();
-                }
-            }
-            let settled = quiescence::settle(&self.settle_config, world);
-            *last.borrow_mut() = Some((key, settled.clone()));
-            settled
-        })
+        hasher.finish()
     }
 
     /// Evaluates registry property `index` on `world`.

@@ -641,10 +641,13 @@ impl<'a> Runner<'a> {
         } else {
             String::new()
         };
-        self.lines.push(format!(
-            "   ({} steps #{}..#{}{quiet_text}; {ending})",
-            limit, first_step, self.steps_taken
-        ));
+        let range = if self.steps_taken >= first_step {
+            format!("{} steps #{}..#{}", limit, first_step, self.steps_taken)
+        } else {
+            "no steps".to_string()
+        };
+        self.lines
+            .push(format!("   ({range}{quiet_text}; {ending})"));
     }
 
     /// Settles the final state and judges the quiescent properties on the fixpoint.

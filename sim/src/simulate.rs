@@ -65,9 +65,12 @@ pub mod workload;
 pub use bench::{bench_simulation, BugDiscovery, SimBenchReport};
 pub use cli::{run_replay, run_simulate, run_sweep, ReplayArgs, RunArgs, SimulateArgs, SweepArgs};
 pub use engine::{RecordedStep, ReplayMode, RunOutcome, Violation};
-pub use params::{SimOptions, SimParams};
+pub use params::{FaultMode, Features, SimOptions, SimParams, WorkloadMode};
 pub use record::Recording;
-pub use sweep::{merge_summaries, parse_seed_range, parse_shard, sweep, SweepPlan, SweepSummary};
+pub use sweep::{
+    merge_summaries, parse_seed_range, parse_shard, sweep, FailureGroup, SeedRange, SweepPlan,
+    SweepSummary,
+};
 
 use engine::Replayed;
 use mvsim_model::{Config, Profile, World};
@@ -75,12 +78,19 @@ use rng::SimRng;
 
 /// One seeded run: its parameters, configuration, outcome and (when recorded) its steps.
 pub struct SeedRun {
+    /// The seed.
     pub seed: u64,
+    /// The engine profile.
     pub profile: Profile,
+    /// The command-line overrides.
     pub options: SimOptions,
+    /// The parameters drawn for the seed (with the overrides applied).
     pub params: SimParams,
+    /// The model configuration built from the parameters.
     pub config: Config,
+    /// What the run ended with.
     pub outcome: RunOutcome,
+    /// Every applied workload step, when recorded.
     pub steps: Option<Vec<RecordedStep>>,
 }
 
@@ -181,19 +191,26 @@ pub fn trace_lines(recording: &Recording, stop_at: Option<&str>) -> Result<Vec<S
     Ok(lines)
 }
 
-/// Shrinks a failing recording to a shorter one that still violates `property`.
+/// Shrinks a failing recording to a shorter one that still violates `property` (with the
+/// same first defect, for bucket-level properties).
 pub fn shrink_recording(
     recording: &Recording,
     property: &str,
     replays_max: usize,
 ) -> Result<Recording, String> {
     let config = recording_config(recording)?;
+    let original = replay_recording(recording, None, None)?;
+    let target = original
+        .outcome
+        .violation(property)
+        .cloned()
+        .ok_or_else(|| format!("the trace does not violate {property}"))?;
     let shrunk = shrink::shrink(
         &config,
         &recording.params,
         &recording.steps,
         recording.heal_start_ms,
-        property,
+        &target,
         replays_max,
     );
     let mut result = Recording {

@@ -25,7 +25,12 @@ pub fn state_detail(property: &str, config: &Config, world: &World) -> String {
                     .partitions
                     .keys()
                     .find(|bucket| bucket.rem_euclid(config.bucket_ms) != 0)
-                    .map(|bucket| format!("bucket key {bucket} is not a multiple of {}", config.bucket_ms))
+                    .map(|bucket| {
+                        format!(
+                            "bucket key {bucket} is not a multiple of {}",
+                            config.bucket_ms
+                        )
+                    })
             })
             .unwrap_or_default(),
         "one_exclusive_in_flight" => {
@@ -90,8 +95,65 @@ pub fn settled_detail(property: &str, config: &Config, settled: &Settled) -> Str
     }
 }
 
-/// Buckets below the watermark whose entry (or MV data) disagrees with the source, first 4.
+/// Buckets below the watermark whose entry (or MV data) disagrees with the source.
 fn mismatches(property: &str, config: &Config, world: &World) -> String {
+    let found = mismatched_buckets(property, config, world);
+    let shown: Vec<&str> = found
+        .iter()
+        .take(4)
+        .map(|(_, text)| text.as_str())
+        .collect();
+    let more = if found.len() > shown.len() {
+        format!(" (+{} more)", found.len() - shown.len())
+    } else {
+        String::new()
+    };
+    format!(
+        "below watermark {}: {}{more}",
+        world.watermark_ms(),
+        shown.join(", ")
+    )
+}
+
+/// The defects of a bucket-level quiescent property in a settled state, as
+/// `"<bucket> <kind>"` (empty for other properties). Shrinking keeps the first of them, so
+/// the shrunk trace shows the same defect, not merely the same property.
+pub fn defects(property: &str, config: &Config, settled: &Settled) -> Vec<String> {
+    match property {
+        "quiescent_buckets_match_source" | "quiescent_mv_data_matches_source" => {
+            let world = &settled.world;
+            mismatched_buckets(property, config, world)
+                .into_iter()
+                .map(|(bucket, _)| {
+                    format!("{bucket} {}", defect_kind(property, config, world, bucket))
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn defect_kind(property: &str, config: &Config, world: &World, bucket: i64) -> &'static str {
+    let live = world.source_window_fingerprint(config, bucket, bucket + config.bucket_ms);
+    if property == "quiescent_mv_data_matches_source" {
+        let served = world.mv_data.get(&bucket);
+        return match (served, live.is_empty_window()) {
+            (None, _) => "mv-missing-data",
+            (Some(_), true) => "mv-extra-data",
+            (Some(_), false) => "mv-wrong-data",
+        };
+    }
+    match world
+        .runtime()
+        .and_then(|runtime| runtime.partitions.get(&bucket))
+    {
+        None => "absent",
+        Some(info) if info.is_stale() => "stale",
+        Some(_) => "valid-wrong-fingerprint",
+    }
+}
+
+fn mismatched_buckets(property: &str, config: &Config, world: &World) -> Vec<(i64, String)> {
     let watermark_ms = world.watermark_ms();
     let first_ms = world
         .runtime()
@@ -107,27 +169,15 @@ fn mismatches(property: &str, config: &Config, world: &World) -> String {
         .min()
         .unwrap_or(watermark_ms);
     let mut found = Vec::new();
-    let mut total = 0;
     let mut bucket = align_down(first_ms, config.bucket_ms);
     while bucket < watermark_ms {
         let live = world.source_window_fingerprint(config, bucket, bucket + config.bucket_ms);
         if let Some(text) = bucket_mismatch(property, world, bucket, live) {
-            total += 1;
-            if found.len() < 4 {
-                found.push(text);
-            }
+            found.push((bucket, text));
         }
         bucket += config.bucket_ms;
     }
-    let more = if total > found.len() {
-        format!(" (+{} more)", total - found.len())
-    } else {
-        String::new()
-    };
-    format!(
-        "below watermark {watermark_ms}: {}{more}",
-        found.join(", ")
-    )
+    found
 }
 
 fn bucket_mismatch(

@@ -18,7 +18,7 @@ use super::params::SimParams;
 use super::rng::{RecordingEntropy, ReplayEntropy, SimRng};
 use super::workload::Workload;
 use mvsim_model::config::FaultBudget;
-use mvsim_model::executor::TaskPhase;
+use mvsim_model::executor::{TaskMode, TaskPhase};
 use mvsim_model::properties::{self, Check, Expectation};
 use mvsim_model::quiescence::{self, Settled};
 use mvsim_model::register::RegisterFault;
@@ -32,31 +32,108 @@ pub const HEAL_STEPS_MAX: usize = 200_000;
 /// One applied step: when, what, and the jitter draws it consumed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordedStep {
+    /// Virtual time at which the step ran.
     pub time_ms: i64,
+    /// The step.
     pub action: Action,
+    /// CAS back-off jitter draws the step consumed, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub draws: Vec<u64>,
+    /// For executor steps: the task the step belongs to. Actions name tasks by job index,
+    /// which shifts when an earlier job is dropped; a lenient replay re-targets the step to
+    /// the running task with this identity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<TaskIdentity>,
+}
+
+/// What a task is, independent of where Helix keeps it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskIdentity {
+    /// APPEND, OVERWRITE or DELETE.
+    pub mode: TaskMode,
+    /// The task's window start.
+    pub window_start_ms: i64,
+}
+
+fn task_identity(world: &World, action: &Action) -> Option<TaskIdentity> {
+    let task = task_ref(action)?;
+    let job = world.jobs.get(usize::from(task.job))?;
+    let task = job.tasks.get(usize::from(task.task))?;
+    Some(TaskIdentity {
+        mode: task.config.mode,
+        window_start_ms: task.config.window_start_ms,
+    })
+}
+
+/// `action` re-pointed at the first unfinished task with `identity`, unless the task it
+/// names already has that identity.
+fn retarget(world: &World, action: &Action, identity: TaskIdentity) -> Action {
+    if task_identity(world, action) == Some(identity) {
+        return action.clone();
+    }
+    let found = world.jobs.iter().enumerate().find_map(|(job_index, job)| {
+        job.tasks.iter().enumerate().find_map(|(task_index, task)| {
+            let same = task.config.mode == identity.mode
+                && task.config.window_start_ms == identity.window_start_ms
+                && !task.is_finished();
+            same.then_some(TaskRef {
+                job: job_index as u8,
+                task: task_index as u8,
+            })
+        })
+    });
+    match found {
+        Some(task) => with_task(action, task),
+        None => action.clone(),
+    }
+}
+
+/// The same executor step for another task.
+fn with_task(action: &Action, new_task: TaskRef) -> Action {
+    let mut action = action.clone();
+    match &mut action {
+        Action::ExecutorPreProcess { task, .. }
+        | Action::ExecutorRunQuery { task }
+        | Action::ExecutorSwapSegments { task }
+        | Action::ExecutorDeleteSegments { task }
+        | Action::ExecutorValidateCommit { task }
+        | Action::ExecutorCasRead { task, .. }
+        | Action::ExecutorCasWrite { task, .. }
+        | Action::ExecutorFailTask { task }
+        | Action::HelixTimeoutTask { task } => *task = new_task,
+        _ => {}
+    }
+    action
 }
 
 /// Where in a run a property was first seen violated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Phase {
+    /// During the workload phase.
     Workload,
+    /// During the healing phase.
     Heal,
+    /// At the settled fixpoint.
     Quiescence,
 }
 
 /// A property's first violation in a run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Violation {
+    /// The property's registry name.
     pub property: String,
     /// Steps applied before the check that failed (the failing step is `step - 1`; at
     /// quiescence, every workload and healing step).
     pub step: usize,
+    /// Virtual time of the failing state.
     pub time_ms: i64,
+    /// Which phase the failing state belongs to.
     pub phase: Phase,
     /// What the failing state looks like (one line).
     pub detail: String,
+    /// For bucket-level quiescent properties: what breaks it, `"<bucket> <kind>"`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub defects: Vec<String>,
 }
 
 /// What a run (seeded or replayed) ended with.
@@ -68,6 +145,7 @@ pub struct RunOutcome {
     pub heal_steps: usize,
     /// Steps `quiescence::settle` took.
     pub settle_steps: u32,
+    /// Virtual time when the run ended (after healing).
     pub end_ms: i64,
     /// When the workload phase ended and healing started.
     pub heal_start_ms: i64,
@@ -146,6 +224,7 @@ impl Checks {
                     time_ms: world.now_ms,
                     phase,
                     detail: super::describe::state_detail(name, config, world),
+                    defects: Vec::new(),
                 });
             }
         }
@@ -173,6 +252,7 @@ impl Checks {
                     time_ms: settled.world.now_ms,
                     phase: Phase::Quiescence,
                     detail: super::describe::settled_detail(property.name, config, settled),
+                    defects: super::describe::defects(property.name, config, settled),
                 });
             }
         }
@@ -187,7 +267,7 @@ impl Checks {
 pub type Tracer<'a> = &'a mut dyn FnMut(usize, &World, &Action, &World);
 
 /// The world, its configuration and the checks: what seeded runs and replays share.
-struct Driver<'a> {
+struct Driver<'a, 't> {
     config: &'a Config,
     params: &'a SimParams,
     world: World,
@@ -196,11 +276,11 @@ struct Driver<'a> {
     steps: usize,
     /// Stop as soon as this property is violated (shrinking and trace display).
     stop_at: Option<&'a str>,
-    tracer: Option<Tracer<'a>>,
+    tracer: Option<Tracer<'t>>,
 }
 
-impl<'a> Driver<'a> {
-    fn new(config: &'a Config, params: &'a SimParams) -> Driver<'a> {
+impl<'a, 't> Driver<'a, 't> {
+    fn new(config: &'a Config, params: &'a SimParams) -> Driver<'a, 't> {
         Driver {
             config,
             params,
@@ -317,10 +397,8 @@ impl<'a> Driver<'a> {
             let settle_config = quiescence::settle_config(self.config);
             let settled = quiescence::settle(&settle_config, &self.world);
             outcome.settle_steps = settled.steps;
-            self.checks
-                .quiescent(self.config, &settled, self.steps);
+            self.checks.quiescent(self.config, &settled, self.steps);
         }
-        outcome.steps -= outcome.heal_steps;
         outcome.end_ms = self.world.now_ms;
         outcome.violations = self.checks.violations;
         outcome.reached = self.checks.reached;
@@ -358,6 +436,15 @@ pub fn next_engine_due_ms(world: &World, config: &Config) -> Option<i64> {
     due
 }
 
+/// The task an executor step (fault steps included) acts on.
+fn task_ref(action: &Action) -> Option<TaskRef> {
+    match *action {
+        Action::ExecutorFailTask { task } | Action::HelixTimeoutTask { task } => Some(task),
+        _ => task_of(action),
+    }
+}
+
+/// The task of an executor work step (not the fault steps).
 fn task_of(action: &Action) -> Option<TaskRef> {
     match *action {
         Action::ExecutorPreProcess { task, .. }
@@ -373,7 +460,7 @@ fn task_of(action: &Action) -> Option<TaskRef> {
 
 /// A seeded run in progress.
 struct Seeded<'a> {
-    driver: Driver<'a>,
+    driver: Driver<'a, 'a>,
     rng: SimRng,
     workload: Workload,
     /// When the broker's cache may apply the pending znode change.
@@ -386,11 +473,7 @@ impl Seeded<'_> {
     /// Updates the broker lag; true while a pending cache refresh must still wait.
     fn broker_lagging(&mut self) -> bool {
         let now_ms = self.driver.world.now_ms;
-        let pending = self
-            .driver
-            .actions
-            .iter()
-            .any(|action| *action == Action::BrokerRefreshCache);
+        let pending = self.driver.actions.contains(&Action::BrokerRefreshCache);
         if !pending {
             self.broker_ready_ms = None;
             return false;
@@ -406,9 +489,11 @@ impl Seeded<'_> {
         now_ms < ready_ms
     }
 
-    /// The `index`-th eligible (fault-free, not lagging) enabled engine action.
+    /// May the seeded run pick this enabled action (not a fault variant, not a lagging
+    /// broker refresh)?
     fn eligible(action: &Action, lagging: bool) -> bool {
-        !action.is_fault() && !(lagging && *action == Action::BrokerRefreshCache)
+        let waiting = lagging && *action == Action::BrokerRefreshCache;
+        !action.is_fault() && !waiting
     }
 
     /// `base`, or one of its fault variants that `actions()` offers, by the fault rates.
@@ -462,6 +547,11 @@ impl Seeded<'_> {
 
     fn apply(&mut self, action: Action) {
         let time_ms = self.driver.world.now_ms;
+        let task = if self.recording.is_some() {
+            task_identity(&self.driver.world, &action)
+        } else {
+            None
+        };
         self.draws.clear();
         let mut entropy = RecordingEntropy {
             rng: &mut self.rng,
@@ -475,6 +565,7 @@ impl Seeded<'_> {
                 time_ms,
                 action,
                 draws: self.draws.clone(),
+                task,
             });
         }
     }
@@ -488,7 +579,8 @@ impl Seeded<'_> {
             self.broker_ready_ms.filter(|due| *due > now_ms),
         ];
         let next_ms = candidates.into_iter().flatten().min();
-        self.driver.world.now_ms = next_ms.unwrap_or(now_ms + self.driver.params.scheduler_period_ms);
+        self.driver.world.now_ms =
+            next_ms.unwrap_or(now_ms + self.driver.params.scheduler_period_ms);
     }
 
     /// One iteration of the workload phase.
@@ -530,7 +622,9 @@ impl Seeded<'_> {
 
 /// A seeded run: its outcome and, when asked for, every applied step.
 pub struct SeededResult {
+    /// What the run ended with.
     pub outcome: RunOutcome,
+    /// Every applied workload step, when recorded.
     pub steps: Option<Vec<RecordedStep>>,
 }
 
@@ -582,6 +676,7 @@ pub enum ReplayMode {
 
 /// What a replay produced.
 pub struct Replayed {
+    /// What the replay ended with.
     pub outcome: RunOutcome,
     /// The steps actually applied, with the jitter draws they consumed.
     pub applied: Vec<RecordedStep>,
@@ -615,7 +710,13 @@ pub fn replay(
         }
         driver.world.now_ms = driver.world.now_ms.max(step.time_ms);
         let time_ms = driver.world.now_ms;
-        if !driver.enabled(&step.action) {
+        let action = match (mode, step.task) {
+            (ReplayMode::Lenient, Some(identity)) => {
+                retarget(&driver.world, &step.action, identity)
+            }
+            _ => step.action.clone(),
+        };
+        if !driver.enabled(&action) {
             if mode == ReplayMode::Exact {
                 return Err(format!(
                     "trace step {index} is not enabled at t={}: {:?} (the trace does not match this model, engine or parameters)",
@@ -624,17 +725,19 @@ pub fn replay(
             }
             continue;
         }
+        let task = task_identity(&driver.world, &action);
         used.clear();
         let mut entropy = ReplayEntropy {
             recorded: &step.draws,
             position: 0,
             used: &mut used,
         };
-        driver.apply(&step.action, &mut entropy, Phase::Workload);
+        driver.apply(&action, &mut entropy, Phase::Workload);
         applied.push(RecordedStep {
             time_ms,
-            action: step.action.clone(),
+            action,
             draws: used.clone(),
+            task,
         });
     }
     // Healing starts where the recorded run's workload phase ended.

@@ -23,6 +23,8 @@ pub const DEFAULT_BUCKET_MS: i64 = 3_600_000;
 pub const DEFAULT_STEPS_MAX: u64 = 2_000_000;
 /// Largest segment catalog a run may use (the model's ids are `u16`).
 const CATALOG_MAX: u64 = 16_000;
+/// Upper bound of every time parameter (one year), so that no time arithmetic overflows.
+pub const TIME_PARAM_MAX_MS: i64 = 365 * 86_400_000;
 
 /// Per-step fault rates (each an integer ratio; `off` = never).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,6 +70,7 @@ pub struct Delays {
     pub query_ms_max: i64,
     /// A slow step (GC pause, ZooKeeper stall): `U[0, slow_ms_max]` with this probability.
     pub slow: Ratio,
+    /// Upper bound of a slow step's delay.
     pub slow_ms_max: i64,
 }
 
@@ -76,14 +79,19 @@ pub struct Delays {
 pub struct WorkloadMix {
     /// Ingestion runs every `U[min, max]` ms and uploads the data up to `now - lag`.
     pub ingest_interval_ms_min: i64,
+    /// Upper bound of the ingestion interval.
     pub ingest_interval_ms_max: i64,
     /// Ingestion lag `U[0, max]` ms behind `now`.
     pub ingest_lag_ms_max: i64,
     /// Per ingestion: ingestion stalls for `U[bucket/2, stall_ms_max]` ms.
     pub stall: Ratio,
+    /// Upper bound of a stall.
     pub stall_ms_max: i64,
     /// Mean interval of backfills into old buckets (0 = none).
     pub backfill_mean_ms: i64,
+    /// Backfills may go this many buckets before the first ingested one (0 = not before).
+    #[serde(default)]
+    pub history_buckets: i64,
     /// Mean interval of segment refreshes with a new crc (0 = none).
     pub refresh_mean_ms: i64,
     /// Mean interval of time-less uploads (`start = end = -1`: full invalidation; 0 = none).
@@ -91,6 +99,7 @@ pub struct WorkloadMix {
     /// Per ingestion: a burst of uploads and refreshes, each under the debounce delay
     /// after the previous one, so the debounce cannot fire until the burst ends.
     pub burst: Ratio,
+    /// Upper bound of the events in one burst.
     pub burst_events_max: u32,
     /// Retention deletes (oldest first) segments whose end is older than this (0 = none).
     pub retention_ms: i64,
@@ -122,8 +131,11 @@ pub struct SimParams {
     pub steps_max: u64,
     /// Number of segment names in the catalog (`seg_000000`...).
     pub catalog_size: u16,
+    /// How long steps take.
     pub delays: Delays,
+    /// Fault rates.
     pub faults: FaultRates,
+    /// The source workload.
     pub workload: WorkloadMix,
 }
 
@@ -142,19 +154,28 @@ pub enum FaultMode {
 /// Workload features besides steady ingestion (always on).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Features {
+    /// Ingestion sometimes stops for a while.
     pub stalls: bool,
+    /// Segments are uploaded into old buckets.
     pub backfills: bool,
+    /// Segments get new crcs.
     pub refreshes: bool,
+    /// Retention deletes old segments.
     pub retention: bool,
+    /// Time-less segments (full invalidations) are uploaded.
     pub timeless: bool,
+    /// Bursts of events keep the debounce from firing.
     pub bursts: bool,
     /// A stall may outlast retention, so every dated segment is deleted (spec §5.1's
     /// documented residual in post). Implies stalls and retention.
     pub drain: bool,
+    /// Backfills may also load history older than the first ingested bucket, i.e. below
+    /// the cold-start watermark. Implies backfills.
+    pub history: bool,
 }
 
 /// Feature names, in the order `--workload` lists them.
-pub const FEATURE_NAMES: [&str; 7] = [
+pub const FEATURE_NAMES: [&str; 8] = [
     "stalls",
     "backfills",
     "refreshes",
@@ -162,10 +183,11 @@ pub const FEATURE_NAMES: [&str; 7] = [
     "timeless",
     "bursts",
     "drain",
+    "history",
 ];
 
 impl Features {
-    fn flags_mut(&mut self) -> [&mut bool; 7] {
+    fn flags_mut(&mut self) -> [&mut bool; 8] {
         [
             &mut self.stalls,
             &mut self.backfills,
@@ -174,10 +196,11 @@ impl Features {
             &mut self.timeless,
             &mut self.bursts,
             &mut self.drain,
+            &mut self.history,
         ]
     }
 
-    fn flags(&self) -> [bool; 7] {
+    fn flags(&self) -> [bool; 8] {
         [
             self.stalls,
             self.backfills,
@@ -186,6 +209,7 @@ impl Features {
             self.timeless,
             self.bursts,
             self.drain,
+            self.history,
         ]
     }
 
@@ -239,15 +263,25 @@ pub enum WorkloadMode {
 /// Command-line overrides of the drawn parameters. `None` keeps the drawn value.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SimOptions {
+    /// `bucketTimePeriod` in ms.
     pub bucket_ms: Option<i64>,
+    /// Length of the workload phase in ms.
     pub duration_ms: Option<i64>,
+    /// Scheduler cycle period in ms.
     pub scheduler_period_ms: Option<i64>,
+    /// Largest broker cache lag in ms.
     pub broker_lag_ms: Option<i64>,
+    /// `stalenessThresholdMs`.
     pub staleness_threshold_ms: Option<i64>,
+    /// The critical CAS attempt budget.
     pub critical_max_attempts: Option<u32>,
+    /// `maxTasksPerBatch`.
     pub max_tasks_per_batch: Option<u32>,
+    /// Workload-phase step budget.
     pub steps_max: Option<u64>,
+    /// Which faults the seed draws.
     pub faults: FaultMode,
+    /// Which workload features the seed draws.
     pub workload: WorkloadMode,
 }
 
@@ -304,8 +338,10 @@ impl SimOptions {
         ];
         for (flag, value) in positive {
             if let Some(value) = value {
-                if value <= 0 {
-                    return Err(format!("{flag} must be > 0, got {value}"));
+                if value <= 0 || value > TIME_PARAM_MAX_MS {
+                    return Err(format!(
+                        "{flag} must be in 1..={TIME_PARAM_MAX_MS}, got {value}"
+                    ));
                 }
             }
         }
@@ -314,16 +350,23 @@ impl SimOptions {
             ("--staleness-threshold-ms", self.staleness_threshold_ms),
         ] {
             if let Some(value) = value {
-                if value < 0 {
-                    return Err(format!("{flag} must be >= 0, got {value}"));
+                if !(0..=TIME_PARAM_MAX_MS).contains(&value) {
+                    return Err(format!(
+                        "{flag} must be in 0..={TIME_PARAM_MAX_MS}, got {value}"
+                    ));
                 }
             }
         }
         if self.critical_max_attempts == Some(0) {
             return Err("--critical-max-attempts must be >= 1".to_string());
         }
-        if self.max_tasks_per_batch == Some(0) {
-            return Err("--max-tasks-per-batch must be >= 1".to_string());
+        if let Some(tasks) = self.max_tasks_per_batch {
+            if !(1..=255).contains(&tasks) {
+                // The model addresses a task by a u8 index within its job.
+                return Err(format!(
+                    "--max-tasks-per-batch must be in 1..=255, got {tasks}"
+                ));
+            }
         }
         if self.steps_max == Some(0) {
             return Err("--steps-max must be >= 1".to_string());
@@ -339,7 +382,9 @@ pub fn draw_params(rng: &mut SimRng, options: &SimOptions) -> SimParams {
     let drawn_duration_ms = hour_ms * rng.between(12, 48);
     let drawn_period_ms = rng.pick(&[30_000, 60_000, 120_000, 300_000]);
     let drawn_lag_ms = rng.pick(&[0, 1_000, 10_000, 60_000]);
-    let drawn_threshold_ms = bucket_ms * rng.between(1, 4);
+    let drawn_threshold_ms = bucket_ms
+        .saturating_mul(rng.between(1, 4))
+        .min(TIME_PARAM_MAX_MS);
     let slow_delete_removal = rng.chance(Ratio::new(1, 4));
     let delays = draw_delays(rng);
     let faults = draw_faults(rng, options.faults);
@@ -351,9 +396,7 @@ pub fn draw_params(rng: &mut SimRng, options: &SimOptions) -> SimParams {
         duration_ms,
         scheduler_period_ms: options.scheduler_period_ms.unwrap_or(drawn_period_ms),
         broker_lag_ms_max: options.broker_lag_ms.unwrap_or(drawn_lag_ms),
-        staleness_threshold_ms: options
-            .staleness_threshold_ms
-            .unwrap_or(drawn_threshold_ms),
+        staleness_threshold_ms: options.staleness_threshold_ms.unwrap_or(drawn_threshold_ms),
         critical_max_attempts: options
             .critical_max_attempts
             .unwrap_or(constants::CRITICAL_MAX_ATTEMPTS),
@@ -408,8 +451,10 @@ fn draw_features(rng: &mut SimRng, mode: WorkloadMode) -> Features {
     for flag in drawn.flags_mut() {
         *flag = rng.chance(Ratio::new(1, 2));
     }
-    // Drains are a rarer corner than the other features: 1 seed in 4 under swarm.
+    // Drains and history loads are rarer corners (1 seed in 4 and in 8 under swarm): each
+    // makes most of its runs fail, which would hide rarer defects behind the same property.
     drawn.drain = drawn.drain && rng.chance(Ratio::new(1, 2));
+    drawn.history = drawn.history && rng.chance(Ratio::new(1, 4));
     let mut features = match mode {
         WorkloadMode::Swarm => drawn,
         WorkloadMode::Exactly(features) => features,
@@ -418,11 +463,12 @@ fn draw_features(rng: &mut SimRng, mode: WorkloadMode) -> Features {
         features.stalls = true;
         features.retention = true;
     }
+    features.backfills |= features.history;
     features
 }
 
 fn mean_or_off(rng: &mut SimRng, on: bool, bucket_ms: i64, multiples: &[i64]) -> i64 {
-    let mean = bucket_ms * rng.pick(multiples) / 2;
+    let mean = bucket_ms.saturating_mul(rng.pick(multiples)) / 2;
     if on {
         mean.max(1)
     } else {
@@ -435,34 +481,45 @@ fn draw_workload(rng: &mut SimRng, bucket_ms: i64, features: Features) -> Worklo
     let interval_max = interval_min * rng.pick(&[1, 3]);
     let lag_max = rng.pick(&[0, 60_000, 600_000]);
     let stall = rng.pick(&[Ratio::new(1, 10), Ratio::new(1, 30)]);
-    let stall_ms_max = bucket_ms * rng.pick(&[1, 3, 6]);
+    let stall_ms_max = bucket_ms.saturating_mul(rng.pick(&[1, 3, 6]));
     let backfill = mean_or_off(rng, features.backfills, bucket_ms, &[1, 4, 12]);
     let refresh = mean_or_off(rng, features.refreshes, bucket_ms, &[1, 4, 12]);
     let timeless = mean_or_off(rng, features.timeless, bucket_ms, &[12, 48]);
     let burst = rng.pick(&[Ratio::new(1, 10), Ratio::new(1, 40)]);
     let burst_events_max = rng.pick(&[5, 20, 60]);
-    let retention_ms = bucket_ms * rng.pick(&[6, 12, 24]);
-    let retention_check_ms = rng.pick(&[bucket_ms / 4, bucket_ms]).max(1);
+    let retention_ms = bucket_ms.saturating_mul(rng.pick(&[6, 12, 24]));
+    let retention_check_ms = rng
+        .pick(&[bucket_ms / 4, bucket_ms])
+        .clamp(1, TIME_PARAM_MAX_MS);
+    let history_buckets = rng.pick(&[2, 6, 24]);
     // Without `drain`, a stall ends well before retention could delete the newest data.
     let stall_ms_max = if features.drain {
-        retention_ms * 2
+        retention_ms.saturating_mul(2)
     } else if features.retention {
         stall_ms_max.min(retention_ms / 2)
     } else {
         stall_ms_max
     };
+    // Multiples of a (possibly huge, user-given) bucket stay within the parameter bound.
+    let clamp = |time_ms: i64| time_ms.clamp(0, TIME_PARAM_MAX_MS);
+    let (backfill, refresh, timeless) = (clamp(backfill), clamp(refresh), clamp(timeless));
     WorkloadMix {
         ingest_interval_ms_min: interval_min,
         ingest_interval_ms_max: interval_max,
         ingest_lag_ms_max: lag_max,
         stall: if features.stalls { stall } else { Ratio::NEVER },
-        stall_ms_max: stall_ms_max.max(bucket_ms / 2),
+        stall_ms_max: clamp(stall_ms_max.max(bucket_ms / 2)),
         backfill_mean_ms: backfill,
+        history_buckets: if features.history { history_buckets } else { 0 },
         refresh_mean_ms: refresh,
         timeless_mean_ms: timeless,
         burst: if features.bursts { burst } else { Ratio::NEVER },
         burst_events_max,
-        retention_ms: if features.retention { retention_ms } else { 0 },
+        retention_ms: if features.retention {
+            clamp(retention_ms)
+        } else {
+            0
+        },
         retention_check_ms,
     }
 }
@@ -482,8 +539,7 @@ fn catalog_size(duration_ms: i64, workload: &WorkloadMix) -> u16 {
     let bursts = if workload.burst.is_never() {
         0
     } else {
-        (ingests * u64::from(workload.burst.numerator) / u64::from(workload.burst.denominator)
-            + 2)
+        (ingests * u64::from(workload.burst.numerator) / u64::from(workload.burst.denominator) + 2)
             * u64::from(workload.burst_events_max)
     };
     let total = ingests * 2 + per(workload.backfill_mean_ms) + per(workload.timeless_mean_ms);
@@ -491,36 +547,48 @@ fn catalog_size(duration_ms: i64, workload: &WorkloadMix) -> u16 {
 }
 
 impl SimParams {
-    /// Checks parameters read from a trace file (the CLI overrides are checked earlier).
+    /// Checks parameters read from a trace file (the CLI overrides are checked earlier):
+    /// every time value within `0..=TIME_PARAM_MAX_MS`, periods positive.
     pub fn validate(&self) -> Result<(), String> {
-        if self.bucket_ms <= 0 || self.duration_ms <= 0 || self.scheduler_period_ms <= 0 {
-            return Err("bucket_ms, duration_ms and scheduler_period_ms must be > 0".into());
-        }
         let delays = &self.delays;
-        let negative = [
-            self.broker_lag_ms_max,
-            self.staleness_threshold_ms,
-            delays.op_ms_max,
-            delays.query_ms_max,
-            delays.slow_ms_max,
-            self.workload.ingest_lag_ms_max,
-            self.workload.backfill_mean_ms,
-            self.workload.refresh_mean_ms,
-            self.workload.timeless_mean_ms,
-            self.workload.retention_ms,
-        ];
-        if negative.iter().any(|value| *value < 0) {
-            return Err("negative delay, lag or interval".into());
-        }
         let workload = &self.workload;
-        if workload.ingest_interval_ms_min <= 0
-            || workload.ingest_interval_ms_max < workload.ingest_interval_ms_min
-            || workload.retention_check_ms <= 0
-        {
-            return Err("ingestion and retention intervals must be > 0 and ordered".into());
+        let times = [
+            ("bucket_ms", self.bucket_ms, 1),
+            ("duration_ms", self.duration_ms, 1),
+            ("scheduler_period_ms", self.scheduler_period_ms, 1),
+            ("broker_lag_ms_max", self.broker_lag_ms_max, 0),
+            ("staleness_threshold_ms", self.staleness_threshold_ms, 0),
+            ("op_ms_max", delays.op_ms_max, 0),
+            ("query_ms_max", delays.query_ms_max, 0),
+            ("slow_ms_max", delays.slow_ms_max, 0),
+            ("ingest_interval_ms_min", workload.ingest_interval_ms_min, 1),
+            ("ingest_interval_ms_max", workload.ingest_interval_ms_max, 1),
+            ("ingest_lag_ms_max", workload.ingest_lag_ms_max, 0),
+            ("stall_ms_max", workload.stall_ms_max, 0),
+            ("backfill_mean_ms", workload.backfill_mean_ms, 0),
+            ("refresh_mean_ms", workload.refresh_mean_ms, 0),
+            ("timeless_mean_ms", workload.timeless_mean_ms, 0),
+            ("retention_ms", workload.retention_ms, 0),
+            ("retention_check_ms", workload.retention_check_ms, 1),
+        ];
+        for (name, value, low) in times {
+            if !(low..=TIME_PARAM_MAX_MS).contains(&value) {
+                return Err(format!(
+                    "parameter {name} must be in {low}..={TIME_PARAM_MAX_MS}, got {value}"
+                ));
+            }
+        }
+        if workload.ingest_interval_ms_max < workload.ingest_interval_ms_min {
+            return Err("ingest_interval_ms_max is below ingest_interval_ms_min".into());
+        }
+        if !(0..=1000).contains(&workload.history_buckets) {
+            return Err("history_buckets must be in 0..=1000".into());
         }
         if self.catalog_size == 0 || self.critical_max_attempts == 0 {
             return Err("catalog_size and critical_max_attempts must be >= 1".into());
+        }
+        if !(1..=255).contains(&self.max_tasks_per_batch) {
+            return Err("max_tasks_per_batch must be in 1..=255".into());
         }
         Ok(())
     }
@@ -573,8 +641,14 @@ impl SimParams {
         let delays = &self.delays;
         let _ = writeln!(
             text,
-            "delays   op <= {} ms, query <= {} ms, slow {} (<= {} ms)",
-            delays.op_ms_max, delays.query_ms_max, delays.slow, delays.slow_ms_max
+            "delays   op <= {} ms, query <= {} ms, slow steps {}",
+            delays.op_ms_max,
+            delays.query_ms_max,
+            if delays.slow.is_never() {
+                "off".to_string()
+            } else {
+                format!("{} (<= {} ms)", delays.slow, delays.slow_ms_max)
+            }
         );
         let faults = &self.faults;
         let _ = writeln!(
@@ -602,14 +676,25 @@ fn render_every(name: &str, mean_ms: i64) -> String {
 fn render_workload(workload: &WorkloadMix) -> String {
     let mut parts = vec![format!(
         "ingest every {}..{} ms lag <= {} ms",
-        workload.ingest_interval_ms_min, workload.ingest_interval_ms_max, workload.ingest_lag_ms_max
+        workload.ingest_interval_ms_min,
+        workload.ingest_interval_ms_max,
+        workload.ingest_lag_ms_max
     )];
     parts.push(if workload.stall.is_never() {
         "stalls off".to_string()
     } else {
-        format!("stalls {} (<= {} ms)", workload.stall, workload.stall_ms_max)
+        format!(
+            "stalls {} (<= {} ms)",
+            workload.stall, workload.stall_ms_max
+        )
     });
     parts.push(render_every("backfills", workload.backfill_mean_ms));
+    if workload.history_buckets > 0 {
+        parts.push(format!(
+            "history loads up to {} buckets before the first data",
+            workload.history_buckets
+        ));
+    }
     parts.push(render_every("refreshes", workload.refresh_mean_ms));
     parts.push(render_every("timeless", workload.timeless_mean_ms));
     parts.push(if workload.burst.is_never() {

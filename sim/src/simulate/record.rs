@@ -22,8 +22,11 @@ pub const TRACE_FORMAT: &str = "mvsim-simulation-trace/1";
 /// A violation a trace is expected to reproduce.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Expected {
+    /// The property's registry name.
     pub property: String,
+    /// Steps applied before the check that failed.
     pub step: usize,
+    /// The phase of the failing state.
     pub phase: Phase,
 }
 
@@ -55,16 +58,24 @@ pub struct ShrinkInfo {
 /// A recorded run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Recording {
+    /// Always [`TRACE_FORMAT`].
     pub format: String,
+    /// The run's seed.
     pub seed: u64,
+    /// The engine profile name.
     pub engine: String,
     /// The overrides of the run, as command-line flags (for the replay-by-seed command).
     pub options: Vec<String>,
+    /// Every parameter of the run.
     pub params: SimParams,
+    /// When the workload phase ended and healing started.
     pub heal_start_ms: i64,
+    /// Set when this trace was shrunk from a longer one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shrunk: Option<ShrinkInfo>,
+    /// The violations a replay must reproduce.
     pub expected: Vec<Expected>,
+    /// Every applied workload step.
     pub steps: Vec<RecordedStep>,
 }
 

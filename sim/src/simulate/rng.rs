@@ -16,7 +16,9 @@ use std::fmt;
 /// A probability as an integer ratio `numerator / denominator` (never `f64`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Ratio {
+    /// Favourable cases.
     pub numerator: u32,
+    /// All cases (> 0).
     pub denominator: u32,
 }
 
@@ -127,7 +129,9 @@ impl SimRng {
 /// The CAS back-off jitter of a seeded run: drawn from the run's stream and recorded, so
 /// that a replay needs no RNG.
 pub struct RecordingEntropy<'a> {
+    /// The run stream.
     pub rng: &'a mut SimRng,
+    /// Where the draws are recorded.
     pub draws: &'a mut Vec<u64>,
 }
 
@@ -145,8 +149,11 @@ impl Entropy for RecordingEntropy<'_> {
 /// modulo it. Every value handed out is kept in `used`, so the edited trace can be saved
 /// and replayed exactly.
 pub struct ReplayEntropy<'a> {
+    /// The recorded draws of the step.
     pub recorded: &'a [u64],
+    /// The next recorded draw to hand out.
     pub position: usize,
+    /// Every value handed out.
     pub used: &'a mut Vec<u64>,
 }
 

@@ -9,7 +9,7 @@
 //! on down to single steps, repeated while single steps still go; a replay budget bounds
 //! the work, so shrinking always ends and its result depends on the trace alone.
 
-use super::engine::{replay, RecordedStep, ReplayMode};
+use super::engine::{replay, RecordedStep, ReplayMode, Violation};
 use super::params::SimParams;
 use mvsim_model::Config;
 
@@ -18,8 +18,11 @@ pub const REPLAYS_MAX: usize = 4_000;
 
 /// A shrunk failing trace.
 pub struct Shrunk {
+    /// The shrunk trace.
     pub steps: Vec<RecordedStep>,
+    /// Steps of the trace that was shrunk.
     pub original_len: usize,
+    /// Replays the shrinker ran.
     pub replays: usize,
 }
 
@@ -28,6 +31,8 @@ struct Shrinker<'a> {
     params: &'a SimParams,
     heal_start_ms: i64,
     property: &'a str,
+    /// For bucket-level properties: this defect (bucket and kind) must still be present.
+    defect: Option<&'a str>,
     replays: usize,
     replays_max: usize,
 }
@@ -47,6 +52,11 @@ impl Shrinker<'_> {
         )
         .ok()?;
         let violation = replayed.outcome.violation(self.property)?;
+        if let Some(defect) = self.defect {
+            if !violation.defects.iter().any(|found| found == defect) {
+                return None;
+            }
+        }
         let mut applied = replayed.applied;
         applied.truncate(violation.step.min(applied.len()));
         Some(applied)
@@ -73,20 +83,41 @@ impl Shrinker<'_> {
     }
 }
 
-/// Shrinks `steps` (a run violating `property`) to a shorter trace that still violates it.
+impl Shrinker<'_> {
+    /// Binary search for a short failing prefix (a violation judged at quiescence is often
+    /// caused early; `Always` violations are cut at the failing step anyway). Failure is not
+    /// monotone in the prefix length, so this only keeps prefixes that were seen to fail.
+    fn shortest_prefix(&mut self, current: &mut Vec<RecordedStep>) {
+        let (mut low, mut high) = (0, current.len());
+        while low + 1 < high && self.replays < self.replays_max {
+            let middle = low + (high - low) / 2;
+            match self.still_fails(&current[..middle]) {
+                Some(applied) => {
+                    high = applied.len().min(middle);
+                    *current = applied;
+                }
+                None => low = middle,
+            }
+        }
+    }
+}
+
+/// Shrinks `steps` (a run with the violation `target`) to a shorter trace that still
+/// violates the same property (with the same first defect, for bucket-level properties).
 pub fn shrink(
     config: &Config,
     params: &SimParams,
     steps: &[RecordedStep],
     heal_start_ms: i64,
-    property: &str,
+    target: &Violation,
     replays_max: usize,
 ) -> Shrunk {
     let mut shrinker = Shrinker {
         config,
         params,
         heal_start_ms,
-        property,
+        property: &target.property,
+        defect: target.defects.first().map(String::as_str),
         replays: 0,
         replays_max,
     };
@@ -97,6 +128,7 @@ pub fn shrink(
             replays: shrinker.replays,
         };
     };
+    shrinker.shortest_prefix(&mut current);
     let mut chunk = (current.len() / 2).max(1);
     while shrinker.replays < replays_max && !current.is_empty() {
         let removed = shrinker.pass(&mut current, chunk);

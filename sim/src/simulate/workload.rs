@@ -4,10 +4,12 @@
 //!
 //! Six timers, each re-armed by its own draw from the workload stream:
 //! - ingestion, every `U[min, max]` ms: uploads the data from the tail up to `now - lag`
-//!   (one segment of at most one bucket; after a stall it catches up segment by segment);
+//!   (one segment, never across a bucket boundary; after a stall it catches up bucket by
+//!   bucket);
 //!   at an ingestion a stall (no ingestion for a while) or a burst may start;
 //! - backfills: a segment into a random old bucket, from the first bucket ever ingested up
-//!   to the tail (so also into buckets retention has emptied);
+//!   to the tail (so also into buckets retention has emptied), or with `history` from some
+//!   buckets before the first ingested one (below the cold-start watermark);
 //! - refreshes: a live dated segment gets a new crc;
 //! - time-less uploads: `start = end = -1`, which the controller turns into a full
 //!   invalidation;
@@ -53,16 +55,18 @@ pub struct Workload {
 }
 
 impl Workload {
-    /// A workload whose data starts two buckets before the run.
-    pub fn new(rng: SimRng, params: &SimParams) -> Workload {
+    /// A workload whose data starts in the bucket two before the run, at a drawn offset
+    /// (real data rarely starts on a bucket boundary; the cold start must align it).
+    pub fn new(mut rng: SimRng, params: &SimParams) -> Workload {
         let mix = params.workload;
+        let first_data_ms = START_MS - 2 * params.bucket_ms + rng.between(0, params.bucket_ms - 1);
         let mut workload = Workload {
             rng,
             mix,
             bucket_ms: params.bucket_ms,
             timers: [None; TIMERS],
-            tail_ms: START_MS - 2 * params.bucket_ms,
-            first_bucket_ms: align_down(START_MS - 2 * params.bucket_ms, params.bucket_ms),
+            tail_ms: first_data_ms,
+            first_bucket_ms: align_down(first_data_ms, params.bucket_ms),
             next_segment: 0,
             catalog_size: params.catalog_size,
             stall_until_ms: i64::MIN,
@@ -85,7 +89,12 @@ impl Workload {
 
     /// When the next source event is due (`i64::MAX` when none is armed).
     pub fn next_due_ms(&self) -> i64 {
-        self.timers.iter().flatten().copied().min().unwrap_or(i64::MAX)
+        self.timers
+            .iter()
+            .flatten()
+            .copied()
+            .min()
+            .unwrap_or(i64::MAX)
     }
 
     /// Fires the earliest due timer and returns its action, if it has one to take now.
@@ -156,19 +165,29 @@ impl Workload {
         }
         let lag_ms = self.rng.between(0, mix.ingest_lag_ms_max);
         let data_end_ms = now_ms - lag_ms;
-        let mut next_ms =
-            now_ms + self.rng.between(mix.ingest_interval_ms_min, mix.ingest_interval_ms_max);
+        let mut next_ms = now_ms
+            + self
+                .rng
+                .between(mix.ingest_interval_ms_min, mix.ingest_interval_ms_max);
         let mut action = None;
+        let mut caught_up = true;
         if data_end_ms >= self.tail_ms {
-            let end_ms = data_end_ms.min(self.tail_ms + self.bucket_ms - 1);
+            // A backlog is loaded one bucket-aligned segment at a time (as batch jobs do),
+            // so after a catch-up the data tail sits on a bucket boundary.
+            let bucket_end_ms = align_down(self.tail_ms, self.bucket_ms) + self.bucket_ms - 1;
+            let end_ms = data_end_ms.min(bucket_end_ms);
             action = self.upload(self.tail_ms, end_ms);
             self.tail_ms = end_ms + 1;
             if end_ms < data_end_ms {
                 // Catching up after a stall: the next segment follows shortly.
                 next_ms = now_ms + self.rng.between(1_000, 10_000);
+                caught_up = false;
             }
         }
-        if self.rng.chance(mix.stall) {
+        // A new stall only once caught up: back-to-back stalls would let the tail fall
+        // behind by more than one stall, and retention would drain the source (the `drain`
+        // feature does that on purpose).
+        if caught_up && self.rng.chance(mix.stall) {
             self.stall_until_ms = now_ms + self.rng.between(self.bucket_ms / 2, mix.stall_ms_max);
             next_ms = next_ms.max(self.stall_until_ms);
         }
@@ -186,10 +205,13 @@ impl Workload {
     }
 
     fn backfill(&mut self) -> Option<Action> {
-        let buckets = (self.tail_ms - self.first_bucket_ms) / self.bucket_ms;
-        let bucket_ms = self.first_bucket_ms + self.rng.between(0, buckets.max(0)) * self.bucket_ms;
-        let start_ms = bucket_ms + self.rng.between(0, self.bucket_ms - 1);
-        let end_ms = start_ms + self.rng.between(0, self.bucket_ms / 2);
+        let lowest_ms = self.first_bucket_ms - self.mix.history_buckets * self.bucket_ms;
+        let buckets = (self.tail_ms - lowest_ms) / self.bucket_ms;
+        let bucket_ms = lowest_ms + self.rng.between(0, buckets.max(0)) * self.bucket_ms;
+        // Old data only: never beyond the ingested tail.
+        let last_ms = self.tail_ms - 1;
+        let start_ms = (bucket_ms + self.rng.between(0, self.bucket_ms - 1)).min(last_ms);
+        let end_ms = (start_ms + self.rng.between(0, self.bucket_ms / 2)).min(last_ms);
         self.upload(start_ms, end_ms)
     }
 

@@ -1,0 +1,596 @@
+//! `mvsim simulate`, `mvsim replay` and `mvsim sweep`: arguments, output and exit codes.
+//!
+//! Output of `simulate` and `replay`: the seed and the drawn profile first, then the run's
+//! size and verdict, each violated property with its one-line statement and what breaks it,
+//! the (shrunk) trace up to the violation, the trace files, and one replay command. Exit
+//! code 0 when no property was violated, 1 when one was; bad input is an `Err` (main prints
+//! `mvsim: error: ...` and exits 2).
+
+use super::engine::{Phase, RunOutcome, Violation};
+use super::params::{FaultMode, Features, SimOptions, SimParams, WorkloadMode, START_MS};
+use super::record::{self, Expected, Recording};
+use super::shrink::REPLAYS_MAX;
+use super::sweep::{merge_summaries, parse_seed_range, parse_shard, sweep, SeedRange, SweepPlan};
+use super::{run_seed, shrink_recording, trace_lines, SweepSummary};
+use mvsim_model::properties::{self, Expectation};
+use mvsim_model::Profile;
+use std::io::Write as _;
+use std::path::PathBuf;
+
+/// Run options shared by `simulate`, `replay --seed` and `sweep`. Unset values are drawn
+/// per seed (or take Pinot's default where noted).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct RunArgs {
+    /// Engine profile (pre, post, post-no-delete-guards, ...; default post).
+    #[arg(long)]
+    pub engine: Option<String>,
+    /// bucketTimePeriod in ms (default 3600000).
+    #[arg(long, value_name = "MS")]
+    pub bucket_ms: Option<i64>,
+    /// Length of the workload phase in virtual ms (default: drawn, 12 to 48 hours).
+    #[arg(long, value_name = "MS")]
+    pub duration_ms: Option<i64>,
+    /// Scheduler cycle period in ms (default: drawn from 30 s, 1, 2 and 5 min).
+    #[arg(long, value_name = "MS")]
+    pub scheduler_period_ms: Option<i64>,
+    /// Largest broker cache lag in ms (default: drawn from 0, 1 s, 10 s and 1 min).
+    #[arg(long, value_name = "MS")]
+    pub broker_lag_ms: Option<i64>,
+    /// stalenessThresholdMs of the MV (default: drawn, 1 to 4 buckets).
+    #[arg(long, value_name = "MS")]
+    pub staleness_threshold_ms: Option<i64>,
+    /// The critical CAS attempt budget (default 128).
+    #[arg(long, value_name = "N")]
+    pub critical_max_attempts: Option<u32>,
+    /// maxTasksPerBatch (default 4).
+    #[arg(long, value_name = "N")]
+    pub max_tasks_per_batch: Option<u32>,
+    /// Step budget of the workload phase (default 2000000).
+    #[arg(long, value_name = "N")]
+    pub steps_max: Option<u64>,
+    /// Faults: swarm (each seed draws its own kinds and rates; default), none, or all.
+    #[arg(long, value_name = "MODE")]
+    pub faults: Option<String>,
+    /// Workload: swarm (default), all, none, or a comma list of
+    /// stalls,backfills,refreshes,retention,timeless,bursts,drain,history.
+    #[arg(long, value_name = "FEATURES")]
+    pub workload: Option<String>,
+}
+
+impl RunArgs {
+    /// The engine profile (post when not given).
+    pub fn profile(&self) -> Result<Profile, String> {
+        Profile::by_name(self.engine.as_deref().unwrap_or("post"))
+    }
+
+    /// The overrides, validated.
+    pub fn options(&self) -> Result<SimOptions, String> {
+        let faults = match self.faults.as_deref().unwrap_or("swarm") {
+            "swarm" => FaultMode::Swarm,
+            "none" => FaultMode::None,
+            "all" => FaultMode::All,
+            other => {
+                return Err(format!(
+                    "unknown fault mode '{other}' (expected swarm, none or all)"
+                ))
+            }
+        };
+        let workload = match self.workload.as_deref().unwrap_or("swarm") {
+            "swarm" => WorkloadMode::Swarm,
+            "all" => WorkloadMode::Exactly(Features::parse(
+                "stalls,backfills,refreshes,retention,timeless,bursts,drain,history",
+            )?),
+            list => WorkloadMode::Exactly(Features::parse(list)?),
+        };
+        let options = SimOptions {
+            bucket_ms: self.bucket_ms,
+            duration_ms: self.duration_ms,
+            scheduler_period_ms: self.scheduler_period_ms,
+            broker_lag_ms: self.broker_lag_ms,
+            staleness_threshold_ms: self.staleness_threshold_ms,
+            critical_max_attempts: self.critical_max_attempts,
+            max_tasks_per_batch: self.max_tasks_per_batch,
+            steps_max: self.steps_max,
+            faults,
+            workload,
+        };
+        options.validate()?;
+        Ok(options)
+    }
+
+    fn is_default(&self) -> bool {
+        self.engine.is_none() && self.options().is_ok_and(|o| o == SimOptions::default())
+    }
+}
+
+/// `mvsim simulate` arguments.
+#[derive(clap::Args, Debug)]
+pub struct SimulateArgs {
+    /// The seed (an unsigned 64-bit integer).
+    #[arg(long)]
+    pub seed: String,
+    #[command(flatten)]
+    /// The run options.
+    pub run: RunArgs,
+    /// Write the trace here (default on failure: target/mvsim/sim-ENGINE-seedN.json); the
+    /// shrunk trace goes next to it as NAME.shrunk.json.
+    #[arg(long, value_name = "FILE")]
+    pub trace_out: Option<PathBuf>,
+    /// Show and shrink this property's violation (default: the first one).
+    #[arg(long)]
+    pub property: Option<String>,
+    /// Do not shrink a failing run.
+    #[arg(long)]
+    pub no_shrink: bool,
+    /// Replay budget of the shrinker.
+    #[arg(long, value_name = "N", default_value_t = REPLAYS_MAX)]
+    pub shrink_replays: usize,
+    /// Trace lines to print (the last ones before the violation).
+    #[arg(long, value_name = "N", default_value_t = 60)]
+    pub lines: usize,
+}
+
+/// `mvsim replay` arguments.
+#[derive(clap::Args, Debug)]
+pub struct ReplayArgs {
+    /// Regenerate the run of this seed (with --engine and the same options as the run).
+    #[arg(long, conflicts_with = "trace")]
+    pub seed: Option<String>,
+    /// Replay a JSON trace file exactly (no RNG) and check it reproduces its violations.
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
+    #[command(flatten)]
+    /// The run options (with `--seed`; a trace file carries its own).
+    pub run: RunArgs,
+    /// Show this property's violation (default: the first one).
+    #[arg(long)]
+    pub property: Option<String>,
+    /// Print only the last N trace lines (default: all up to the violation).
+    #[arg(long, value_name = "N")]
+    pub lines: Option<usize>,
+}
+
+/// `mvsim sweep` arguments.
+#[derive(clap::Args, Debug)]
+pub struct SweepArgs {
+    /// Seeds A..B (end exclusive), A..=B, or one seed.
+    #[arg(long, value_name = "A..B")]
+    pub seeds: Option<String>,
+    /// Run only shard I of N: the seeds s with s % N == I.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Threads.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub jobs: usize,
+    /// Write the machine-readable summary here.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Merge these summary files (of shards of one sweep) instead of running seeds.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub merge: Vec<PathBuf>,
+    /// No progress line on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    /// The run options.
+    pub run: RunArgs,
+}
+
+fn parse_seed(text: &str) -> Result<u64, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("bad seed '{text}': expected an unsigned 64-bit integer"))
+}
+
+/// A property name given on the command line: must be an `always` or `quiescent` one.
+fn check_property(name: Option<&str>) -> Result<Option<&'static str>, String> {
+    let Some(name) = name else {
+        return Ok(None);
+    };
+    match properties::by_name(name) {
+        Some(property) if property.expectation != Expectation::Sometimes => Ok(Some(property.name)),
+        _ => {
+            let names: Vec<&str> = properties::registry()
+                .iter()
+                .filter(|p| p.expectation != Expectation::Sometimes)
+                .map(|p| p.name)
+                .collect();
+            Err(format!(
+                "unknown property '{name}' (expected one of: {})",
+                names.join(", ")
+            ))
+        }
+    }
+}
+
+/// `+1h02m03.456s` from the start of the run.
+fn relative(time_ms: i64) -> String {
+    let offset = time_ms - START_MS;
+    let sign = if offset < 0 { "-" } else { "+" };
+    let offset = offset.unsigned_abs();
+    let (hours, rest) = (offset / 3_600_000, offset % 3_600_000);
+    let (minutes, rest) = (rest / 60_000, rest % 60_000);
+    format!(
+        "{sign}{hours}h{minutes:02}m{:02}.{:03}s",
+        rest / 1000,
+        rest % 1000
+    )
+}
+
+fn say(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{text}");
+    let _ = stdout.flush();
+}
+
+fn header(command: &str, seed: u64, profile: Profile, params: &SimParams) {
+    say(&format!(
+        "mvsim {command}: seed {seed}, engine {} ({})",
+        profile.name, profile.summary
+    ));
+    say(&params.render());
+}
+
+fn describe_violation(violation: &Violation, outcome: &RunOutcome) -> String {
+    let statement =
+        properties::by_name(&violation.property).map_or("", |property| property.statement);
+    let place = match violation.phase {
+        Phase::Workload => format!(
+            "at step #{} (t={}, workload)",
+            violation.step - 1,
+            relative(violation.time_ms)
+        ),
+        Phase::Heal => format!(
+            "at step #{} (t={}, healing)",
+            violation.step - 1,
+            relative(violation.time_ms)
+        ),
+        Phase::Quiescence => format!(
+            "at quiescence (after {} healing steps and {} settle steps)",
+            outcome.heal_steps, outcome.settle_steps
+        ),
+    };
+    let detail = if violation.detail.is_empty() {
+        String::new()
+    } else {
+        format!("\n           {}", violation.detail)
+    };
+    format!("{} {place}: {statement}{detail}", violation.property)
+}
+
+fn report_outcome(outcome: &RunOutcome) {
+    let limits = match (outcome.limit_hit, outcome.catalog_exhausted) {
+        (true, _) => " (step budget hit)",
+        (_, true) => " (segment catalog used up: uploads stopped)",
+        _ => "",
+    };
+    say(&format!(
+        "run      {} workload steps to t={}{limits}, {} healing steps to t={}, settle {} steps",
+        outcome.steps,
+        relative(outcome.heal_start_ms),
+        outcome.heal_steps,
+        relative(outcome.end_ms),
+        outcome.settle_steps
+    ));
+    let sometimes = properties::registry()
+        .iter()
+        .filter(|p| p.expectation == Expectation::Sometimes)
+        .count();
+    if outcome.violations.is_empty() {
+        say(&format!(
+            "PASS     no property violated; {}/{sometimes} sometimes-properties reached",
+            outcome.reached_names().len()
+        ));
+        return;
+    }
+    for (index, violation) in outcome.violations.iter().enumerate() {
+        let label = if index == 0 { "FAIL    " } else { "also    " };
+        say(&format!(
+            "{label} {}",
+            describe_violation(violation, outcome)
+        ));
+    }
+}
+
+fn replay_command(
+    seed: u64,
+    profile: Profile,
+    options: &SimOptions,
+    property: Option<&str>,
+) -> String {
+    let mut words = vec![
+        "mvsim replay --seed".to_string(),
+        seed.to_string(),
+        "--engine".to_string(),
+        profile.name.to_string(),
+    ];
+    words.extend(options.to_args());
+    if let Some(property) = property {
+        words.push("--property".to_string());
+        words.push(property.to_string());
+    }
+    words.join(" ")
+}
+
+/// Prints the last `limit` lines (all when None), saying how many were left out.
+fn print_lines(title: &str, lines: &[String], limit: Option<usize>) {
+    let shown = limit.map_or(lines.len(), |limit| limit.min(lines.len()));
+    let skipped = lines.len() - shown;
+    if skipped > 0 {
+        say(&format!(
+            "{title} (last {shown} of {} lines; the trace file has every step):",
+            lines.len()
+        ));
+    } else {
+        say(&format!("{title}:"));
+    }
+    for line in &lines[skipped..] {
+        say(line);
+    }
+}
+
+/// The property a failing run is shown and shrunk for.
+fn target_property(outcome: &RunOutcome, wanted: Option<&'static str>) -> Option<String> {
+    match wanted {
+        Some(name) => outcome.violation(name).map(|v| v.property.clone()),
+        None => outcome.violations.first().map(|v| v.property.clone()),
+    }
+}
+
+/// Writes a trace file and says where.
+fn save(path: &std::path::Path, recording: &Recording, named: bool) -> Result<PathBuf, String> {
+    let written = record::write_trace(path, &recording.to_json(), named)?;
+    say(&format!(
+        "trace    {} ({} steps)",
+        written.display(),
+        recording.steps.len()
+    ));
+    Ok(written)
+}
+
+/// Shrinks for `target`, saves the shrunk trace (never over a file the user did not name)
+/// and says how far it shrank.
+fn shrink_and_save(
+    recording: &Recording,
+    target: &str,
+    replays_max: usize,
+    shrunk_path: &std::path::Path,
+) -> Result<Recording, String> {
+    let shrunk = shrink_recording(recording, target, replays_max)?;
+    let written = record::write_trace(shrunk_path, &shrunk.to_json(), false)?;
+    let replays = shrunk.shrunk.as_ref().map_or(0, |info| info.replays);
+    say(&format!(
+        "shrunk   {target}: {} -> {} steps in {replays} replays; saved to {} (replayable with --trace)",
+        recording.steps.len(),
+        shrunk.steps.len(),
+        written.display()
+    ));
+    Ok(shrunk)
+}
+
+/// Runs `mvsim simulate`; returns the process exit code.
+pub fn run_simulate(args: &SimulateArgs) -> Result<i32, String> {
+    let seed = parse_seed(&args.seed)?;
+    let profile = args.run.profile()?;
+    let options = args.run.options()?;
+    let wanted = check_property(args.property.as_deref())?;
+    let run = run_seed(seed, profile, &options, true)?;
+    header("simulate", seed, profile, &run.params);
+    report_outcome(&run.outcome);
+    let recording = run.recording().expect("the run was recorded");
+    let named = args.trace_out.is_some();
+    let trace_path = args
+        .trace_out
+        .clone()
+        .unwrap_or_else(|| record::default_trace_path(profile.name, seed, false));
+    let Some(target) = target_property(&run.outcome, wanted) else {
+        if let Some(wanted) = wanted {
+            say(&format!("note     {wanted} was not violated in this run"));
+        }
+        if named {
+            save(&trace_path, &recording, true)?;
+        }
+        return Ok(i32::from(!run.outcome.violations.is_empty()));
+    };
+    save(&trace_path, &recording, named)?;
+    let shown = if args.no_shrink {
+        recording
+    } else {
+        let shrunk_path = if named {
+            record::shrunk_path_for(&trace_path)
+        } else {
+            record::default_trace_path(profile.name, seed, true)
+        };
+        shrink_and_save(&recording, &target, args.shrink_replays, &shrunk_path)?
+    };
+    let lines = trace_lines(&shown, Some(&target))?;
+    let title = if shown.shrunk.is_some() {
+        "trace (shrunk)"
+    } else {
+        "trace"
+    };
+    print_lines(title, &lines, Some(args.lines));
+    let first = run.outcome.violations.first().map(|v| v.property.as_str());
+    let property = (Some(target.as_str()) != first).then_some(target.as_str());
+    say(&format!(
+        "replay   {}",
+        replay_command(seed, profile, &options, property)
+    ));
+    Ok(1)
+}
+
+/// Runs `mvsim replay`.
+pub fn run_replay(args: &ReplayArgs) -> Result<i32, String> {
+    let wanted = check_property(args.property.as_deref())?;
+    if let Some(path) = &args.trace {
+        if !args.run.is_default() {
+            return Err(
+                "--trace replays the engine and parameters recorded in the file: drop --engine and the run options"
+                    .to_string(),
+            );
+        }
+        let recording = Recording::read(path)?;
+        return replay_trace_file(path, &recording, wanted, args.lines);
+    }
+    let Some(seed) = &args.seed else {
+        return Err(
+            "replay needs --seed N (with --engine E and the run's options) or --trace FILE".into(),
+        );
+    };
+    let seed = parse_seed(seed)?;
+    let profile = args.run.profile()?;
+    let options = args.run.options()?;
+    let run = run_seed(seed, profile, &options, true)?;
+    header("replay", seed, profile, &run.params);
+    report_outcome(&run.outcome);
+    let recording = run.recording().expect("the run was recorded");
+    show_trace(&recording, &run.outcome, wanted, args.lines)?;
+    Ok(i32::from(!run.outcome.violations.is_empty()))
+}
+
+fn show_trace(
+    recording: &Recording,
+    outcome: &RunOutcome,
+    wanted: Option<&'static str>,
+    lines: Option<usize>,
+) -> Result<(), String> {
+    match target_property(outcome, wanted) {
+        Some(target) => {
+            let trace = trace_lines(recording, Some(&target))?;
+            print_lines(&format!("trace up to {target}"), &trace, lines);
+        }
+        None if lines.is_some() => {
+            let trace = trace_lines(recording, None)?;
+            print_lines("trace", &trace, lines);
+        }
+        None => {
+            if let Some(wanted) = wanted {
+                say(&format!("note     {wanted} was not violated in this run"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn replay_trace_file(
+    path: &std::path::Path,
+    recording: &Recording,
+    wanted: Option<&'static str>,
+    lines: Option<usize>,
+) -> Result<i32, String> {
+    let profile = Profile::by_name(&recording.engine)?;
+    header("replay", recording.seed, profile, &recording.params);
+    let shrunk = recording.shrunk.as_ref().map_or(String::new(), |info| {
+        format!(
+            ", shrunk from {} steps for {}",
+            info.original_steps, info.property
+        )
+    });
+    say(&format!(
+        "file     {}: {} steps{shrunk}",
+        path.display(),
+        recording.steps.len()
+    ));
+    let replayed = super::replay_recording(recording, None, None)?;
+    let outcome = &replayed.outcome;
+    let got = Expected::of(&outcome.violations);
+    if got != recording.expected {
+        return Err(format!(
+            "replay of '{}' diverged: expected violations {}, got {}",
+            path.display(),
+            expected_text(&recording.expected),
+            expected_text(&got)
+        ));
+    }
+    report_outcome(outcome);
+    show_trace(recording, outcome, wanted, lines)?;
+    say(&format!(
+        "verdict  reproduces the recorded run ({} violation(s): {})",
+        got.len(),
+        expected_text(&got)
+    ));
+    Ok(i32::from(!outcome.violations.is_empty()))
+}
+
+fn expected_text(expected: &[Expected]) -> String {
+    if expected.is_empty() {
+        return "none".to_string();
+    }
+    let items: Vec<String> = expected
+        .iter()
+        .map(|e| format!("{} after {} steps", e.property, e.step))
+        .collect();
+    items.join(", ")
+}
+
+/// Runs `mvsim sweep`.
+pub fn run_sweep(args: &SweepArgs) -> Result<i32, String> {
+    if !args.merge.is_empty() {
+        return run_merge(args);
+    }
+    let seeds = args
+        .seeds
+        .as_deref()
+        .ok_or("sweep needs --seeds A..B (or --merge FILES)")?;
+    let (start, end) = parse_seed_range(seeds)?;
+    let (shard_index, shard_count) = match &args.shard {
+        Some(shard) => parse_shard(shard)?,
+        None => (0, 1),
+    };
+    if args.jobs == 0 {
+        return Err("--jobs must be >= 1".to_string());
+    }
+    let plan = SweepPlan {
+        profile: args.run.profile()?,
+        options: args.run.options()?,
+        range: SeedRange {
+            start,
+            end,
+            shard_index,
+            shard_count,
+        },
+        jobs: args.jobs,
+        progress: !args.quiet,
+    };
+    say(&format!(
+        "mvsim sweep: engine {}, seeds {start}..{end}{}, {} runs on {} thread(s)",
+        plan.profile.name,
+        if shard_count > 1 {
+            format!(" shard {shard_index}/{shard_count} (seed % {shard_count} == {shard_index})")
+        } else {
+            String::new()
+        },
+        plan.range.len(),
+        plan.jobs
+    ));
+    let summary = sweep(&plan)?;
+    finish_sweep(&summary, args)
+}
+
+fn run_merge(args: &SweepArgs) -> Result<i32, String> {
+    if args.seeds.is_some() || args.shard.is_some() || !args.run.is_default() {
+        return Err(
+            "--merge combines summary files: drop --seeds, --shard and the run options".into(),
+        );
+    }
+    let summaries = args
+        .merge
+        .iter()
+        .map(|path| SweepSummary::read(path))
+        .collect::<Result<Vec<_>, _>>()?;
+    let merged = merge_summaries(summaries)?;
+    say(&format!(
+        "mvsim sweep: merged {} summaries",
+        args.merge.len()
+    ));
+    finish_sweep(&merged, args)
+}
+
+fn finish_sweep(summary: &SweepSummary, args: &SweepArgs) -> Result<i32, String> {
+    print!("{}", summary.render());
+    if let Some(path) = &args.json {
+        let written = record::write_trace(path, &summary.to_json(), true)?;
+        say(&format!("summary    {}", written.display()));
+    }
+    Ok(i32::from(!summary.failures.is_empty()))
+}

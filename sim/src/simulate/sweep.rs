@@ -1,0 +1,570 @@
+//! Sweeps: many seeds, optionally one shard of a range, on several threads, summarised
+//! per property; summaries are JSON and merge across shards.
+//!
+//! Seed `s` of the range belongs to shard `s % N` (module doc of `simulate`). Threads take
+//! seeds from a shared counter and keep their own tallies; tallies are sums, counts and
+//! sorted seed lists, so the summary is the same for any `--jobs`.
+
+use super::params::SimOptions;
+use super::wallclock::Stopwatch;
+use super::{run_seed, RunOutcome};
+use mvsim_model::properties::{self, Expectation};
+use mvsim_model::Profile;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::{IsTerminal, Write as _};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The `format` of sweep summaries.
+pub const SUMMARY_FORMAT: &str = "mvsim-sweep-summary/1";
+/// Failing seeds kept per property (the smallest ones).
+const SEEDS_KEPT: usize = 100;
+
+/// A seed range `[start, end)` and the shard of it that ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SeedRange {
+    /// First seed.
+    pub start: u64,
+    /// End of the range (exclusive).
+    pub end: u64,
+    /// The shard that ran (`seed % shard_count == shard_index`).
+    pub shard_index: u64,
+    /// Number of shards.
+    pub shard_count: u64,
+}
+
+impl SeedRange {
+    /// The first seed of the shard, if any.
+    fn first(&self) -> Option<u64> {
+        let offset = (self.shard_index + self.shard_count - self.start % self.shard_count)
+            % self.shard_count;
+        let first = self.start.checked_add(offset)?;
+        (first < self.end).then_some(first)
+    }
+
+    /// How many seeds of the range the shard holds.
+    pub fn len(&self) -> u64 {
+        self.first()
+            .map_or(0, |first| (self.end - 1 - first) / self.shard_count + 1)
+    }
+
+    /// Does the shard hold no seed?
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `index`-th seed of the shard.
+    pub fn seed(&self, index: u64) -> u64 {
+        self.first().expect("a non-empty shard") + index * self.shard_count
+    }
+}
+
+/// Parses `A..B` (end exclusive), `A..=B` or a single seed `N`.
+pub fn parse_seed_range(text: &str) -> Result<(u64, u64), String> {
+    let seed = |part: &str| {
+        part.trim().parse::<u64>().map_err(|_| {
+            format!("bad seed range '{text}': '{part}' is not an unsigned 64-bit integer")
+        })
+    };
+    let (start, end) = if let Some((start, end)) = text.split_once("..=") {
+        let end = seed(end)?;
+        let end = end
+            .checked_add(1)
+            .ok_or_else(|| format!("bad seed range '{text}': end too large"))?;
+        (seed(start)?, end)
+    } else if let Some((start, end)) = text.split_once("..") {
+        (seed(start)?, seed(end)?)
+    } else {
+        let single = seed(text)?;
+        (single, single.saturating_add(1))
+    };
+    if end <= start {
+        return Err(format!(
+            "bad seed range '{text}': the end must be greater than the start (A..B runs A to B-1)"
+        ));
+    }
+    Ok((start, end))
+}
+
+/// Parses `I/N` with `I < N`.
+pub fn parse_shard(text: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("bad shard '{text}': expected I/N with 0 <= I < N, e.g. 0/4");
+    let (index, count) = text.split_once('/').ok_or_else(bad)?;
+    let index: u64 = index.trim().parse().map_err(|_| bad())?;
+    let count: u64 = count.trim().parse().map_err(|_| bad())?;
+    if count == 0 || index >= count {
+        return Err(bad());
+    }
+    Ok((index, count))
+}
+
+/// What a sweep runs.
+pub struct SweepPlan {
+    /// The engine profile.
+    pub profile: Profile,
+    /// The run options.
+    pub options: SimOptions,
+    /// The seeds.
+    pub range: SeedRange,
+    /// Threads.
+    pub jobs: usize,
+    /// Print a progress line on stderr.
+    pub progress: bool,
+}
+
+/// Failures of one property across a sweep.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailureGroup {
+    /// The property's one-line statement.
+    pub statement: String,
+    /// Runs that violated the property.
+    pub runs: u64,
+    /// The smallest failing seed.
+    pub smallest_seed: u64,
+    /// The smallest failing seeds (at most 100).
+    pub seeds: Vec<u64>,
+    /// The command that replays the smallest failing seed's violation.
+    pub replay: String,
+}
+
+/// A sweep's machine-readable summary (`--json`), mergeable across shards.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SweepSummary {
+    /// Always `mvsim-sweep-summary/1`.
+    pub format: String,
+    /// The engine profile name.
+    pub engine: String,
+    /// The run options, as command-line flags.
+    pub options: Vec<String>,
+    /// The seed ranges (shards) covered.
+    pub ranges: Vec<SeedRange>,
+    /// Runs.
+    pub runs: u64,
+    /// Runs with at least one violation.
+    pub failing_runs: u64,
+    /// Workload-phase steps.
+    pub steps: u64,
+    /// Healing-phase steps.
+    pub heal_steps: u64,
+    /// Wall time, summed over merged summaries (machine time).
+    pub wall_ms: u64,
+    /// Per violated property: its failures.
+    pub failures: BTreeMap<String, FailureGroup>,
+    /// Per `Sometimes` property: the runs that reached it.
+    pub sometimes: BTreeMap<String, u64>,
+    /// Runs that hit the step budget.
+    pub limit_hits: u64,
+    /// Runs whose workload ran out of segment names.
+    pub catalog_exhausted: u64,
+}
+
+/// One thread's tallies.
+#[derive(Default)]
+struct Tally {
+    runs: u64,
+    failing_runs: u64,
+    steps: u64,
+    heal_steps: u64,
+    failures: BTreeMap<String, (u64, Vec<u64>)>,
+    reached: BTreeMap<&'static str, u64>,
+    limit_hits: u64,
+    catalog_exhausted: u64,
+}
+
+impl Tally {
+    fn add(&mut self, seed: u64, outcome: &RunOutcome) {
+        self.runs += 1;
+        self.steps += outcome.steps as u64;
+        self.heal_steps += outcome.heal_steps as u64;
+        self.failing_runs += u64::from(!outcome.violations.is_empty());
+        for violation in &outcome.violations {
+            let entry = self.failures.entry(violation.property.clone()).or_default();
+            entry.0 += 1;
+            entry.1.push(seed);
+        }
+        for name in outcome.reached_names() {
+            *self.reached.entry(name).or_default() += 1;
+        }
+        self.limit_hits += u64::from(outcome.limit_hit);
+        self.catalog_exhausted += u64::from(outcome.catalog_exhausted);
+    }
+
+    fn merge(&mut self, other: Tally) {
+        self.runs += other.runs;
+        self.failing_runs += other.failing_runs;
+        self.steps += other.steps;
+        self.heal_steps += other.heal_steps;
+        for (property, (runs, seeds)) in other.failures {
+            let entry = self.failures.entry(property).or_default();
+            entry.0 += runs;
+            entry.1.extend(seeds);
+        }
+        for (name, runs) in other.reached {
+            *self.reached.entry(name).or_default() += runs;
+        }
+        self.limit_hits += other.limit_hits;
+        self.catalog_exhausted += other.catalog_exhausted;
+    }
+}
+
+/// Runs a sweep.
+pub fn sweep(plan: &SweepPlan) -> Result<SweepSummary, String> {
+    plan.options.validate()?;
+    if plan.jobs == 0 {
+        return Err("--jobs must be >= 1".to_string());
+    }
+    let total = plan.range.len();
+    if total > 0 {
+        // A configuration error shows on the first seed; report it before any thread runs.
+        run_seed(plan.range.seed(0), plan.profile, &plan.options, false)?;
+    }
+    let next = AtomicU64::new(0);
+    let done = AtomicU64::new(0);
+    let steps = AtomicU64::new(0);
+    let failing = AtomicU64::new(0);
+    let exited = AtomicU64::new(0);
+    let stopwatch = Stopwatch::start();
+    let mut tally = Tally::default();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..plan.jobs)
+            .map(|_| {
+                scope.spawn(|| {
+                    let _exit = ExitGuard(&exited);
+                    let mut tally = Tally::default();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        if index >= total {
+                            break;
+                        }
+                        let seed = plan.range.seed(index);
+                        let run = run_seed(seed, plan.profile, &plan.options, false)
+                            .expect("the first seed's configuration was valid");
+                        tally.add(seed, &run.outcome);
+                        let run_steps = run.outcome.steps + run.outcome.heal_steps;
+                        steps.fetch_add(run_steps as u64, Ordering::Relaxed);
+                        failing.fetch_add(
+                            u64::from(!run.outcome.violations.is_empty()),
+                            Ordering::Relaxed,
+                        );
+                        done.fetch_add(1, Ordering::Relaxed);
+                    }
+                    tally
+                })
+            })
+            .collect();
+        if plan.progress {
+            let counters = Counters {
+                total,
+                done: &done,
+                steps: &steps,
+                failing: &failing,
+            };
+            show_progress(&counters, &exited, plan.jobs as u64, &stopwatch);
+        }
+        for worker in workers {
+            tally.merge(worker.join().expect("a sweep worker panicked"));
+        }
+    });
+    Ok(summarize(plan, tally, stopwatch.millis()))
+}
+
+/// Counts one exited worker even when it panics (so the progress loop ends).
+struct ExitGuard<'a>(&'a AtomicU64);
+
+impl Drop for ExitGuard<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+struct Counters<'a> {
+    total: u64,
+    done: &'a AtomicU64,
+    steps: &'a AtomicU64,
+    failing: &'a AtomicU64,
+}
+
+fn progress_line(counters: &Counters, stopwatch: &Stopwatch) -> String {
+    let done = counters.done.load(Ordering::Relaxed);
+    let steps = counters.steps.load(Ordering::Relaxed);
+    let failing = counters.failing.load(Ordering::Relaxed);
+    let width = 30u64;
+    let filled = (done * width).checked_div(counters.total).unwrap_or(width);
+    let bar: String = (0..width)
+        .map(|cell| if cell < filled { '#' } else { '.' })
+        .collect();
+    let seconds = stopwatch.seconds().max(1e-9);
+    format!(
+        "[{bar}] {done}/{} seeds, {failing} failing, {:.2} M steps/s",
+        counters.total,
+        steps as f64 / seconds / 1e6
+    )
+}
+
+/// Redraws one progress line on a terminal; otherwise prints a line per tenth.
+fn show_progress(counters: &Counters, exited: &AtomicU64, jobs: u64, stopwatch: &Stopwatch) {
+    let terminal = std::io::stderr().is_terminal();
+    let mut last_tenth = u64::MAX;
+    loop {
+        let finished = exited.load(Ordering::Relaxed) >= jobs;
+        let done = counters.done.load(Ordering::Relaxed);
+        let tenth = (done * 10).checked_div(counters.total).unwrap_or(10);
+        let mut stderr = std::io::stderr().lock();
+        if terminal {
+            let _ = write!(stderr, "\r{}", progress_line(counters, stopwatch));
+        } else if tenth != last_tenth || finished {
+            if tenth != last_tenth {
+                let _ = writeln!(stderr, "{}", progress_line(counters, stopwatch));
+            }
+            last_tenth = tenth;
+        }
+        let _ = stderr.flush();
+        if finished {
+            if terminal {
+                let _ = writeln!(stderr);
+            }
+            return;
+        }
+        drop(stderr);
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
+fn replay_command(engine: &str, options: &[String], seed: u64, property: &str) -> String {
+    let mut command = format!("mvsim replay --seed {seed} --engine {engine}");
+    for option in options {
+        let _ = write!(command, " {option}");
+    }
+    let _ = write!(command, " --property {property}");
+    command
+}
+
+fn summarize(plan: &SweepPlan, tally: Tally, wall_ms: u64) -> SweepSummary {
+    let engine = plan.profile.name.to_string();
+    let options = plan.options.to_args();
+    let failures = tally
+        .failures
+        .into_iter()
+        .map(|(property, (runs, seeds))| {
+            let group = failure_group(&engine, &options, &property, runs, seeds);
+            (property, group)
+        })
+        .collect();
+    SweepSummary {
+        format: SUMMARY_FORMAT.to_string(),
+        engine,
+        options,
+        ranges: vec![plan.range],
+        runs: tally.runs,
+        failing_runs: tally.failing_runs,
+        steps: tally.steps,
+        heal_steps: tally.heal_steps,
+        wall_ms,
+        failures,
+        sometimes: sometimes_counts(&tally.reached),
+        limit_hits: tally.limit_hits,
+        catalog_exhausted: tally.catalog_exhausted,
+    }
+}
+
+fn failure_group(
+    engine: &str,
+    options: &[String],
+    property: &str,
+    runs: u64,
+    mut seeds: Vec<u64>,
+) -> FailureGroup {
+    seeds.sort_unstable();
+    seeds.dedup();
+    seeds.truncate(SEEDS_KEPT);
+    let smallest_seed = seeds.first().copied().unwrap_or_default();
+    FailureGroup {
+        statement: properties::by_name(property)
+            .map(|p| p.statement.to_string())
+            .unwrap_or_default(),
+        runs,
+        smallest_seed,
+        seeds,
+        replay: replay_command(engine, options, smallest_seed, property),
+    }
+}
+
+/// Every `Sometimes` property with the runs that reached it (0 included).
+fn sometimes_counts(reached: &BTreeMap<&'static str, u64>) -> BTreeMap<String, u64> {
+    properties::registry()
+        .iter()
+        .filter(|property| property.expectation == Expectation::Sometimes)
+        .map(|property| {
+            let runs = reached.get(property.name).copied().unwrap_or(0);
+            (property.name.to_string(), runs)
+        })
+        .collect()
+}
+
+/// Merges shard summaries of one engine and option set.
+pub fn merge_summaries(summaries: Vec<SweepSummary>) -> Result<SweepSummary, String> {
+    let mut parts = summaries.into_iter();
+    let mut merged = parts
+        .next()
+        .ok_or_else(|| "--merge needs at least one summary file".to_string())?;
+    for part in parts {
+        if part.engine != merged.engine || part.options != merged.options {
+            return Err(format!(
+                "cannot merge a sweep of engine {} {:?} into one of engine {} {:?}",
+                part.engine, part.options, merged.engine, merged.options
+            ));
+        }
+        if let Some(range) = part.ranges.iter().find(|r| merged.ranges.contains(r)) {
+            return Err(format!(
+                "seeds {}..{} shard {}/{} appear in two summaries",
+                range.start, range.end, range.shard_index, range.shard_count
+            ));
+        }
+        merge_into(&mut merged, part);
+    }
+    merged.ranges.sort();
+    Ok(merged)
+}
+
+fn merge_into(merged: &mut SweepSummary, part: SweepSummary) {
+    merged.ranges.extend(part.ranges);
+    merged.runs += part.runs;
+    merged.failing_runs += part.failing_runs;
+    merged.steps += part.steps;
+    merged.heal_steps += part.heal_steps;
+    merged.wall_ms += part.wall_ms;
+    merged.limit_hits += part.limit_hits;
+    merged.catalog_exhausted += part.catalog_exhausted;
+    for (name, runs) in part.sometimes {
+        *merged.sometimes.entry(name).or_default() += runs;
+    }
+    for (property, group) in part.failures {
+        let (runs, seeds) = match merged.failures.remove(&property) {
+            Some(existing) => (
+                existing.runs + group.runs,
+                [existing.seeds, group.seeds].concat(),
+            ),
+            None => (group.runs, group.seeds),
+        };
+        let group = failure_group(&merged.engine, &merged.options, &property, runs, seeds);
+        merged.failures.insert(property, group);
+    }
+}
+
+impl SweepSummary {
+    /// Reads a summary file; errors are one line.
+    pub fn read(path: &Path) -> Result<SweepSummary, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|error| format!("cannot read summary '{}': {error}", path.display()))?;
+        let summary: SweepSummary = serde_json::from_str(&text)
+            .map_err(|error| format!("corrupt summary '{}': {error}", path.display()))?;
+        if summary.format != SUMMARY_FORMAT {
+            return Err(format!(
+                "summary '{}' has format '{}', expected '{SUMMARY_FORMAT}'",
+                path.display(),
+                summary.format
+            ));
+        }
+        Ok(summary)
+    }
+
+    /// The summary as pretty JSON.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("a summary serializes");
+        text.push('\n');
+        text
+    }
+
+    /// The human summary.
+    pub fn render(&self) -> String {
+        let mut text = String::new();
+        let ranges: Vec<String> = self
+            .ranges
+            .iter()
+            .map(|r| {
+                if r.shard_count == 1 {
+                    format!("{}..{}", r.start, r.end)
+                } else {
+                    format!(
+                        "{}..{} shard {}/{}",
+                        r.start, r.end, r.shard_index, r.shard_count
+                    )
+                }
+            })
+            .collect();
+        let options = if self.options.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", self.options.join(" "))
+        };
+        let _ = writeln!(
+            text,
+            "runs       {} seeds ({}), engine {}{options}",
+            self.runs,
+            ranges.join(", "),
+            self.engine
+        );
+        let seconds = (self.wall_ms as f64 / 1000.0).max(1e-3);
+        let all_steps = self.steps + self.heal_steps;
+        let _ = writeln!(
+            text,
+            "steps      {} workload + {} healing in {seconds:.1} s: {:.2} M steps/s, {:.1} seeds/s",
+            self.steps,
+            self.heal_steps,
+            all_steps as f64 / seconds / 1e6,
+            self.runs as f64 / seconds
+        );
+        self.render_failures(&mut text);
+        self.render_sometimes(&mut text);
+        if self.limit_hits + self.catalog_exhausted > 0 {
+            let _ = writeln!(
+                text,
+                "limits     {} runs hit the step budget, {} ran out of segment names",
+                self.limit_hits, self.catalog_exhausted
+            );
+        }
+        text
+    }
+
+    fn render_failures(&self, text: &mut String) {
+        if self.failures.is_empty() {
+            let _ = writeln!(text, "failures   none");
+            return;
+        }
+        let _ = writeln!(
+            text,
+            "failures   {} of {} runs violated a property",
+            self.failing_runs, self.runs
+        );
+        let width = self.failures.keys().map(String::len).max().unwrap_or(0);
+        for (property, group) in &self.failures {
+            let _ = writeln!(
+                text,
+                "  {property:<width$}  {:>6} runs  smallest seed {:<6}  {}",
+                group.runs, group.smallest_seed, group.replay
+            );
+        }
+    }
+
+    fn render_sometimes(&self, text: &mut String) {
+        let reached = self.sometimes.values().filter(|runs| **runs > 0).count();
+        let never: Vec<&str> = self
+            .sometimes
+            .iter()
+            .filter(|(_, runs)| **runs == 0)
+            .map(|(name, _)| name.as_str())
+            .collect();
+        let _ = writeln!(
+            text,
+            "sometimes  {reached}/{} reached{}",
+            self.sometimes.len(),
+            if never.is_empty() {
+                String::new()
+            } else {
+                format!("; never: {}", never.join(", "))
+            }
+        );
+    }
+}

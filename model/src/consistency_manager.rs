@@ -185,16 +185,15 @@ impl World {
             .profile
             .has_mutant(Mutant::MarkStaleSynthesizesAbsent)
         {
-            // The mutant also lists absent buckets of the range (bounded by the highest key).
-            let last = snapshot
-                .partitions
-                .keys()
-                .next_back()
-                .copied()
-                .unwrap_or(first);
+            // The mutant also lists absent buckets of the range, bounded by one bucket around
+            // the existing keys so that a full invalidation [0, MAX] stays small.
+            let keys = &snapshot.partitions;
+            let lowest = keys.keys().next().copied().unwrap_or(first);
+            let last = keys.keys().next_back().copied().unwrap_or(first);
             let upper = end_ms.min(last + config.bucket_ms);
+            let lower = first.max(align_down(lowest, config.bucket_ms) - config.bucket_ms);
             candidates = (0..)
-                .map(|index| first + index * config.bucket_ms)
+                .map(|index| lower + index * config.bucket_ms)
                 .take_while(|bucket| *bucket <= upper)
                 .collect();
         }

@@ -136,9 +136,14 @@ fn valid_empty_over_data(config: &Config, world: &World) -> bool {
         runtime.partitions.iter().any(|(bucket, info)| {
             info.is_valid()
                 && info.fingerprint.is_empty_window()
-                && !world
-                    .source_window_fingerprint(config, *bucket, bucket + config.bucket_ms)
-                    .is_empty_window()
+                && world.source.iter().any(|segment| {
+                    crate::partition::segment_overlaps_window(
+                        segment.start_ms,
+                        segment.end_ms,
+                        *bucket,
+                        bucket + config.bucket_ms,
+                    )
+                })
         })
     })
 }

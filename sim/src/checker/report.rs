@@ -77,9 +77,12 @@ pub struct BenchArgs {
     pub engine: String,
     #[arg(long, default_value = "ci")]
     pub config: String,
-    /// Stop each checker run after this many unique states.
-    #[arg(long, default_value_t = 2_000_000)]
+    /// Stop each checker run after generating this many states.
+    #[arg(long, default_value_t = 20_000_000)]
     pub max_states: usize,
+    /// Simulated steps (at least) for the simulator benchmark.
+    #[arg(long, default_value_t = 10_000_000)]
+    pub sim_steps: u64,
 }
 
 /// One property's result, as printed and as JSON.
@@ -559,6 +562,10 @@ pub fn run_bench(args: &BenchArgs) -> Result<i32, String> {
             None => println!("time to first counterexample (--engine {engine}): none found"),
         }
     }
+    println!(
+        "{}",
+        crate::simulate::bench_simulation(args.sim_steps).render()
+    );
     Ok(0)
 }
 

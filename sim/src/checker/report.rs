@@ -115,6 +115,8 @@ pub struct CheckResult {
     pub max_depth: usize,
     pub duration_seconds: f64,
     pub unique_states_per_second: f64,
+    /// Peak resident memory of the process (VmHWM), bytes.
+    pub peak_resident_bytes: u64,
     pub properties: Vec<PropertyResult>,
 }
 
@@ -237,6 +239,7 @@ pub fn check(model: MvModel, args: &CheckArgs) -> CheckResult {
         max_depth: checker.max_depth(),
         duration_seconds: duration.as_secs_f64(),
         unique_states_per_second: unique_states as f64 / duration.as_secs_f64().max(1e-9),
+        peak_resident_bytes: peak_rss_bytes().unwrap_or(0),
         properties,
     }
 }
@@ -491,10 +494,6 @@ fn peak_rss_bytes() -> Option<u64> {
     Some(kilobytes * 1024)
 }
 
-fn reset_peak_rss() {
-    // Writing 5 to clear_refs resets VmHWM to the current RSS (Linux >= 4.0).
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
 
 /// Runs `mvsim bench`: checker throughput (DFS and BFS) and time to first counterexample.
 pub fn run_bench(args: &BenchArgs) -> Result<i32, String> {
@@ -502,37 +501,31 @@ pub fn run_bench(args: &BenchArgs) -> Result<i32, String> {
         "mvsim bench --engine {} --config {} --max-states {}",
         args.engine, args.config, args.max_states
     );
-    for dfs in [true, false] {
-        let model = model_for(&args.config, &args.engine)?;
-        reset_peak_rss();
-        let before = peak_rss_bytes().unwrap_or(0);
-        let check_args = CheckArgs {
-            engine: args.engine.clone(),
-            config: args.config.clone(),
-            bfs: !dfs,
-            dfs,
-            threads: 1,
-            max_states: args.max_states,
-            timeout: None,
-            max_memory_mb: default_memory_mb(),
-            json: None,
-            path: None,
-            allow: Vec::new(),
-            quiet: true,
-            no_faults: false,
-        };
-        let result = check(model, &check_args);
-        let after = peak_rss_bytes().unwrap_or(0);
-        let bytes_per_state =
-            after.saturating_sub(before) as f64 / result.unique_states.max(1) as f64;
+    // Each search runs in a child process so that its peak memory is its own.
+    let exe = std::env::current_exe().map_err(|error| format!("cannot find mvsim: {error}"))?;
+    for search in ["--dfs", "--bfs"] {
+        let json = std::env::temp_dir().join(format!("mvsim-bench-{}{}.json", std::process::id(), search));
+        let status = std::process::Command::new(&exe)
+            .args(["check", "--engine", &args.engine, "--config", &args.config, search, "--quiet"])
+            .args(["--max-states", &args.max_states.to_string(), "--json"])
+            .arg(&json)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .map_err(|error| format!("cannot run mvsim check: {error}"))?;
+        let text = std::fs::read_to_string(&json)
+            .map_err(|error| format!("mvsim check failed ({status}): {error}"))?;
+        let _ = std::fs::remove_file(&json);
+        let result: serde_json::Value = serde_json::from_str(&text).map_err(|error| error.to_string())?;
+        let unique = result["unique_states"].as_u64().unwrap_or(0);
+        let peak = result["peak_resident_bytes"].as_u64().unwrap_or(0);
         println!(
-            "checker {}: {} unique states in {:.2}s = {:.0} unique states/s (1 thread), ~{:.0} bytes/state (peak RSS delta), {}",
-            result.search,
-            result.unique_states,
-            result.duration_seconds,
-            result.unique_states_per_second,
-            bytes_per_state,
-            if result.outcome.starts_with("complete") { "complete" } else { "bound reached" }
+            "checker {}: {} unique states in {:.2}s = {:.0} unique states/s (1 thread), {:.0} bytes/state (peak RSS / unique states), {}",
+            result["search"].as_str().unwrap_or("?"),
+            unique,
+            result["duration_seconds"].as_f64().unwrap_or(0.0),
+            result["unique_states_per_second"].as_f64().unwrap_or(0.0),
+            peak as f64 / unique.max(1) as f64,
+            if result["outcome"].as_str().unwrap_or("").starts_with("complete") { "complete" } else { "bound reached" }
         );
     }
     {

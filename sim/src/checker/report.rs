@@ -494,7 +494,6 @@ fn peak_rss_bytes() -> Option<u64> {
     Some(kilobytes * 1024)
 }
 
-
 /// Runs `mvsim bench`: checker throughput (DFS and BFS) and time to first counterexample.
 pub fn run_bench(args: &BenchArgs) -> Result<i32, String> {
     println!(
@@ -504,9 +503,18 @@ pub fn run_bench(args: &BenchArgs) -> Result<i32, String> {
     // Each search runs in a child process so that its peak memory is its own.
     let exe = std::env::current_exe().map_err(|error| format!("cannot find mvsim: {error}"))?;
     for search in ["--dfs", "--bfs"] {
-        let json = std::env::temp_dir().join(format!("mvsim-bench-{}{}.json", std::process::id(), search));
+        let json =
+            std::env::temp_dir().join(format!("mvsim-bench-{}{}.json", std::process::id(), search));
         let status = std::process::Command::new(&exe)
-            .args(["check", "--engine", &args.engine, "--config", &args.config, search, "--quiet"])
+            .args([
+                "check",
+                "--engine",
+                &args.engine,
+                "--config",
+                &args.config,
+                search,
+                "--quiet",
+            ])
             .args(["--max-states", &args.max_states.to_string(), "--json"])
             .arg(&json)
             .stdout(std::process::Stdio::null())
@@ -515,7 +523,8 @@ pub fn run_bench(args: &BenchArgs) -> Result<i32, String> {
         let text = std::fs::read_to_string(&json)
             .map_err(|error| format!("mvsim check failed ({status}): {error}"))?;
         let _ = std::fs::remove_file(&json);
-        let result: serde_json::Value = serde_json::from_str(&text).map_err(|error| error.to_string())?;
+        let result: serde_json::Value =
+            serde_json::from_str(&text).map_err(|error| error.to_string())?;
         let unique = result["unique_states"].as_u64().unwrap_or(0);
         let peak = result["peak_resident_bytes"].as_u64().unwrap_or(0);
         println!(

@@ -54,6 +54,7 @@ impl MvModel {
     pub fn settled(&self, world: &World) -> Settled {
         thread_local! {
             static LAST: RefCell<Option<(u64, Settled)>> = const { RefCell::new(None) };
+            // Lookup only, never iterated: its order cannot reach a result.
             static ROUNDS: RefCell<FxHashMap<u64, Rc<Settled>>> = RefCell::new(FxHashMap::default());
         }
         let key = self.hash_world(world);

@@ -53,25 +53,28 @@ fn engine_step_wanted(action: &Action) -> bool {
 
 /// Settles `world` under `settle_config` (see the module doc).
 pub fn settle(settle_config: &Config, world: &World) -> Settled {
-    settle_recorded(settle_config, world, &mut None, &mut |_| None)
+    settle_recorded(settle_config, world, &mut None, &mut |_| false)
+        .expect("a hook that never stops lets the settle finish")
 }
 
-/// [`settle`] with a hook called with every world on the schedule's path: when it returns a
-/// result, the settle stops there and returns it. The schedule is memoryless, so a caller
-/// can memoise settles by state (the checker does; see `sim/src/checker`). With a memo the
-/// step budget is counted from the memoised state on, not from `world`.
-pub fn settle_with(
+/// [`settle`] with a hook called with every world on the schedule's path: when it returns
+/// true (the caller already knows that world's result), the settle stops and returns
+/// `None`. The schedule is memoryless, so a caller can memoise settles by state (the
+/// checker does; see `sim/src/checker`). With a memo the step budget is counted from the
+/// memoised state on, not from `world`.
+pub fn settle_until(
     settle_config: &Config,
     world: &World,
-    hook: &mut dyn FnMut(&World) -> Option<Settled>,
-) -> Settled {
-    settle_recorded(settle_config, world, &mut None, hook)
+    known: &mut dyn FnMut(&World) -> bool,
+) -> Option<Settled> {
+    settle_recorded(settle_config, world, &mut None, known)
 }
 
 /// [`settle`], also returning every step it took (for traces).
 pub fn settle_traced(settle_config: &Config, world: &World) -> (Settled, Vec<Action>) {
     let mut taken = Some(Vec::new());
-    let settled = settle_recorded(settle_config, world, &mut taken, &mut |_| None);
+    let settled = settle_recorded(settle_config, world, &mut taken, &mut |_| false)
+        .expect("a hook that never stops lets the settle finish");
     (settled, taken.unwrap_or_default())
 }
 
@@ -79,8 +82,8 @@ fn settle_recorded(
     settle_config: &Config,
     world: &World,
     taken: &mut Option<Vec<Action>>,
-    hook: &mut dyn FnMut(&World) -> Option<Settled>,
-) -> Settled {
+    known: &mut dyn FnMut(&World) -> bool,
+) -> Option<Settled> {
     let mut world = world.clone();
     let mut steps = 0u32;
     let mut actions = Vec::new();
@@ -95,16 +98,16 @@ fn settle_recorded(
         recent.push(action.clone());
     };
     loop {
-        if let Some(known) = hook(&world) {
-            return known;
+        if known(&world) {
+            return None;
         }
         if steps >= STEPS_MAX {
-            return Settled {
+            return Some(Settled {
                 world,
                 steps,
                 converged: false,
                 still_active: recent,
-            };
+            });
         }
         actions.clear();
         world.actions(settle_config, &mut actions);
@@ -139,12 +142,12 @@ fn settle_recorded(
         // 3. Idle: one whole scheduler cycle; a cycle that changes nothing is the fixpoint.
         let (probe, cycle) = run_scheduler_cycle(settle_config, &world);
         if cycle.is_empty() || same_engine_state(&probe, &world) {
-            return Settled {
+            return Some(Settled {
                 world,
                 steps,
                 converged: true,
                 still_active: Vec::new(),
-            };
+            });
         }
         for action in &cycle {
             record(taken, &mut recent, action);

@@ -47,47 +47,50 @@ impl MvModel {
     }
 
     /// Settles `world`, memoised per thread: the last state (the quiescent properties are
-    /// evaluated one after the other on the same state) and every settle round by the hash
-    /// of the world it starts from (the settle is deterministic, and the worlds after the
-    /// first round converge onto few fixpoints), which halves the cost of the quiescent
-    /// properties. A 64-bit hash collision could in principle alias two rounds.
-    pub fn settled(&self, world: &World) -> Settled {
+    /// evaluated one after the other on the same state) and every world on a settle's path
+    /// by the hash of its engine state (the schedule is memoryless, so they share the
+    /// fixpoint, and the checker visits them later as states of their own). A 64-bit hash
+    /// collision could in principle alias two worlds.
+    pub fn settled(&self, world: &World) -> Rc<Settled> {
         thread_local! {
-            static LAST: RefCell<Option<(u64, Settled)>> = const { RefCell::new(None) };
+            static LAST: RefCell<Option<(u64, Rc<Settled>)>> = const { RefCell::new(None) };
             // Lookup only, never iterated: its order cannot reach a result.
-            static ROUNDS: RefCell<FxHashMap<u64, Rc<Settled>>> = RefCell::new(FxHashMap::default());
+            static PATHS: RefCell<FxHashMap<u64, Rc<Settled>>> = RefCell::new(FxHashMap::default());
         }
         let key = self.hash_world(world);
-        if let Some(settled) = LAST.with(|last| {
+        let last = LAST.with(|last| {
             last.borrow()
                 .as_ref()
                 .filter(|(cached, _)| *cached == key)
-                .map(|(_, settled)| settled.clone())
-        }) {
+                .map(|(_, settled)| Rc::clone(settled))
+        });
+        if let Some(settled) = last {
             return settled;
         }
-        let mut starts = Vec::new();
-        let settled = quiescence::settle_with(&self.settle_config, world, &mut |start| {
-            // Every world on the settle's path has the same fixpoint.
-            let start_key = hash_engine_state(start);
-            let known =
-                ROUNDS.with(|rounds| rounds.borrow().get(&start_key).map(|s| (**s).clone()));
-            if known.is_none() {
-                starts.push(start_key);
+        let mut path = Vec::new();
+        let mut hit = None;
+        let fresh = quiescence::settle_until(&self.settle_config, world, &mut |on_path| {
+            let path_key = hash_engine_state(on_path);
+            hit = PATHS.with(|paths| paths.borrow().get(&path_key).cloned());
+            if hit.is_none() {
+                path.push(path_key);
             }
-            known
+            hit.is_some()
         });
-        ROUNDS.with(|rounds| {
-            let mut rounds = rounds.borrow_mut();
-            if rounds.len() > 2_000_000 {
-                rounds.clear();
+        let settled = match fresh {
+            Some(settled) => Rc::new(settled),
+            None => hit.expect("the settle stopped on a memoised world"),
+        };
+        PATHS.with(|paths| {
+            let mut paths = paths.borrow_mut();
+            if paths.len() > 4_000_000 {
+                paths.clear();
             }
-            let shared = Rc::new(settled.clone());
-            for start in starts {
-                rounds.insert(start, Rc::clone(&shared));
+            for path_key in path {
+                paths.insert(path_key, Rc::clone(&settled));
             }
         });
-        LAST.with(|last| *last.borrow_mut() = Some((key, settled.clone())));
+        LAST.with(|last| *last.borrow_mut() = Some((key, Rc::clone(&settled))));
         settled
     }
 }

@@ -133,6 +133,36 @@ pub fn fingerprint_of_sorted<'a>(
     }
 }
 
+/// A runtime whose `buckets` are all VALID with the fingerprint of their window over
+/// `source` (a state as if every bucket had just been materialized), at `watermark_ms`.
+pub fn materialized_runtime(
+    source: &[crate::partition::SourceSegment],
+    buckets: &[i64],
+    bucket_ms: i64,
+    watermark_ms: i64,
+) -> crate::partition::RuntimeMetadata {
+    let partitions = buckets
+        .iter()
+        .map(|bucket| {
+            let fingerprint = compute_window_fingerprint(
+                source.iter().map(SegmentRef::from),
+                *bucket,
+                bucket + bucket_ms,
+            );
+            let info = crate::partition::PartitionInfo {
+                state: crate::partition::PartitionState::Valid,
+                fingerprint,
+                last_refresh_time_ms: 0,
+            };
+            (*bucket, info)
+        })
+        .collect();
+    crate::partition::RuntimeMetadata {
+        watermark_ms,
+        partitions,
+    }
+}
+
 /// `MaterializedViewTaskUtils.computeWindowFingerprint(allSegments, windowStartMs,
 /// windowEndMs)` (TU:212-236; pre:SCH:993-1029 and pre:EX:645-663 compute the same value).
 ///

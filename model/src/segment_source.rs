@@ -83,7 +83,7 @@ impl World {
             .script
             .get(usize::from(self.script_cursor))
             .and_then(|event| config.segment_id(event.segment()))
-            .is_some_and(|id| Some(id) == action_segment(action))
+            .is_some_and(|id| Some(id) == action.source_segment())
             && !matches!(action, Action::SourceDeleteRemove { .. });
         match *action {
             Action::SourceUpload {
@@ -195,15 +195,5 @@ impl World {
             .map(|segment| segment.start_ms)
             .filter(|start| *start >= 0)
             .min()
-    }
-}
-
-fn action_segment(action: &Action) -> Option<u16> {
-    match action {
-        Action::SourceUpload { segment, .. }
-        | Action::SourceRefresh { segment, .. }
-        | Action::SourceDeleteNotify { segment }
-        | Action::SourceDeleteRemove { segment } => Some(*segment),
-        _ => None,
     }
 }

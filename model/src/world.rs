@@ -200,6 +200,17 @@ impl Action {
             )
     }
 
+    /// The segment a source step acts on.
+    pub fn source_segment(&self) -> Option<u16> {
+        match self {
+            Action::SourceUpload { segment, .. }
+            | Action::SourceRefresh { segment, .. }
+            | Action::SourceDeleteNotify { segment }
+            | Action::SourceDeleteRemove { segment } => Some(*segment),
+            _ => None,
+        }
+    }
+
     /// Is this a step of the environment (clock, source) rather than the engine?
     pub fn is_environment(&self) -> bool {
         matches!(self.actor(), Actor::Clock | Actor::Source)

@@ -535,26 +535,7 @@ fn delete(name: &str) -> SourceEvent {
 
 /// VALID entries for `buckets` with the fingerprint of their window over `source`.
 fn materialized(source: &[SourceSegment], buckets: &[i64], watermark_ms: i64) -> RuntimeMetadata {
-    let partitions: BTreeMap<i64, PartitionInfo> = buckets
-        .iter()
-        .map(|bucket| {
-            let fingerprint = compute_window_fingerprint(
-                source.iter().map(SegmentRef::from),
-                *bucket,
-                bucket + BUCKET_MS,
-            );
-            let info = PartitionInfo {
-                state: PartitionState::Valid,
-                fingerprint,
-                last_refresh_time_ms: 0,
-            };
-            (*bucket, info)
-        })
-        .collect();
-    RuntimeMetadata {
-        watermark_ms,
-        partitions,
-    }
+    mvsim_model::fingerprint::materialized_runtime(source, buckets, BUCKET_MS, watermark_ms)
 }
 
 /// Small worlds, each a story from spec §5, under one engine profile.

@@ -14,10 +14,9 @@
 //! - **large**: ci plus one task failure and one Helix timeout (zombie threads) and a clock
 //!   tick. Minutes to hours; bound it with `--max-states` / `--timeout`.
 
-use mvsim_model::fingerprint::{compute_window_fingerprint, SegmentRef};
-use mvsim_model::partition::{PartitionInfo, PartitionState, RuntimeMetadata, SourceSegment};
+use mvsim_model::fingerprint::materialized_runtime;
+use mvsim_model::partition::SourceSegment;
 use mvsim_model::{Config, FaultBudget, Profile, SourceEvent};
-use std::collections::BTreeMap;
 
 /// The preset names, in size order.
 pub const PRESETS: [&str; 3] = ["small", "ci", "large"];
@@ -28,35 +27,6 @@ fn segment(name: &str, start_time_ms: i64, end_time_ms: i64, crc: i64) -> Source
         start_time_ms,
         end_time_ms,
         crc,
-    }
-}
-
-/// VALID entries for `buckets`, each with the fingerprint of its window over `source`.
-pub fn materialized(
-    source: &[SourceSegment],
-    buckets: &[i64],
-    bucket_ms: i64,
-    watermark_ms: i64,
-) -> RuntimeMetadata {
-    let partitions: BTreeMap<i64, PartitionInfo> = buckets
-        .iter()
-        .map(|bucket| {
-            let fingerprint = compute_window_fingerprint(
-                source.iter().map(SegmentRef::from),
-                *bucket,
-                bucket + bucket_ms,
-            );
-            let info = PartitionInfo {
-                state: PartitionState::Valid,
-                fingerprint,
-                last_refresh_time_ms: 0,
-            };
-            (*bucket, info)
-        })
-        .collect();
-    RuntimeMetadata {
-        watermark_ms,
-        partitions,
     }
 }
 
@@ -122,7 +92,7 @@ pub fn preset(name: &str, profile: Profile) -> Result<Config, String> {
             ))
         }
     }
-    config.initial_runtime = Some(materialized(
+    config.initial_runtime = Some(materialized_runtime(
         &config.initial_source,
         &[900, 1000, 1100],
         config.bucket_ms,

@@ -771,16 +771,6 @@ pub fn action_task(action: &Action) -> Option<TaskRef> {
     }
 }
 
-fn action_segment(action: &Action) -> Option<u16> {
-    match action {
-        Action::SourceUpload { segment, .. }
-        | Action::SourceRefresh { segment, .. }
-        | Action::SourceDeleteNotify { segment }
-        | Action::SourceDeleteRemove { segment } => Some(*segment),
-        _ => None,
-    }
-}
-
 impl ActionPattern {
     /// Does `action` (enabled in `world`) fit this pattern?
     pub fn matches(&self, config: &Config, world: &World, action: &Action) -> bool {
@@ -793,7 +783,7 @@ impl ActionPattern {
             }
         }
         if let Some(args) = &self.source {
-            let Some(id) = action_segment(action) else {
+            let Some(id) = action.source_segment() else {
                 return false;
             };
             if config.segment_name(id) != args.segment {

@@ -189,7 +189,7 @@ impl World {
                 timed_out: false,
             })
             .collect();
-        self.jobs.push(Job { tasks });
+        self.jobs.make_mut().push(Job { tasks });
     }
 
     pub(crate) fn executor_actions(&self, config: &Config, out: &mut Vec<Action>) {
@@ -257,49 +257,42 @@ impl World {
         &self.jobs[usize::from(task.job)].tasks[usize::from(task.task)]
     }
 
-    fn task_mut(&mut self, task: TaskRef) -> &mut Task {
-        &mut self.jobs[usize::from(task.job)].tasks[usize::from(task.task)]
-    }
-
     pub(crate) fn executor_step(
         &mut self,
         config: &Config,
         action: &Action,
         entropy: &mut dyn Entropy,
     ) {
-        match *action {
+        let (task, phase) = match *action {
             Action::ExecutorPreProcess { task, fault } => {
-                let next = self.executor_pre_process(config, task, fault);
-                self.task_mut(task).phase = next;
+                (task, self.executor_pre_process(config, task, fault))
             }
-            Action::ExecutorRunQuery { task } => {
-                let next = self.executor_run_query(config, task);
-                self.task_mut(task).phase = next;
-            }
+            Action::ExecutorRunQuery { task } => (task, self.executor_run_query(config, task)),
             Action::ExecutorSwapSegments { task } => {
-                let next = self.executor_swap_segments(config, task);
-                self.task_mut(task).phase = next;
+                (task, self.executor_swap_segments(config, task))
             }
             Action::ExecutorValidateCommit { task } => {
-                let next = self.executor_validate_commit(config, task);
-                self.task_mut(task).phase = next;
+                (task, self.executor_validate_commit(config, task))
             }
             Action::ExecutorDeleteSegments { task } => {
-                let next = self.executor_delete_segments(config, task);
-                self.task_mut(task).phase = next;
+                (task, self.executor_delete_segments(config, task))
             }
             Action::ExecutorCasRead { task, fault } | Action::ExecutorCasWrite { task, fault } => {
                 let read = matches!(action, Action::ExecutorCasRead { .. });
-                self.executor_cas(config, task, read, fault, entropy);
+                (task, self.executor_cas(config, task, read, fault, entropy))
             }
-            Action::ExecutorFailTask { task } => {
-                self.task_mut(task).phase = TaskPhase::Failed(TaskFailure::Injected);
-            }
-            Action::HelixTimeoutTask { task } => self.task_mut(task).timed_out = true,
+            Action::ExecutorFailTask { task } => (task, TaskPhase::Failed(TaskFailure::Injected)),
+            Action::HelixTimeoutTask { task } => (task, self.task(task).phase.clone()),
             _ => unreachable!("executor_step called with a non-executor action"),
+        };
+        // One write to the shared job list per step.
+        let mut jobs = self.jobs.make_mut();
+        let updated = &mut jobs[usize::from(task.job)].tasks[usize::from(task.task)];
+        updated.phase = phase;
+        if matches!(action, Action::HelixTimeoutTask { .. }) {
+            updated.timed_out = true;
         }
-        self.jobs
-            .retain(|job| !job.tasks.iter().all(Task::is_finished));
+        jobs.retain(|job| !job.tasks.iter().all(Task::is_finished));
     }
 
     /// `preProcess` (EX:112-164; pre:EX:117-154).
@@ -373,9 +366,10 @@ impl World {
         let window_start_ms = task_config.window_start_ms;
         if rows {
             self.mv_data
+                .make_mut()
                 .insert(window_start_ms, task_config.fingerprint);
         } else {
-            self.mv_data.remove(&window_start_ms);
+            self.mv_data.make_mut().remove(&window_start_ms);
         }
         TaskPhase::Swapped
     }
@@ -431,7 +425,7 @@ impl World {
             // Backfill detected: success, no segment or metadata change (EX:424-442).
             return TaskPhase::Succeeded;
         }
-        self.mv_data.remove(&window_start_ms);
+        self.mv_data.make_mut().remove(&window_start_ms);
         let op = if config.profile.is_post() {
             CasOp::new(
                 Mutation::ClearValid { window_start_ms },
@@ -453,7 +447,7 @@ impl World {
         read: bool,
         fault: RegisterFault,
         entropy: &mut dyn Entropy,
-    ) {
+    ) -> TaskPhase {
         let TaskPhase::Committing(mut op) = self.task(task).phase.clone() else {
             unreachable!("a CAS step needs a committing task");
         };
@@ -463,7 +457,7 @@ impl World {
             self.cas_write(config, &mut op, fault, entropy)
         };
         let timed_out = self.task(task).timed_out;
-        let next = match end {
+        match end {
             None => TaskPhase::Committing(op),
             Some(CasEnd::Committed) => {
                 if timed_out {
@@ -475,7 +469,6 @@ impl World {
             Some(CasEnd::Violation(_) | CasEnd::Exhausted | CasEnd::GaveUp) => {
                 TaskPhase::Failed(TaskFailure::Commit)
             }
-        };
-        self.task_mut(task).phase = next;
+        }
     }
 }

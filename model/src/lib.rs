@@ -26,6 +26,7 @@ pub mod quiescence;
 pub mod register;
 pub mod scheduler;
 pub mod segment_source;
+pub mod shared;
 pub mod world;
 pub mod znrecord;
 

@@ -245,7 +245,7 @@ pub fn mutate(
                 return Mutated::Violation(Precondition::BucketNotStale);
             }
             let mut updated = cur.clone();
-            updated.partitions.insert(
+            updated.partitions.make_mut().insert(
                 *window_start_ms,
                 info(PartitionState::Valid, *fingerprint, now),
             );
@@ -258,7 +258,7 @@ pub fn mutate(
         Mutation::DeletePartition { window_start_ms } => match cur {
             Some(cur) if cur.partitions.contains_key(window_start_ms) => {
                 let mut updated = cur.clone();
-                updated.partitions.remove(window_start_ms);
+                updated.partitions.make_mut().remove(window_start_ms);
                 Mutated::Write(updated)
             }
             _ => Mutated::NoOp(NoOp::Lenient),
@@ -272,7 +272,7 @@ pub fn mutate(
             // pre:EX:530: a missing znode is started from {watermark 0, {}} and written with
             // version -1, which creates it.
             let mut updated = cur.cloned().unwrap_or_default();
-            updated.partitions.insert(
+            updated.partitions.make_mut().insert(
                 *window_start_ms,
                 info(PartitionState::Valid, *fingerprint, now),
             );
@@ -288,7 +288,7 @@ pub fn mutate(
         }
         Mutation::PreExecutorRemove { window_start_ms } => {
             let mut updated = cur.cloned().unwrap_or_default();
-            updated.partitions.remove(window_start_ms);
+            updated.partitions.make_mut().remove(window_start_ms);
             Mutated::Write(updated)
         }
         Mutation::PreMarkDirty { start_ms, end_ms } => {
@@ -319,7 +319,7 @@ fn append_valid(
         return Mutated::Violation(Precondition::BucketPresent);
     }
     let mut updated = cur.clone();
-    updated.partitions.insert(
+    updated.partitions.make_mut().insert(
         window_start_ms,
         info(PartitionState::Valid, fingerprint, inputs.refresh_time_ms),
     );
@@ -360,7 +360,7 @@ fn clear_valid(
         return Mutated::NoOp(NoOp::SourceNotEmpty);
     }
     let mut updated = cur.clone();
-    updated.partitions.insert(
+    updated.partitions.make_mut().insert(
         window_start_ms,
         info(
             PartitionState::Valid,
@@ -380,6 +380,7 @@ fn revert(cur: Option<&RuntimeMetadata>, window_start_ms: i64) -> Mutated {
             let mut updated = cur.clone();
             updated
                 .partitions
+                .make_mut()
                 .insert(window_start_ms, existing.with_state(PartitionState::Valid));
             Mutated::Write(updated)
         }
@@ -397,20 +398,23 @@ fn mark_stale(cur: Option<&RuntimeMetadata>, buckets: &[i64], inputs: &MutateInp
         .has_mutant(Mutant::MarkStaleSynthesizesAbsent);
     let mut updated = cur.clone();
     let mut changed = false;
-    for bucket in buckets {
-        match updated.partitions.get_mut(bucket) {
-            Some(existing) if existing.is_valid() => {
-                existing.state = PartitionState::Stale;
-                changed = true;
+    {
+        let mut partitions = updated.partitions.make_mut();
+        for bucket in buckets {
+            match partitions.get_mut(bucket) {
+                Some(existing) if existing.is_valid() => {
+                    existing.state = PartitionState::Stale;
+                    changed = true;
+                }
+                None if synthesize => {
+                    partitions.insert(
+                        *bucket,
+                        info(PartitionState::Stale, PartitionFingerprint::EMPTY, 0),
+                    );
+                    changed = true;
+                }
+                _ => {}
             }
-            None if synthesize => {
-                updated.partitions.insert(
-                    *bucket,
-                    info(PartitionState::Stale, PartitionFingerprint::EMPTY, 0),
-                );
-                changed = true;
-            }
-            _ => {}
         }
     }
     if changed {

@@ -231,7 +231,7 @@ impl Harness {
             .config
             .segment_id("backfill")
             .expect("the catalog holds the backfill segment");
-        self.world.source.push(SourceSegmentState {
+        self.world.source.make_mut().push(SourceSegmentState {
             id,
             start_ms: window_start_ms + 10,
             end_ms: window_start_ms + 20,
@@ -1805,7 +1805,7 @@ fn delete_partition_is_lenient_and_removes_only_present_entries() {
         source_window: &inputs_source,
     };
     let mut present = RuntimeMetadata::default();
-    present.partitions.insert(
+    present.partitions.make_mut().insert(
         100,
         crate::partition::PartitionInfo {
             state: PartitionState::Valid,

@@ -7,6 +7,7 @@
 //! (spec §1.2). Only `PartitionFingerprint::EMPTY` is new in post (PF:61-62), and pre
 //! already produced the same value for an empty overlap (spec §1.5).
 
+use crate::shared::Shared;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -96,7 +97,7 @@ pub struct RuntimeMetadata {
     /// `watermarkMs` simple field; `>= 0` (RM:70).
     pub watermark_ms: i64,
     /// One map field per bucket, keyed by bucket start (RM:107).
-    pub partitions: BTreeMap<i64, PartitionInfo>,
+    pub partitions: Shared<BTreeMap<i64, PartitionInfo>>,
 }
 
 /// One source segment's ZK metadata as the engine reads it (spec §1.1): name, start and

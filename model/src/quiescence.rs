@@ -84,6 +84,9 @@ fn settle_recorded(
     taken: &mut Option<Vec<Action>>,
     known: &mut dyn FnMut(&World) -> bool,
 ) -> Option<Settled> {
+    if known(world) {
+        return None;
+    }
     let mut world = world.clone();
     let mut steps = 0u32;
     let mut actions = Vec::new();
@@ -98,7 +101,7 @@ fn settle_recorded(
         recent.push(action.clone());
     };
     loop {
-        if known(&world) {
+        if steps > 0 && known(&world) {
             return None;
         }
         if steps >= STEPS_MAX {

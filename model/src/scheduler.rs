@@ -25,6 +25,7 @@ use crate::partition::{
 };
 use crate::profile::Mutant;
 use crate::register::RegisterFault;
+use crate::shared::Shared;
 use crate::world::{Action, Entropy, World};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -49,7 +50,7 @@ pub struct Cycle {
     /// READ #1.
     pub watermark_ms: i64,
     /// READ #2 (the version is unused, SCH:176).
-    pub partitions: BTreeMap<i64, PartitionInfo>,
+    pub partitions: Shared<BTreeMap<i64, PartitionInfo>>,
     pub counts: InFlightCounts,
 }
 
@@ -73,7 +74,7 @@ pub enum SchedulerPhase {
     },
     CountInFlight {
         watermark_ms: i64,
-        partitions: BTreeMap<i64, PartitionInfo>,
+        partitions: Shared<BTreeMap<i64, PartitionInfo>>,
     },
     HandleStale(Cycle),
     Reverting(Cycle, CasOp),
@@ -201,7 +202,7 @@ impl World {
         };
         self.register.create_if_absent(RuntimeMetadata {
             watermark_ms,
-            partitions: BTreeMap::new(),
+            partitions: Shared::default(),
         });
         SchedulerPhase::ReadPartitions {
             watermark_ms: self.watermark_ms(),
@@ -213,7 +214,7 @@ impl World {
         &self,
         config: &Config,
         watermark_ms: i64,
-        partitions: BTreeMap<i64, PartitionInfo>,
+        partitions: Shared<BTreeMap<i64, PartitionInfo>>,
     ) -> SchedulerPhase {
         let counts = self.in_flight_counts(config, watermark_ms);
         let exclusive = counts.delete + counts.overwrite;

@@ -94,7 +94,7 @@ impl World {
             } => self.source_upload(config, segment, start_ms, end_ms, crc),
             Action::SourceRefresh { segment, crc } => {
                 let index = self.source_index(segment);
-                self.source[index].crc = crc;
+                self.source.make_mut()[index].crc = crc;
                 let updated = self.source[index];
                 self.notify_consistency_manager(config, updated.start_ms, updated.end_ms);
             }
@@ -108,7 +108,7 @@ impl World {
                     // SDM:200-206: notify and remove run back to back on SDM's thread, well
                     // inside the 5 s debounce, so no flush can fall between them.
                     let index = self.source_index(segment);
-                    self.source.remove(index);
+                    self.source.make_mut().remove(index);
                 }
             }
             Action::SourceDeleteRemove { segment } => {
@@ -118,7 +118,7 @@ impl World {
                 let doomed = self.source[self.source_index(segment)];
                 self.notify_consistency_manager(config, doomed.start_ms, doomed.end_ms);
                 let index = self.source_index(segment);
-                self.source.remove(index);
+                self.source.make_mut().remove(index);
                 self.source_removing.retain(|id| *id != segment);
             }
             _ => unreachable!("source_step called with a non-source action"),
@@ -145,8 +145,8 @@ impl World {
             .source
             .binary_search_by_key(&id, |existing| existing.id)
         {
-            Ok(index) => self.source[index] = segment,
-            Err(index) => self.source.insert(index, segment),
+            Ok(index) => self.source.make_mut()[index] = segment,
+            Err(index) => self.source.make_mut().insert(index, segment),
         }
         self.ghost.max_source_end_seen_ms = self.ghost.max_source_end_seen_ms.max(end_ms);
         self.note_backfill_after_delete(config, start_ms, end_ms);
@@ -158,18 +158,30 @@ impl World {
         if start_ms < 0 || end_ms < 0 {
             return;
         }
-        for (bucket, flags) in self.ghost.buckets.iter_mut() {
-            let overlaps = crate::partition::segment_overlaps_window(
-                start_ms,
-                end_ms,
-                *bucket,
-                bucket + config.bucket_ms,
-            );
-            if overlaps && *flags & ghost_bits::BUCKET_DELETED != 0 {
+        let overlapping_deleted = |bucket: i64, flags: u8| {
+            flags & ghost_bits::BUCKET_DELETED != 0
+                && crate::partition::segment_overlaps_window(
+                    start_ms,
+                    end_ms,
+                    bucket,
+                    bucket + config.bucket_ms,
+                )
+        };
+        // Copy the shared map only when a flag changes.
+        if !self
+            .ghost
+            .buckets
+            .iter()
+            .any(|(bucket, flags)| overlapping_deleted(*bucket, *flags))
+        {
+            return;
+        }
+        for (bucket, flags) in self.ghost.buckets.make_mut().iter_mut() {
+            if overlapping_deleted(*bucket, *flags) {
                 *flags |= ghost_bits::BUCKET_BACKFILLED_AFTER_DELETE;
-                self.ghost.reached |= ghost_bits::REACHED_BACKFILL_AFTER_DELETE;
             }
         }
+        self.ghost.reached |= ghost_bits::REACHED_BACKFILL_AFTER_DELETE;
     }
 
     /// `PHRM.notifyMaterializedViewConsistencyManager` -> `onBaseTableDataChange` /

@@ -23,6 +23,7 @@ use crate::profile::Mutant;
 use crate::register::{Register, RegisterFault, SetError};
 use crate::scheduler::SchedulerState;
 use crate::segment_source::SourceSegmentState;
+use crate::shared::Shared;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -307,7 +308,7 @@ pub struct Ghost {
     /// [`ghost_bits`] milestone bits of the step that produced this state.
     pub reached: u32,
     /// Per-bucket history flags ([`ghost_bits::BUCKET_DELETED`], ...).
-    pub buckets: BTreeMap<i64, u8>,
+    pub buckets: Shared<BTreeMap<i64, u8>>,
 }
 
 /// The simulated cluster: everything the actors share plus their private state.
@@ -320,7 +321,7 @@ pub struct World {
     /// The runtime znode.
     pub register: Register,
     /// Source segment ZK metadata, sorted by catalog id (= Java name order).
-    pub source: Vec<SourceSegmentState>,
+    pub source: Shared<Vec<SourceSegmentState>>,
     /// Segments whose delete was notified but whose metadata is not yet removed.
     pub source_removing: Vec<u16>,
     /// Next scripted source event (checker).
@@ -328,10 +329,10 @@ pub struct World {
     /// What the MV segments of each window hold, as the fingerprint of the source data they
     /// were built from (absent = no MV segments = EMPTY). This is what queries below the
     /// watermark are served from (RW:176-191).
-    pub mv_data: BTreeMap<i64, PartitionFingerprint>,
+    pub mv_data: Shared<BTreeMap<i64, PartitionFingerprint>>,
     pub scheduler: SchedulerState,
     /// Helix jobs that still have a running task thread, in submission order.
-    pub jobs: Vec<Job>,
+    pub jobs: Shared<Vec<Job>>,
     pub consistency: CmState,
     pub broker: BrokerState,
     /// Faults injected so far (bounded by `Config::faults`).
@@ -359,12 +360,12 @@ impl World {
             now_ms: config.start_ms,
             clock_ticks: 0,
             register: Register::new(config.initial_runtime.clone()),
-            source,
+            source: source.into(),
             source_removing: Vec::new(),
             script_cursor: 0,
-            mv_data: BTreeMap::new(),
+            mv_data: Shared::default(),
             scheduler: SchedulerState::default(),
-            jobs: Vec::new(),
+            jobs: Shared::default(),
             consistency: CmState::default(),
             broker: BrokerState::default(),
             faults_used: Default::default(),
@@ -382,7 +383,7 @@ impl World {
         if let Some(runtime) = &self.register.value {
             for (bucket, info) in &runtime.partitions {
                 if !info.fingerprint.is_empty_window() {
-                    self.mv_data.insert(*bucket, info.fingerprint);
+                    self.mv_data.make_mut().insert(*bucket, info.fingerprint);
                 }
             }
         }
@@ -748,10 +749,12 @@ fn record_milestones(
         }
     }
     if let Some(bucket) = bucket {
-        if new_flags == 0 {
-            ghost.buckets.remove(&bucket);
-        } else {
-            ghost.buckets.insert(bucket, new_flags);
+        if new_flags != flags {
+            if new_flags == 0 {
+                ghost.buckets.make_mut().remove(&bucket);
+            } else {
+                ghost.buckets.make_mut().insert(bucket, new_flags);
+            }
         }
     }
     ghost.reached |= reached;

@@ -213,7 +213,7 @@ fn read_runtime(
     check_list_fields(record)?;
     let runtime = RuntimeMetadata {
         watermark_ms,
-        partitions,
+        partitions: partitions.into(),
     };
     Ok((id, runtime))
 }

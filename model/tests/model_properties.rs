@@ -109,7 +109,7 @@ fn runtime_with(key: impl Strategy<Value = i64>) -> impl Strategy<Value = Runtim
     )
         .prop_map(|(watermark_ms, partitions)| RuntimeMetadata {
             watermark_ms,
-            partitions,
+            partitions: partitions.into(),
         })
 }
 
@@ -283,7 +283,7 @@ proptest! {
                     return Err(TestCaseError::fail(format!("absent bucket not written: {result:?}")));
                 };
                 let mut expected = cur.partitions.clone();
-                expected.insert(start_ms, PartitionInfo {
+                expected.make_mut().insert(start_ms, PartitionInfo {
                     state: PartitionState::Valid,
                     fingerprint,
                     last_refresh_time_ms: NOW_MS,
@@ -562,7 +562,7 @@ fn world_config(story: usize, profile_name: &str) -> Config {
             config.initial_source = vec![segment("s1", 1000, 1399, 1)];
             config.initial_runtime = Some(RuntimeMetadata {
                 watermark_ms: 1000,
-                partitions: BTreeMap::new(),
+                partitions: BTreeMap::new().into(),
             });
             config.script = vec![upload("s3", 1000, 1050, 3), refresh("s1", 1)];
             config.faults = FaultBudget {
@@ -693,7 +693,7 @@ fn flush_of_an_inverted_range_finds_no_candidate() {
         watermark_ms: 1000,
         partitions: Default::default(),
     };
-    runtime.partitions.insert(
+    runtime.partitions.make_mut().insert(
         100,
         PartitionInfo {
             state: PartitionState::Valid,

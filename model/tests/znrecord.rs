@@ -451,7 +451,7 @@ fn pinot_skips_a_bucket_with_a_malformed_number() {
     );
     let (_, runtime) = runtime_from_znrecord_json_as_pinot(&text).expect("Pinot reads it");
     let expected = BTreeMap::from([(86_400_000, info(PartitionState::Valid, 1, 2, 3))]);
-    assert_eq!(runtime.partitions, expected);
+    assert_eq!(*runtime.partitions, expected);
     // A skipped "+0" does not hide a later valid "0" (Java String order: "+0" < "0").
     let text = format!(r#"{{"id":"v","mapFields":{{"+0":{bad_crc},"0":{FULL_INNER}}}}}"#);
     let (_, runtime) = runtime_from_znrecord_json_as_pinot(&text).expect("Pinot reads it");
@@ -491,7 +491,7 @@ fn legacy_partition_infos_and_non_numeric_keys_are_skipped() {
     );
     let runtime = parse_ok(&text);
     let expected = BTreeMap::from([(7, info(PartitionState::Valid, 1, 2, 3))]);
-    assert_eq!(runtime.partitions, expected);
+    assert_eq!(*runtime.partitions, expected);
 }
 
 #[test]
@@ -502,7 +502,10 @@ fn unknown_inner_and_top_level_keys_are_ignored() {
     let runtime = parse_ok(text);
     assert_eq!(runtime.watermark_ms, 86_400_000);
     let expected = info(PartitionState::Stale, -1, i64::MIN, -3);
-    assert_eq!(runtime.partitions, BTreeMap::from([(86_400_000, expected)]));
+    assert_eq!(
+        *runtime.partitions,
+        BTreeMap::from([(86_400_000, expected)])
+    );
 }
 
 #[test]
@@ -525,7 +528,7 @@ fn colliding_keys_keep_the_last_in_java_string_order() {
         format!(r#"{{"id":"v","mapFields":{{"0":{FULL_INNER},"+0":{stale},"-0":{stale}}}}}"#);
     let runtime = parse_ok(&text);
     assert_eq!(
-        runtime.partitions,
+        *runtime.partitions,
         BTreeMap::from([(0, info(PartitionState::Valid, 1, 2, 3))])
     );
 }
@@ -562,7 +565,7 @@ fn runtime() -> impl Strategy<Value = RuntimeMetadata> {
     let partitions = prop::collection::btree_map(any::<i64>(), partition_info(), 0..8);
     (watermark_ms, partitions).prop_map(|(watermark_ms, partitions)| RuntimeMetadata {
         watermark_ms,
-        partitions,
+        partitions: partitions.into(),
     })
 }
 

@@ -25,6 +25,8 @@ pub use report::{run_bench, run_check, run_explore, run_list, BenchArgs, CheckAr
 pub struct MvModel {
     pub config: Config,
     pub settle_config: Config,
+    /// Salts the settle memo's keys (see [`MvModel::settled`]).
+    settle_salt: u64,
     /// Per property: a discovery has been made. stateright 0.31 keeps evaluating a
     /// discovered `always`/`sometimes` property and overwrites its discovery with every later
     /// hit (bfs.rs:245-275), which turns BFS's shortest counterexample into the last one
@@ -36,9 +38,12 @@ pub struct MvModel {
 impl MvModel {
     pub fn new(config: Config) -> MvModel {
         let settle_config = quiescence::settle_config(&config);
+        let mut hasher = rustc_hash::FxHasher::default();
+        format!("{settle_config:?}").hash(&mut hasher);
         MvModel {
             config,
             settle_config,
+            settle_salt: hasher.finish(),
             discovered: properties::registry()
                 .iter()
                 .map(|_| AtomicBool::new(false))
@@ -46,79 +51,85 @@ impl MvModel {
         }
     }
 
-    /// Settles `world`, memoised per thread: the last state (the quiescent properties are
-    /// evaluated one after the other on the same state) and every world on a settle's path
-    /// by the hash of its engine state (the schedule is memoryless, so they share the
-    /// fixpoint, and the checker visits them later as states of their own). A 64-bit hash
-    /// collision could in principle alias two worlds.
+    /// Settles `world`, memoised per thread by the hash of its engine state (salted with
+    /// this model's settle configuration, so two models checked on one thread never share
+    /// a result): the last state (the quiescent properties are evaluated one after the
+    /// other on the same state) and every world on a settle's path (the schedule is
+    /// memoryless, so they share the fixpoint, and the checker visits them later as states
+    /// of their own). A 64-bit hash collision could in principle alias two worlds.
     pub fn settled(&self, world: &World) -> Rc<Settled> {
         thread_local! {
             static LAST: RefCell<Option<(u64, Rc<Settled>)>> = const { RefCell::new(None) };
             // Lookup only, never iterated: its order cannot reach a result.
             static PATHS: RefCell<FxHashMap<u64, Rc<Settled>>> = RefCell::new(FxHashMap::default());
         }
-        let key = self.hash_world(world);
-        let last = LAST.with(|last| {
-            last.borrow()
-                .as_ref()
-                .filter(|(cached, _)| *cached == key)
-                .map(|(_, settled)| Rc::clone(settled))
-        });
-        if let Some(settled) = last {
-            return settled;
-        }
-        let mut path = Vec::new();
-        let mut hit = None;
-        let fresh = quiescence::settle_until(&self.settle_config, world, &mut |on_path| {
-            let path_key = hash_engine_state(on_path);
-            hit = PATHS.with(|paths| paths.borrow().get(&path_key).cloned());
-            if hit.is_none() {
-                path.push(path_key);
-            }
-            hit.is_some()
-        });
-        let settled = match fresh {
-            Some(settled) => Rc::new(settled),
-            None => hit.expect("the settle stopped on a memoised world"),
+        let key = self.engine_key(world);
+        let known = |key: u64| {
+            let last = LAST.with(|last| {
+                last.borrow()
+                    .as_ref()
+                    .filter(|(cached, _)| *cached == key)
+                    .map(|(_, settled)| Rc::clone(settled))
+            });
+            last.or_else(|| PATHS.with(|paths| paths.borrow().get(&key).cloned()))
         };
-        PATHS.with(|paths| {
-            let mut paths = paths.borrow_mut();
-            if paths.len() > 4_000_000 {
-                paths.clear();
-            }
-            for path_key in path {
-                paths.insert(path_key, Rc::clone(&settled));
-            }
+        let settled = known(key).unwrap_or_else(|| {
+            let mut path = vec![key];
+            let mut hit = None;
+            let mut first = true;
+            let fresh = quiescence::settle_until(&self.settle_config, world, &mut |on_path| {
+                if std::mem::take(&mut first) {
+                    return false; // `world` itself: looked up above
+                }
+                let path_key = self.engine_key(on_path);
+                hit = PATHS.with(|paths| paths.borrow().get(&path_key).cloned());
+                if hit.is_none() {
+                    path.push(path_key);
+                }
+                hit.is_some()
+            });
+            let settled = match fresh {
+                Some(settled) => Rc::new(settled),
+                None => hit.expect("the settle stopped on a memoised world"),
+            };
+            PATHS.with(|paths| {
+                let mut paths = paths.borrow_mut();
+                if paths.len() > 4_000_000 {
+                    paths.clear();
+                }
+                for path_key in path {
+                    paths.insert(path_key, Rc::clone(&settled));
+                }
+            });
+            settled
         });
         LAST.with(|last| *last.borrow_mut() = Some((key, Rc::clone(&settled))));
         settled
+    }
+
+    /// The memo key of `world`: its engine state's hash, salted with the settle config.
+    fn engine_key(&self, world: &World) -> u64 {
+        let mut hasher = rustc_hash::FxHasher::default();
+        self.settle_salt.hash(&mut hasher);
+        hash_engine_state(world, &mut hasher);
+        hasher.finish()
     }
 }
 
 /// The hash of everything a settle round and the quiescent properties read (not the ghost
 /// history, the fault counters or the script cursor, which the settle config ignores).
-fn hash_engine_state(world: &World) -> u64 {
-    let mut hasher = rustc_hash::FxHasher::default();
-    world.now_ms.hash(&mut hasher);
-    world.register.hash(&mut hasher);
-    world.source.hash(&mut hasher);
-    world.mv_data.hash(&mut hasher);
-    world.scheduler.hash(&mut hasher);
-    world.jobs.hash(&mut hasher);
-    world.consistency.hash(&mut hasher);
-    world.broker.hash(&mut hasher);
-    hasher.finish()
+fn hash_engine_state(world: &World, hasher: &mut impl Hasher) {
+    world.now_ms.hash(hasher);
+    world.register.hash(hasher);
+    world.source.hash(hasher);
+    world.mv_data.hash(hasher);
+    world.scheduler.hash(hasher);
+    world.jobs.hash(hasher);
+    world.consistency.hash(hasher);
+    world.broker.hash(hasher);
 }
 
 impl MvModel {
-    fn hash_world(&self, world: &World) -> u64 {
-        let mut hasher = rustc_hash::FxHasher::default();
-        world.hash(&mut hasher);
-        self.config.name.hash(&mut hasher);
-        self.config.profile.name.hash(&mut hasher);
-        hasher.finish()
-    }
-
     /// Evaluates registry property `index` on `world`.
     pub fn evaluate(&self, index: usize, world: &World) -> bool {
         let property = &properties::registry()[index];

@@ -583,7 +583,7 @@ fn initial_runtime(
     }
     Ok(Some(RuntimeMetadata {
         watermark_ms: *watermark.get_ref(),
-        partitions,
+        partitions: partitions.into(),
     }))
 }
 

@@ -1,0 +1,208 @@
+//! [`Shared`]: an immutable value shared between states, with its hash computed once.
+//!
+//! The exhaustive checker clones a `World` for every transition and hashes it for its
+//! visited set; most of a world's maps (the znode's buckets, the scheduler's snapshot of
+//! them, a CAS's pending update, the MV data) are the same from one state to the next. A
+//! `Shared` map is cloned by bumping a reference count, hashed by writing one `u64`
+//! computed when the value was built, and compared by pointer before content. Writers go
+//! through [`Shared::make_mut`], which copies the value only if another state still holds
+//! it and re-hashes it when the borrow ends.
+//!
+//! Hashing a `Shared` writes its content hash (SipHash-1-3 with fixed keys, so the same in
+//! every run and thread) instead of its content: two different values alias only on a
+//! 64-bit collision, the same risk as stateright's own 64-bit state fingerprints.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+
+/// An immutable, reference-counted value with a cached content hash.
+pub struct Shared<T> {
+    hash: u64,
+    value: Arc<T>,
+}
+
+fn content_hash<T: Hash>(value: &T) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+impl<T: Hash> Shared<T> {
+    pub fn new(value: T) -> Shared<T> {
+        Shared {
+            hash: content_hash(&value),
+            value: Arc::new(value),
+        }
+    }
+}
+
+impl<T: Hash + Clone> Shared<T> {
+    /// A mutable borrow of the value (copied first if another state shares it); the
+    /// content hash is recomputed when the borrow ends.
+    pub fn make_mut(&mut self) -> SharedMut<'_, T> {
+        SharedMut { shared: self }
+    }
+}
+
+/// The borrow [`Shared::make_mut`] returns; re-hashes its value on drop.
+pub struct SharedMut<'a, T: Hash + Clone> {
+    shared: &'a mut Shared<T>,
+}
+
+impl<T: Hash + Clone> Deref for SharedMut<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.shared.value
+    }
+}
+
+impl<T: Hash + Clone> DerefMut for SharedMut<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        Arc::make_mut(&mut self.shared.value)
+    }
+}
+
+impl<T: Hash + Clone> Drop for SharedMut<'_, T> {
+    fn drop(&mut self) {
+        self.shared.hash = content_hash(&*self.shared.value);
+    }
+}
+
+impl<T> Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Shared<T> {
+        Shared {
+            hash: self.hash,
+            value: Arc::clone(&self.value),
+        }
+    }
+}
+
+impl<T: Hash + Default> Default for Shared<T> {
+    fn default() -> Shared<T> {
+        Shared::new(T::default())
+    }
+}
+
+impl<T: Hash> From<T> for Shared<T> {
+    fn from(value: T) -> Shared<T> {
+        Shared::new(value)
+    }
+}
+
+impl<T: Hash + FromIterator<A>, A> FromIterator<A> for Shared<T> {
+    fn from_iter<I: IntoIterator<Item = A>>(iter: I) -> Shared<T> {
+        Shared::new(iter.into_iter().collect())
+    }
+}
+
+impl<T> Hash for Shared<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+impl<T: PartialEq> PartialEq for Shared<T> {
+    fn eq(&self, other: &Shared<T>) -> bool {
+        self.hash == other.hash
+            && (Arc::ptr_eq(&self.value, &other.value) || *self.value == *other.value)
+    }
+}
+
+impl<T: Eq> Eq for Shared<T> {}
+
+impl<T: PartialOrd> PartialOrd for Shared<T> {
+    fn partial_cmp(&self, other: &Shared<T>) -> Option<Ordering> {
+        (*self.value).partial_cmp(&*other.value)
+    }
+}
+
+impl<T: Ord> Ord for Shared<T> {
+    fn cmp(&self, other: &Shared<T>) -> Ordering {
+        (*self.value).cmp(&*other.value)
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Shared<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.value.fmt(f)
+    }
+}
+
+impl<T: Serialize> Serialize for Shared<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(serializer)
+    }
+}
+
+impl<'de, T: Deserialize<'de> + Hash> Deserialize<'de> for Shared<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Shared<T>, D::Error> {
+        T::deserialize(deserializer).map(Shared::new)
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Shared<T>
+where
+    &'a T: IntoIterator,
+{
+    type Item = <&'a T as IntoIterator>::Item;
+    type IntoIter = <&'a T as IntoIterator>::IntoIter;
+    fn into_iter(self) -> Self::IntoIter {
+        (&*self.value).into_iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn hash_of<T: Hash>(value: &T) -> u64 {
+        let mut hasher = DefaultHasher::new();
+        value.hash(&mut hasher);
+        hasher.finish()
+    }
+
+    #[test]
+    fn equal_content_means_equal_hash_and_equality_whatever_the_history() {
+        let mut built: Shared<BTreeMap<i64, u8>> = Shared::default();
+        built.make_mut().insert(1, 7);
+        built.make_mut().insert(2, 9);
+        let direct: Shared<BTreeMap<i64, u8>> = [(2, 9), (1, 7)].into_iter().collect();
+        assert_eq!(built, direct);
+        assert_eq!(hash_of(&built), hash_of(&direct));
+    }
+
+    #[test]
+    fn make_mut_copies_a_shared_value_and_rehashes() {
+        let original: Shared<BTreeMap<i64, u8>> = [(1, 7)].into_iter().collect();
+        let mut changed = original.clone();
+        changed.make_mut().insert(1, 8);
+        assert_eq!(original.get(&1), Some(&7), "the other holder is untouched");
+        assert_eq!(changed.get(&1), Some(&8));
+        assert_ne!(original, changed);
+        assert_ne!(hash_of(&original), hash_of(&changed));
+        changed.make_mut().insert(1, 7);
+        assert_eq!(original, changed, "equal content again: equal");
+        assert_eq!(hash_of(&original), hash_of(&changed));
+    }
+
+    #[test]
+    fn serializes_as_its_content() {
+        let shared: Shared<BTreeMap<i64, u8>> = [(1, 7)].into_iter().collect();
+        let json = serde_json::to_string(&shared).expect("serializes");
+        assert_eq!(json, r#"{"1":7}"#);
+        let back: Shared<BTreeMap<i64, u8>> = serde_json::from_str(&json).expect("parses");
+        assert_eq!(back, shared);
+    }
+}

@@ -10,7 +10,8 @@ use mvsim_sim::checker::{presets, MvModel};
 use stateright::{Checker, HasDiscoveries, Model};
 use std::collections::BTreeSet;
 
-/// Exhaustive BFS; returns (unique states, discoveries name -> path length).
+/// Exhaustive BFS; returns (unique states, discoveries name -> path length). A reached
+/// `sometimes` property has no witness path (the checker tracks it as a flag): length 0.
 fn check_all(config: Config) -> (usize, Vec<(&'static str, usize)>) {
     let checker = MvModel::new(config).checker().spawn_bfs().join();
     let mut found: Vec<(&'static str, usize)> = checker
@@ -18,6 +19,13 @@ fn check_all(config: Config) -> (usize, Vec<(&'static str, usize)>) {
         .into_iter()
         .map(|(name, path)| (name, path.into_actions().len()))
         .collect();
+    found.extend(
+        properties::registry()
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| checker.model().reached(*index))
+            .map(|(_, property)| (property.name, 0)),
+    );
     found.sort();
     (checker.unique_state_count(), found)
 }
@@ -292,4 +300,20 @@ fn post_zombie_overwrite_cannot_reorder_a_valid_bucket() {
     );
     // ...but the zombie still runs beside the re-dispatched OVERWRITE (spec §4 I11/I12).
     assert!(length_of(&found, "one_exclusive_in_flight").is_some());
+}
+
+#[test]
+fn tracking_the_sometimes_properties_as_one_gives_stateright_s_own_verdicts() {
+    for engine in ["post", "pre"] {
+        let (states, grouped) = check_all(small(engine));
+        let mut model = MvModel::new(small(engine));
+        model.sometimes_as_one = false;
+        let checker = model.checker().spawn_bfs().join();
+        let mut separate: Vec<&'static str> = checker.discoveries().into_keys().collect();
+        separate.sort();
+        let grouped: Vec<&'static str> = grouped.iter().map(|(name, _)| *name).collect();
+        assert_eq!(grouped, separate, "{engine}: verdicts differ");
+        assert_eq!(states, checker.unique_state_count());
+        assert!(grouped.iter().any(|name| name.starts_with("reach_")));
+    }
 }

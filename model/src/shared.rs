@@ -8,14 +8,15 @@
 //! through [`Shared::make_mut`], which copies the value only if another state still holds
 //! it and re-hashes it when the borrow ends.
 //!
-//! Hashing a `Shared` writes its content hash (SipHash-1-3 with fixed keys, so the same in
-//! every run and thread) instead of its content: two different values alias only on a
-//! 64-bit collision, the same risk as stateright's own 64-bit state fingerprints.
+//! Hashing a `Shared` writes its content hash (aHash with fixed keys, the hash stateright
+//! fingerprints states with, so the same in every run and thread of one build) instead of
+//! its content: two different values alias only on a 64-bit collision, the same risk as
+//! stateright's own 64-bit state fingerprints.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::cmp::Ordering;
 use std::fmt;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
@@ -26,9 +27,14 @@ pub struct Shared<T> {
 }
 
 fn content_hash<T: Hash>(value: &T) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    value.hash(&mut hasher);
-    hasher.finish()
+    // Arbitrary fixed keys: deterministic, independent of any process-wide seed.
+    const KEYS: [u64; 4] = [
+        0x243f_6a88_85a3_08d3,
+        0x1319_8a2e_0370_7344,
+        0xa409_3822_299f_31d0,
+        0x082e_fa98_ec4e_6c89,
+    ];
+    ahash::RandomState::with_seeds(KEYS[0], KEYS[1], KEYS[2], KEYS[3]).hash_one(value)
 }
 
 impl<T: Hash> Shared<T> {
@@ -168,7 +174,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn hash_of<T: Hash>(value: &T) -> u64 {
-        let mut hasher = DefaultHasher::new();
+        let mut hasher = std::hash::DefaultHasher::new();
         value.hash(&mut hasher);
         hasher.finish()
     }

@@ -286,7 +286,7 @@ impl World {
             _ => unreachable!("executor_step called with a non-executor action"),
         };
         // One write to the shared job list per step.
-        let mut jobs = self.jobs.make_mut();
+        let jobs = self.jobs.make_mut();
         let updated = &mut jobs[usize::from(task.job)].tasks[usize::from(task.task)];
         updated.phase = phase;
         if matches!(action, Action::HelixTimeoutTask { .. }) {

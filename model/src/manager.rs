@@ -399,7 +399,7 @@ fn mark_stale(cur: Option<&RuntimeMetadata>, buckets: &[i64], inputs: &MutateInp
     let mut updated = cur.clone();
     let mut changed = false;
     {
-        let mut partitions = updated.partitions.make_mut();
+        let partitions = updated.partitions.make_mut();
         for bucket in buckets {
             match partitions.get_mut(bucket) {
                 Some(existing) if existing.is_valid() => {

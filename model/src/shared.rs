@@ -1,12 +1,13 @@
-//! [`Shared`]: an immutable value shared between states, with its hash computed once.
+//! [`Shared`]: an immutable value shared between states, its hash computed at most once.
 //!
 //! The exhaustive checker clones a `World` for every transition and hashes it for its
 //! visited set; most of a world's maps (the znode's buckets, the scheduler's snapshot of
 //! them, a CAS's pending update, the MV data) are the same from one state to the next. A
 //! `Shared` map is cloned by bumping a reference count, hashed by writing one `u64`
-//! computed when the value was built, and compared by pointer before content. Writers go
-//! through [`Shared::make_mut`], which copies the value only if another state still holds
-//! it and re-hashes it when the borrow ends.
+//! computed the first time the value is hashed (never, in the simulator, which does not
+//! hash states), and compared by pointer before content. Writers go through
+//! [`Shared::make_mut`], which copies the value only if another state still holds it and
+//! forgets the cached hash.
 //!
 //! Hashing a `Shared` writes its content hash (aHash with fixed keys, the hash stateright
 //! fingerprints states with, so the same in every run and thread of one build) instead of
@@ -17,12 +18,14 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::ops::{Deref, DerefMut};
+use std::ops::Deref;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::Arc;
 
 /// An immutable, reference-counted value with a cached content hash.
 pub struct Shared<T> {
-    hash: u64,
+    /// The content hash once computed; 0 = not yet (a computed 0 is stored as 1).
+    hash: AtomicU64,
     value: Arc<T>,
 }
 
@@ -37,44 +40,39 @@ fn content_hash<T: Hash>(value: &T) -> u64 {
     ahash::RandomState::with_seeds(KEYS[0], KEYS[1], KEYS[2], KEYS[3]).hash_one(value)
 }
 
-impl<T: Hash> Shared<T> {
+impl<T> Shared<T> {
     pub fn new(value: T) -> Shared<T> {
         Shared {
-            hash: content_hash(&value),
+            hash: AtomicU64::new(0),
             value: Arc::new(value),
+        }
+    }
+
+    fn cached_hash(&self) -> u64 {
+        self.hash.load(AtomicOrdering::Relaxed)
+    }
+}
+
+impl<T: Hash> Shared<T> {
+    /// The content hash, computed on first use. Racing threads compute the same value.
+    fn content_hash(&self) -> u64 {
+        match self.cached_hash() {
+            0 => {
+                let hash = content_hash(&*self.value).max(1);
+                self.hash.store(hash, AtomicOrdering::Relaxed);
+                hash
+            }
+            hash => hash,
         }
     }
 }
 
-impl<T: Hash + Clone> Shared<T> {
+impl<T: Clone> Shared<T> {
     /// A mutable borrow of the value (copied first if another state shares it); the
-    /// content hash is recomputed when the borrow ends.
-    pub fn make_mut(&mut self) -> SharedMut<'_, T> {
-        SharedMut { shared: self }
-    }
-}
-
-/// The borrow [`Shared::make_mut`] returns; re-hashes its value on drop.
-pub struct SharedMut<'a, T: Hash + Clone> {
-    shared: &'a mut Shared<T>,
-}
-
-impl<T: Hash + Clone> Deref for SharedMut<'_, T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.shared.value
-    }
-}
-
-impl<T: Hash + Clone> DerefMut for SharedMut<'_, T> {
-    fn deref_mut(&mut self) -> &mut T {
-        Arc::make_mut(&mut self.shared.value)
-    }
-}
-
-impl<T: Hash + Clone> Drop for SharedMut<'_, T> {
-    fn drop(&mut self) {
-        self.shared.hash = content_hash(&*self.shared.value);
+    /// cached content hash is forgotten.
+    pub fn make_mut(&mut self) -> &mut T {
+        *self.hash.get_mut() = 0;
+        Arc::make_mut(&mut self.value)
     }
 }
 
@@ -88,40 +86,46 @@ impl<T> Deref for Shared<T> {
 impl<T> Clone for Shared<T> {
     fn clone(&self) -> Shared<T> {
         Shared {
-            hash: self.hash,
+            hash: AtomicU64::new(self.cached_hash()),
             value: Arc::clone(&self.value),
         }
     }
 }
 
-impl<T: Hash + Default> Default for Shared<T> {
+impl<T: Default> Default for Shared<T> {
     fn default() -> Shared<T> {
         Shared::new(T::default())
     }
 }
 
-impl<T: Hash> From<T> for Shared<T> {
+impl<T> From<T> for Shared<T> {
     fn from(value: T) -> Shared<T> {
         Shared::new(value)
     }
 }
 
-impl<T: Hash + FromIterator<A>, A> FromIterator<A> for Shared<T> {
+impl<T: FromIterator<A>, A> FromIterator<A> for Shared<T> {
     fn from_iter<I: IntoIterator<Item = A>>(iter: I) -> Shared<T> {
         Shared::new(iter.into_iter().collect())
     }
 }
 
-impl<T> Hash for Shared<T> {
+impl<T: Hash> Hash for Shared<T> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_u64(self.hash);
+        state.write_u64(self.content_hash());
     }
 }
 
 impl<T: PartialEq> PartialEq for Shared<T> {
     fn eq(&self, other: &Shared<T>) -> bool {
-        self.hash == other.hash
-            && (Arc::ptr_eq(&self.value, &other.value) || *self.value == *other.value)
+        if Arc::ptr_eq(&self.value, &other.value) {
+            return true;
+        }
+        let (left, right) = (self.cached_hash(), other.cached_hash());
+        if left != 0 && right != 0 && left != right {
+            return false;
+        }
+        *self.value == *other.value
     }
 }
 
@@ -151,7 +155,7 @@ impl<T: Serialize> Serialize for Shared<T> {
     }
 }
 
-impl<'de, T: Deserialize<'de> + Hash> Deserialize<'de> for Shared<T> {
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Shared<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Shared<T>, D::Error> {
         T::deserialize(deserializer).map(Shared::new)
     }
@@ -201,6 +205,20 @@ mod tests {
         changed.make_mut().insert(1, 7);
         assert_eq!(original, changed, "equal content again: equal");
         assert_eq!(hash_of(&original), hash_of(&changed));
+    }
+
+    #[test]
+    fn a_cached_hash_is_forgotten_by_a_write() {
+        let mut shared: Shared<BTreeMap<i64, u8>> = [(1, 7)].into_iter().collect();
+        let before = hash_of(&shared);
+        let copy = shared.clone(); // carries the cached hash
+        shared.make_mut().insert(2, 9);
+        let fresh: Shared<BTreeMap<i64, u8>> = [(1, 7), (2, 9)].into_iter().collect();
+        assert_eq!(hash_of(&shared), hash_of(&fresh));
+        assert_ne!(hash_of(&shared), before);
+        assert_eq!(hash_of(&copy), before);
+        assert_ne!(shared, copy);
+        assert_eq!(shared, fresh);
     }
 
     #[test]

@@ -32,6 +32,10 @@ fn check_all(config: Config) -> (usize, Vec<(&'static str, usize)>) {
 
 /// BFS until `property` is discovered (or a bound); returns the counterexample length.
 fn counterexample(config: Config, property: &'static str) -> Option<usize> {
+    assert!(
+        properties::by_name(property).is_some_and(|p| p.expectation != Expectation::Sometimes),
+        "{property}: a sometimes property is tracked by MvModel::reached, not discovered"
+    );
     let checker = MvModel::new(config)
         .checker()
         .finish_when(HasDiscoveries::AnyOf(BTreeSet::from([property])))

@@ -396,32 +396,28 @@ fn mark_stale(cur: Option<&RuntimeMetadata>, buckets: &[i64], inputs: &MutateInp
         .config
         .profile
         .has_mutant(Mutant::MarkStaleSynthesizesAbsent);
+    let changes = |bucket: &i64| match cur.partitions.get(bucket) {
+        Some(existing) => existing.is_valid(),
+        None => synthesize,
+    };
+    if !buckets.iter().any(changes) {
+        return Mutated::NoOp(NoOp::Lenient);
+    }
     let mut updated = cur.clone();
-    let mut changed = false;
-    {
-        let partitions = updated.partitions.make_mut();
-        for bucket in buckets {
-            match partitions.get_mut(bucket) {
-                Some(existing) if existing.is_valid() => {
-                    existing.state = PartitionState::Stale;
-                    changed = true;
-                }
-                None if synthesize => {
-                    partitions.insert(
-                        *bucket,
-                        info(PartitionState::Stale, PartitionFingerprint::EMPTY, 0),
-                    );
-                    changed = true;
-                }
-                _ => {}
+    let partitions = updated.partitions.make_mut();
+    for bucket in buckets {
+        match partitions.get_mut(bucket) {
+            Some(existing) if existing.is_valid() => existing.state = PartitionState::Stale,
+            None if synthesize => {
+                partitions.insert(
+                    *bucket,
+                    info(PartitionState::Stale, PartitionFingerprint::EMPTY, 0),
+                );
             }
+            _ => {}
         }
     }
-    if changed {
-        Mutated::Write(updated)
-    } else {
-        Mutated::NoOp(NoOp::Lenient)
-    }
+    Mutated::Write(updated)
 }
 
 fn pre_mark_dirty(

@@ -34,7 +34,9 @@ pub struct MvModel {
     /// skips needless evaluation.
     discovered: Vec<AtomicBool>,
     /// Hand stateright the `sometimes` properties as one (see [`reachability`]). True
-    /// except for the Explorer, which lists every property by name.
+    /// except for the Explorer, which lists every property by name. While true, a
+    /// `finish_when` that names a `sometimes` property never fires (stateright never sees
+    /// it discovered): read [`MvModel::reached`] instead.
     pub sometimes_as_one: bool,
 }
 
@@ -67,7 +69,8 @@ impl MvModel {
     /// a result): the last state (the quiescent properties are evaluated one after the
     /// other on the same state) and every world on a settle's path (the schedule is
     /// memoryless, so they share the fixpoint, and the checker visits them later as states
-    /// of their own). A 64-bit hash collision could in principle alias two worlds.
+    /// of their own; not after a settle that ran out of budget). A 64-bit hash collision
+    /// could in principle alias two worlds.
     pub fn settled(&self, world: &World) -> Rc<Settled> {
         thread_local! {
             static LAST: RefCell<Option<(u64, Rc<Settled>)>> = const { RefCell::new(None) };
@@ -103,6 +106,12 @@ impl MvModel {
                 Some(settled) => Rc::new(settled),
                 None => hit.expect("the settle stopped on a memoised world"),
             };
+            if !settled.converged {
+                // A settle that ran out of budget visited up to STEPS_MAX worlds, each of
+                // which might still converge with its own full budget: memoise only the
+                // state itself (storing the path made a non-settling mutant exhaust memory).
+                path.truncate(1);
+            }
             PATHS.with(|paths| {
                 let mut paths = paths.borrow_mut();
                 if paths.len() > 4_000_000 {

@@ -64,6 +64,23 @@ pub enum SourceEvent {
 }
 
 impl SourceEvent {
+    /// An [`SourceEvent::Upload`] of segment `name`.
+    pub fn upload(name: &str, start_time_ms: i64, end_time_ms: i64, crc: i64) -> SourceEvent {
+        SourceEvent::Upload {
+            segment: name.to_string(),
+            start_time_ms,
+            end_time_ms,
+            crc,
+        }
+    }
+
+    /// A [`SourceEvent::Delete`] of segment `name`.
+    pub fn delete(name: &str) -> SourceEvent {
+        SourceEvent::Delete {
+            segment: name.to_string(),
+        }
+    }
+
     pub fn segment(&self) -> &str {
         match self {
             SourceEvent::Upload { segment, .. }

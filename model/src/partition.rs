@@ -110,6 +110,17 @@ pub struct SourceSegment {
     pub crc: i64,
 }
 
+impl SourceSegment {
+    pub fn new(name: &str, start_time_ms: i64, end_time_ms: i64, crc: i64) -> SourceSegment {
+        SourceSegment {
+            name: name.to_string(),
+            start_time_ms,
+            end_time_ms,
+            crc,
+        }
+    }
+}
+
 /// `floorDiv(x, bucketMs) * bucketMs` (SCH:261, 303, 878).
 pub fn align_down(time_ms: i64, bucket_ms: i64) -> i64 {
     assert!(bucket_ms > 0, "bucket_ms must be positive");

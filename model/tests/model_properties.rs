@@ -502,34 +502,10 @@ fn pre_window_fingerprint(
 //  (d) Random walks through the whole world
 // ─────────────────────────────────────────────────────────────────────────────────────
 
-fn segment(name: &str, start_time_ms: i64, end_time_ms: i64, crc: i64) -> SourceSegment {
-    SourceSegment {
-        name: name.to_string(),
-        start_time_ms,
-        end_time_ms,
-        crc,
-    }
-}
-
-fn upload(name: &str, start_time_ms: i64, end_time_ms: i64, crc: i64) -> SourceEvent {
-    SourceEvent::Upload {
-        segment: name.to_string(),
-        start_time_ms,
-        end_time_ms,
-        crc,
-    }
-}
-
 fn refresh(name: &str, crc: i64) -> SourceEvent {
     SourceEvent::Refresh {
         segment: name.to_string(),
         crc,
-    }
-}
-
-fn delete(name: &str) -> SourceEvent {
-    SourceEvent::Delete {
-        segment: name.to_string(),
     }
 }
 
@@ -547,24 +523,29 @@ fn world_config(story: usize, profile_name: &str) -> Config {
     match story {
         // Retention delete, then a backfill into the deleted bucket (spec §5.2, §5.3).
         0 => {
-            config.initial_source =
-                vec![segment("s0", 900, 999, 10), segment("s1", 1000, 1199, 11)];
+            config.initial_source = vec![
+                SourceSegment::new("s0", 900, 999, 10),
+                SourceSegment::new("s1", 1000, 1199, 11),
+            ];
             config.initial_runtime = Some(materialized(
                 &config.initial_source,
                 &[900, 1000, 1100],
                 1200,
             ));
-            config.script = vec![delete("s1"), upload("s2", 1100, 1150, 12)];
+            config.script = vec![
+                SourceEvent::delete("s1"),
+                SourceEvent::upload("s2", 1100, 1150, 12),
+            ];
         }
         // APPENDs in flight racing an upload and a same-crc refresh (a false positive),
         // with a transient register error and a lost ack.
         1 => {
-            config.initial_source = vec![segment("s1", 1000, 1399, 1)];
+            config.initial_source = vec![SourceSegment::new("s1", 1000, 1399, 1)];
             config.initial_runtime = Some(RuntimeMetadata {
                 watermark_ms: 1000,
                 partitions: BTreeMap::new().into(),
             });
-            config.script = vec![upload("s3", 1000, 1050, 3), refresh("s1", 1)];
+            config.script = vec![SourceEvent::upload("s3", 1000, 1050, 3), refresh("s1", 1)];
             config.faults = FaultBudget {
                 transient_errors: 1,
                 lost_acks: 1,
@@ -573,8 +554,12 @@ fn world_config(story: usize, profile_name: &str) -> Config {
         }
         // Cold start from an unaligned segment, a clock tick, task failures and timeouts.
         _ => {
-            config.initial_source = vec![segment("s1", 1050, 1250, 1)];
-            config.script = vec![upload("s2", 1250, 1420, 2), refresh("s1", 5), delete("s2")];
+            config.initial_source = vec![SourceSegment::new("s1", 1050, 1250, 1)];
+            config.script = vec![
+                SourceEvent::upload("s2", 1250, 1420, 2),
+                refresh("s1", 5),
+                SourceEvent::delete("s2"),
+            ];
             config.clock_ticks_max = 1;
             config.faults = FaultBudget {
                 task_failures: 1,

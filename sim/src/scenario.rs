@@ -23,7 +23,7 @@ pub use format::{
     line_column, load_file, parse, BucketExpect, Expect, FingerprintExpect, Initial, Knobs,
     LoadError, Scenario,
 };
-pub use run::{build_config, describe_znode, run, CheckLine, Outcome, Verdict};
+pub use run::{build_config, run, CheckLine, Outcome, Verdict};
 pub use steps::{action_verb, ScenarioStep, StepKind, Verb, VERBS};
 
 use mvsim_model::Profile;

@@ -179,15 +179,7 @@ pub fn trace_lines(recording: &Recording, stop_at: Option<&str>) -> Result<Vec<S
         }
         lines.push(crate::trace::trace_line(&config, step, before, action, after).render());
     };
-    engine::replay(
-        &config,
-        &recording.params,
-        &recording.steps,
-        ReplayMode::Exact,
-        recording.heal_start_ms,
-        stop_at,
-        Some(&mut tracer),
-    )?;
+    replay_recording(recording, stop_at, Some(&mut tracer))?;
     Ok(lines)
 }
 

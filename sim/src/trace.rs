@@ -473,3 +473,33 @@ fn scheduler_effect(before: &World, after: &World, clauses: &mut Vec<String>) {
     }
     clauses.push(text);
 }
+
+/// `wm=1400 [1000] V fp(1:abcd), [1100] S EMPTY (source fp(1:77aa))`: a bucket whose
+/// fingerprint differs from its live source window shows the source's.
+pub fn describe_znode(config: &Config, world: &World) -> String {
+    let Some(runtime) = world.runtime() else {
+        return "no znode".to_string();
+    };
+    let buckets: Vec<String> = runtime
+        .partitions
+        .iter()
+        .map(|(bucket, info)| {
+            let live = world.source_window_fingerprint(config, *bucket, bucket + config.bucket_ms);
+            let differs = if live == info.fingerprint {
+                String::new()
+            } else {
+                format!(" (source {})", fingerprint(&live))
+            };
+            format!(
+                "[{bucket}] {} {}{differs}",
+                info.state.code(),
+                fingerprint(&info.fingerprint)
+            )
+        })
+        .collect();
+    if buckets.is_empty() {
+        format!("wm={} (no buckets)", runtime.watermark_ms)
+    } else {
+        format!("wm={} {}", runtime.watermark_ms, buckets.join(", "))
+    }
+}

@@ -21,30 +21,6 @@ use mvsim_model::{Config, FaultBudget, Profile, SourceEvent};
 /// The preset names, in size order.
 pub const PRESETS: [&str; 3] = ["small", "ci", "large"];
 
-fn segment(name: &str, start_time_ms: i64, end_time_ms: i64, crc: i64) -> SourceSegment {
-    SourceSegment {
-        name: name.to_string(),
-        start_time_ms,
-        end_time_ms,
-        crc,
-    }
-}
-
-fn upload(name: &str, start_time_ms: i64, end_time_ms: i64, crc: i64) -> SourceEvent {
-    SourceEvent::Upload {
-        segment: name.to_string(),
-        start_time_ms,
-        end_time_ms,
-        crc,
-    }
-}
-
-fn delete(name: &str) -> SourceEvent {
-    SourceEvent::Delete {
-        segment: name.to_string(),
-    }
-}
-
 /// Builds a preset for a profile. Errors name the valid presets.
 pub fn preset(name: &str, profile: Profile) -> Result<Config, String> {
     let mut config = Config::base(name, profile);
@@ -55,17 +31,24 @@ pub fn preset(name: &str, profile: Profile) -> Result<Config, String> {
     config.broker_cache_lag = false;
     match name {
         "small" => {
-            config.initial_source =
-                vec![segment("s0", 900, 999, 10), segment("s1", 1000, 1199, 11)];
-            config.script = vec![delete("s1"), upload("s2", 1100, 1150, 12)];
+            config.initial_source = vec![
+                SourceSegment::new("s0", 900, 999, 10),
+                SourceSegment::new("s1", 1000, 1199, 11),
+            ];
+            config.script = vec![
+                SourceEvent::delete("s1"),
+                SourceEvent::upload("s2", 1100, 1150, 12),
+            ];
         }
         "ci" | "large" => {
-            config.initial_source =
-                vec![segment("s0", 900, 999, 10), segment("s1", 1000, 1299, 11)];
+            config.initial_source = vec![
+                SourceSegment::new("s0", 900, 999, 10),
+                SourceSegment::new("s1", 1000, 1299, 11),
+            ];
             config.script = vec![
-                upload("s3", 1200, 1250, 13),
-                delete("s1"),
-                upload("s2", 1100, 1150, 12),
+                SourceEvent::upload("s3", 1200, 1250, 13),
+                SourceEvent::delete("s1"),
+                SourceEvent::upload("s2", 1100, 1150, 12),
             ];
             config.faults = FaultBudget {
                 lost_acks: 1,

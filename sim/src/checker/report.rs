@@ -345,29 +345,10 @@ pub fn render_trace(model: &MvModel, actions: &[Action], with_settle: bool) -> V
         }
         lines.push(format!(
             "---- at quiescence: {} ----",
-            describe_znode(&settled.world)
+            crate::trace::describe_znode(&model.settle_config, &settled.world)
         ));
     }
     lines
-}
-
-fn describe_znode(world: &World) -> String {
-    let Some(runtime) = world.runtime() else {
-        return "no znode".to_string();
-    };
-    let buckets: Vec<String> = runtime
-        .partitions
-        .iter()
-        .map(|(bucket, info)| {
-            format!(
-                "[{}] {} {}",
-                bucket,
-                info.state.code(),
-                crate::trace::fingerprint(&info.fingerprint)
-            )
-        })
-        .collect();
-    format!("wm={} {}", runtime.watermark_ms, buckets.join(", "))
 }
 
 /// The human report.

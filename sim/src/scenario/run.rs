@@ -12,7 +12,7 @@ use super::format::{BucketExpect, Expect, FingerprintExpect, Scenario};
 use super::steps::{
     action_task, action_verb, short_verb, ActionPattern, ScenarioStep, StepKind, TaskSelector,
 };
-use crate::trace::{describe_action, fingerprint, trace_line};
+use crate::trace::{describe_action, describe_znode, fingerprint, trace_line};
 use mvsim_model::config::Timing;
 use mvsim_model::properties::{self, Check, Expectation};
 use mvsim_model::quiescence;
@@ -903,36 +903,6 @@ fn materially_changed(before: &World, after: &World) -> bool {
         || before.consistency.pending != after.consistency.pending
         || before.consistency.work != after.consistency.work
         || before.broker != after.broker
-}
-
-/// `wm=1400 [1000] V fp(1:abcd), [1100] S EMPTY (source fp(1:77aa))`: a bucket whose
-/// fingerprint differs from its live source window shows the source's.
-pub fn describe_znode(config: &Config, world: &World) -> String {
-    let Some(runtime) = world.runtime() else {
-        return "no znode".to_string();
-    };
-    let buckets: Vec<String> = runtime
-        .partitions
-        .iter()
-        .map(|(bucket, info)| {
-            let live = world.source_window_fingerprint(config, *bucket, bucket + config.bucket_ms);
-            let differs = if live == info.fingerprint {
-                String::new()
-            } else {
-                format!(" (source {})", fingerprint(&live))
-            };
-            format!(
-                "[{bucket}] {} {}{differs}",
-                info.state.code(),
-                fingerprint(&info.fingerprint)
-            )
-        })
-        .collect();
-    if buckets.is_empty() {
-        format!("wm={} (no buckets)", runtime.watermark_ms)
-    } else {
-        format!("wm={} {}", runtime.watermark_ms, buckets.join(", "))
-    }
 }
 
 fn describe_source(config: &Config, world: &World) -> String {

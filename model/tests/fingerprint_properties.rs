@@ -2,24 +2,16 @@
 //! *set* of overlapping `(name, crc)` pairs, insensitive to input order and to segments
 //! outside the window, and sensitive to which crc belongs to which name.
 
+mod common;
+
 use mvsim_model::fingerprint::{
     compute_window_fingerprint, fingerprint_of_sorted, java_string_cmp, SegmentRef,
 };
 use proptest::prelude::*;
-use proptest::test_runner::RngSeed;
 use std::collections::BTreeMap;
 
 const WINDOW_START_MS: i64 = 100;
 const WINDOW_END_MS: i64 = 200;
-
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: 256,
-        failure_persistence: None,
-        rng_seed: RngSeed::Fixed(0x6d7673696d),
-        ..ProptestConfig::default()
-    }
-}
 
 /// Characters that exercise ASCII, 2/3/4-byte UTF-8 and the UTF-16 vs UTF-8 order split
 /// (U+E000..U+FFFF against supplementary characters).
@@ -109,7 +101,7 @@ fn shuffled_overlapping() -> impl Strategy<Value = (Vec<Owned>, Vec<usize>)> {
 }
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(common::proptest_config())]
 
     #[test]
     fn java_string_cmp_is_utf16_code_unit_order(a in name_strategy(), b in name_strategy()) {

@@ -12,6 +12,8 @@
 //!   `Always` properties `watermark_monotonic`, `bucket_keys_aligned`,
 //!   `stale_only_from_valid` and `entries_never_removed`.
 
+mod common;
+
 use mvsim_model::fingerprint::{
     compute_window_fingerprint, farm_fingerprint64, fingerprint_bytes, java_string_cmp, SegmentRef,
 };
@@ -25,17 +27,7 @@ use mvsim_model::{Action, Config, FaultBudget, NoEntropy, Profile, SourceEvent, 
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::strategy::ValueTree;
-use proptest::test_runner::RngSeed;
 use std::collections::{BTreeMap, BTreeSet};
-
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: 256,
-        failure_persistence: None,
-        rng_seed: RngSeed::Fixed(0x6d7673696d),
-        ..ProptestConfig::default()
-    }
-}
 
 /// `Config::base`'s bucket.
 const BUCKET_MS: i64 = 100;
@@ -229,7 +221,7 @@ fn watermark_never_decreases(
 }
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(common::proptest_config())]
 
     /// (a) post: every manager op, in any order, from any runtime.
     #[test]
@@ -596,7 +588,7 @@ fn check_world(config: &Config, world: &World, trace: &[Action]) -> Result<(), T
 }
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(common::proptest_config())]
 
     /// (d) proptest picks the enabled action at every step.
     #[test]
@@ -628,7 +620,7 @@ proptest! {
 #[test]
 fn random_world_walks_reach_commits_marks_and_deletes() {
     use proptest::test_runner::TestRunner;
-    let mut runner = TestRunner::new(config());
+    let mut runner = TestRunner::new(common::proptest_config());
     let mut reached = BTreeSet::new();
     let milestones = [
         "reach_append_committed",

@@ -3,6 +3,8 @@
 //! plus its rejections (PI:107-121, PS:55-63, RM:70), tolerances (RM:113-135) and the source
 //! segment JSON format (spec §1.1).
 
+mod common;
+
 use mvsim_model::partition::{
     PartitionFingerprint, PartitionInfo, PartitionState, RuntimeMetadata, SourceSegment,
 };
@@ -11,7 +13,6 @@ use mvsim_model::znrecord::{
     segments_from_json, segments_to_json, ZnRecordError,
 };
 use proptest::prelude::*;
-use proptest::test_runner::RngSeed;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -535,15 +536,6 @@ fn colliding_keys_keep_the_last_in_java_string_order() {
 
 // ------------------------------------------------------------------------- properties
 
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: 256,
-        failure_persistence: None,
-        rng_seed: RngSeed::Fixed(0x6d7673696d),
-        ..ProptestConfig::default()
-    }
-}
-
 fn partition_info() -> impl Strategy<Value = PartitionInfo> {
     let state = prop_oneof![Just(PartitionState::Valid), Just(PartitionState::Stale)];
     let fingerprint = prop_oneof![
@@ -587,7 +579,7 @@ fn segment() -> impl Strategy<Value = SourceSegment> {
 }
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(common::proptest_config())]
 
     #[test]
     fn runtime_round_trips(id in any::<String>(), runtime in runtime()) {

@@ -194,7 +194,7 @@ mod tests {
     }
 
     #[test]
-    fn make_mut_copies_a_shared_value_and_rehashes() {
+    fn make_mut_copies_a_shared_value_and_leaves_the_other_holder_alone() {
         let original: Shared<BTreeMap<i64, u8>> = [(1, 7)].into_iter().collect();
         let mut changed = original.clone();
         changed.make_mut().insert(1, 8);

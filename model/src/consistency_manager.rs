@@ -141,7 +141,7 @@ impl World {
                         self.ghost.reached |= ghost_bits::REACHED_SWEEP_REMARKED;
                     }
                     // Exceptions are logged and the mark is dropped (CM:400-405).
-                    Some(_) => {}
+                    Some(end) => self.note_mark_end(&work.op.mutation, &end),
                 }
             }
             _ => unreachable!("consistency_step called with a non-CM action"),
@@ -165,15 +165,18 @@ impl World {
             return;
         }
         if fault == RegisterFault::Transient {
+            self.note_flush(config, start_ms, end_ms, None);
             return; // READ #1 threw: logged, the mark is dropped.
         }
         self.note_register_read(config);
         let Some(snapshot) = self.register.read(Self::stale_reads(config)).0 else {
+            self.note_flush(config, start_ms, end_ms, Some(&[]));
             return;
         };
         // bucketMs from the MV table config (inferBucketMs, CM:651-657).
         let first = align_down(start_ms, config.bucket_ms);
         if first > end_ms {
+            self.note_flush(config, start_ms, end_ms, Some(&[]));
             return; // no existing key can satisfy first <= k <= end (CM:638-644)
         }
         let mut candidates: Vec<i64> = snapshot
@@ -197,6 +200,7 @@ impl World {
                 .take_while(|bucket| *bucket <= upper)
                 .collect();
         }
+        self.note_flush(config, start_ms, end_ms, Some(&candidates));
         if candidates.is_empty() {
             return;
         }

@@ -27,6 +27,7 @@ pub mod register;
 pub mod scheduler;
 pub mod segment_source;
 pub mod shared;
+pub mod signature;
 pub mod world;
 pub mod znrecord;
 

@@ -50,6 +50,25 @@ pub struct Property {
     pub check: Check,
 }
 
+impl Property {
+    /// Does an `always` (or `sometimes`) property hold on `world`? (A quiescent property
+    /// holds on every state; judge it with [`Property::holds_on_settled`].)
+    pub fn holds_on_state(&self, config: &Config, world: &World) -> bool {
+        match self.check {
+            Check::State(check) => check(config, world),
+            Check::Settled(_) => true,
+        }
+    }
+
+    /// Does the property hold at a settled fixpoint?
+    pub fn holds_on_settled(&self, config: &Config, settled: &Settled) -> bool {
+        match self.check {
+            Check::State(check) => check(config, &settled.world),
+            Check::Settled(check) => check(config, settled),
+        }
+    }
+}
+
 /// Every property, in report order.
 pub fn registry() -> &'static [Property] {
     &REGISTRY
@@ -183,31 +202,47 @@ fn covered_windows_with_data<'a>(
         })
 }
 
-fn quiescent_buckets_match_source(config: &Config, settled: &Settled) -> bool {
-    let world = &settled.world;
+/// The buckets below the watermark whose source window has data and whose entry is not
+/// VALID with the current source fingerprint (the witnesses of
+/// `quiescent_buckets_match_source`).
+pub fn quiescent_bucket_mismatches(config: &Config, world: &World) -> Vec<i64> {
     let Some(runtime) = world.runtime() else {
-        return true;
+        return Vec::new();
     };
     covered_windows_with_data(config, world)
         .filter(|(_, live)| !live.is_empty_window())
-        .all(|(bucket, live)| {
-            runtime
+        .filter(|(bucket, live)| {
+            !runtime
                 .partitions
-                .get(&bucket)
-                .is_some_and(|info| info.is_valid() && info.fingerprint == live)
+                .get(bucket)
+                .is_some_and(|info| info.is_valid() && info.fingerprint == *live)
         })
+        .map(|(bucket, _)| bucket)
+        .collect()
+}
+
+fn quiescent_buckets_match_source(config: &Config, settled: &Settled) -> bool {
+    quiescent_bucket_mismatches(config, &settled.world).is_empty()
+}
+
+/// The windows below the watermark whose MV segments do not hold exactly the source data
+/// of the window (the witnesses of `quiescent_mv_data_matches_source`).
+pub fn quiescent_mv_mismatches(config: &Config, world: &World) -> Vec<i64> {
+    covered_windows_with_data(config, world)
+        .filter(|(bucket, live)| {
+            let served = world
+                .mv_data
+                .get(bucket)
+                .copied()
+                .unwrap_or(crate::partition::PartitionFingerprint::EMPTY);
+            served != *live
+        })
+        .map(|(bucket, _)| bucket)
+        .collect()
 }
 
 fn quiescent_mv_data_matches_source(config: &Config, settled: &Settled) -> bool {
-    let world = &settled.world;
-    covered_windows_with_data(config, world).all(|(bucket, live)| {
-        let served = world
-            .mv_data
-            .get(&bucket)
-            .copied()
-            .unwrap_or(crate::partition::PartitionFingerprint::EMPTY);
-        served == live
-    })
+    quiescent_mv_mismatches(config, &settled.world).is_empty()
 }
 
 macro_rules! always {

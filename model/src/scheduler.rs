@@ -359,7 +359,20 @@ impl World {
             return SchedulerPhase::BuildAppend(cycle, plan);
         }
         if !plan.planned.is_empty() {
+            // Signature detail (ghost): was a violating APPEND's bucket in the scheduler's own
+            // snapshot, or only in the live znode?
+            let in_snapshot = plan
+                .planned
+                .iter()
+                .any(|task| cycle.partitions.contains_key(&task.window_start_ms));
             self.submit_job(config, plan.planned);
+            if self.ghost.violations & crate::world::ghost_bits::APPEND_OVER_PRESENT != 0 {
+                self.ghost.violation_detail = if in_snapshot {
+                    crate::signature::detail::APPEND_SNAPSHOT_PRESENT
+                } else {
+                    crate::signature::detail::APPEND_SNAPSHOT_ABSENT
+                };
+            }
         }
         SchedulerPhase::Idle
     }

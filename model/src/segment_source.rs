@@ -158,7 +158,7 @@ impl World {
         if start_ms < 0 || end_ms < 0 {
             return;
         }
-        let overlapping_deleted = |bucket: i64, flags: u8| {
+        let overlapping_deleted = |bucket: i64, flags: u16| {
             flags & ghost_bits::BUCKET_DELETED != 0
                 && crate::partition::segment_overlaps_window(
                     start_ms,
@@ -187,6 +187,7 @@ impl World {
     /// `PHRM.notifyMaterializedViewConsistencyManager` -> `onBaseTableDataChange` /
     /// `onBaseTableFullInvalidation` (PHRM:5833-5862, CM:197-264).
     fn notify_consistency_manager(&mut self, config: &Config, start_ms: i64, end_ms: i64) {
+        self.note_source_change(config, start_ms, end_ms);
         let (start_ms, end_ms) = if start_ms < 0 || end_ms < 0 {
             (0, i64::MAX)
         } else {

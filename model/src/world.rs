@@ -294,8 +294,9 @@ pub mod ghost_bits {
     pub const REACHED_OVERWRITE_COMMITTED: u32 = 1 << 11;
 
     /// Per-bucket history flags.
-    pub const BUCKET_DELETED: u8 = 1 << 0;
-    pub const BUCKET_BACKFILLED_AFTER_DELETE: u8 = 1 << 1;
+    pub const BUCKET_DELETED: u16 = 1 << 0;
+    pub const BUCKET_BACKFILLED_AFTER_DELETE: u16 = 1 << 1;
+    // Bits 2..12 of a bucket's flags are the signature causes (`crate::signature`).
 }
 
 /// History kept for properties only (DESIGN-NOTES "Properties over histories").
@@ -307,8 +308,12 @@ pub struct Ghost {
     pub violations: u16,
     /// [`ghost_bits`] milestone bits of the step that produced this state.
     pub reached: u32,
-    /// Per-bucket history flags ([`ghost_bits::BUCKET_DELETED`], ...).
-    pub buckets: Shared<BTreeMap<i64, u8>>,
+    /// What the violating step was, for finding signatures (`crate::signature::detail`);
+    /// 0 when `violations == 0`.
+    pub violation_detail: u8,
+    /// Per-bucket history flags ([`ghost_bits::BUCKET_DELETED`], ...) and signature causes
+    /// (`crate::signature::cause`).
+    pub buckets: Shared<BTreeMap<i64, u16>>,
 }
 
 /// The simulated cluster: everything the actors share plus their private state.
@@ -434,6 +439,7 @@ impl World {
         // that differ only in old milestones stay one state.
         self.ghost.violations = 0;
         self.ghost.reached = 0;
+        self.ghost.violation_detail = 0;
         self.count_fault(action);
         use Action::*;
         match action {
@@ -505,6 +511,7 @@ impl World {
             let latest = self.register.read(false).1;
             if stale != latest {
                 self.ghost.violations |= ghost_bits::REGISTER_NOT_LINEARIZABLE;
+                self.ghost.violation_detail = crate::signature::detail::REGISTER_READ;
             }
         }
     }
@@ -629,7 +636,7 @@ impl World {
                 || expected_version == -1
                 || (self.register.value.is_some() && expected_version == self.register.version));
         if applies {
-            self.record_write(mutation, &update);
+            self.record_write(config, mutation, &update);
         }
         // The sequential CAS spec: `set` takes effect iff the node exists and the version
         // matches, or the expected version is -1. A lost ack is an operation with an unknown
@@ -638,6 +645,7 @@ impl World {
             || (self.register.value.is_some() && expected_version == self.register.version);
         if fault != RegisterFault::Transient && applies != sequential {
             self.ghost.violations |= ghost_bits::REGISTER_NOT_LINEARIZABLE;
+            self.ghost.violation_detail = crate::signature::detail::REGISTER_WRITE;
         }
         let keep_previous = Self::stale_reads(config);
         self.register
@@ -645,7 +653,7 @@ impl World {
     }
 
     /// Ghost checks of one applied write against the current value (spec §4 I2, I5-I7).
-    fn record_write(&mut self, mutation: &Mutation, update: &RuntimeMetadata) {
+    fn record_write(&mut self, config: &Config, mutation: &Mutation, update: &RuntimeMetadata) {
         use ghost_bits::*;
         let empty = RuntimeMetadata::default();
         let old = self.register.value.as_ref().unwrap_or(&empty);
@@ -674,7 +682,12 @@ impl World {
             );
         }
         self.ghost.violations |= violations;
+        if violations != 0 {
+            self.ghost.violation_detail = crate::signature::detail::of_mutation(mutation);
+        }
+        let causes = self.write_causes(config, mutation, old, update);
         record_milestones(&mut self.ghost, mutation, old, update);
+        crate::signature::apply_write_causes(&mut self.ghost, causes);
     }
 }
 

@@ -5,7 +5,9 @@
 //! - [`scenario`]: named scenario files, their runs and the scenario x engine report;
 //! - [`trace`]: the one-line-per-step trace format shared by all of them.
 
+pub mod baseline;
 pub mod checker;
+pub mod input;
 pub mod scenario;
 pub mod simulate;
 pub mod trace;

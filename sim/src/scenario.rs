@@ -15,7 +15,7 @@
 //! `mvsim scenario run --all`, `mvsim scenario verbs`, and `mvsim report --engines pre,post`
 //! (the scenario x engine verdict matrix).
 
-mod format;
+pub(crate) mod format;
 mod run;
 mod steps;
 
@@ -57,6 +57,10 @@ pub enum ScenarioCommand {
         /// Print one verdict line per run instead of the traces.
         #[arg(long)]
         brief: bool,
+        /// Also print the finding signature of every violation witness (what a baseline
+        /// entry matches; see docs/signatures.md).
+        #[arg(long)]
+        signatures: bool,
     },
     /// List the step vocabulary (`do = "..."`).
     Verbs,
@@ -128,6 +132,7 @@ pub fn run_scenario(args: &ScenarioArgs) -> Result<i32, String> {
             all,
             engine,
             brief,
+            signatures,
         } => {
             let chosen = choose(&scenarios, name.as_deref(), *all, &dir)?;
             let engine = engine.as_deref().map(Profile::by_name).transpose()?;
@@ -145,6 +150,11 @@ pub fn run_scenario(args: &ScenarioArgs) -> Result<i32, String> {
                         println!();
                     }
                     print!("{}", outcome.render());
+                }
+                if *signatures {
+                    for signature in &outcome.signatures {
+                        println!("  signature  {signature}");
+                    }
                 }
             }
             Ok(exit_code(&outcomes))

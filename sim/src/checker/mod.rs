@@ -6,8 +6,10 @@
 //! scripted source events are used up, then it is judged on the fixpoint that
 //! `quiescence::settle` reaches from the state), `Sometimes` as `sometimes`.
 
+pub mod findings;
+pub mod gate;
 pub mod presets;
-mod report;
+pub mod report;
 
 use mvsim_model::properties::{self, Check, Expectation};
 use mvsim_model::quiescence::{self, Settled};
@@ -38,6 +40,8 @@ pub struct MvModel {
     /// `finish_when` that names a `sometimes` property never fires (stateright never sees
     /// it discovered): read [`MvModel::reached`] instead.
     pub sometimes_as_one: bool,
+    /// The CI gate (a baseline and the signature tracker); `None` checks no gate.
+    pub gate: Option<gate::Gate>,
 }
 
 impl MvModel {
@@ -54,6 +58,7 @@ impl MvModel {
                 .map(|_| AtomicBool::new(false))
                 .collect(),
             sometimes_as_one: true,
+            gate: None,
         }
     }
 
@@ -147,6 +152,8 @@ fn hash_engine_state(world: &World, hasher: &mut impl Hasher) {
     world.jobs.hash(hasher);
     world.consistency.hash(hasher);
     world.broker.hash(hasher);
+    // The signature causes the fixpoint's witnesses read (`mvsim_model::signature`).
+    world.ghost.buckets.hash(hasher);
 }
 
 impl MvModel {
@@ -247,6 +254,9 @@ impl Model for MvModel {
             .collect();
         if self.sometimes_as_one {
             listed.push(Property::always(REACHABILITY, reachability));
+        }
+        if self.gate.is_some() {
+            listed.push(Property::always(gate::GATE, gate::gate_property));
         }
         listed
     }

@@ -45,10 +45,21 @@ pub struct CheckArgs {
     /// Replay this action-index path (printed with every violation) instead of checking.
     #[arg(long)]
     pub path: Option<String>,
-    /// Accept a known violation of this property (repeatable): it is still reported but
-    /// does not make the exit status non-zero.
-    #[arg(long = "allow")]
-    pub allow: Vec<String>,
+    /// The findings baseline: violations whose every witness a baseline finding explains
+    /// are accepted (reported, exit status 0); anything else is a new finding (exit 1).
+    #[arg(long, default_value = crate::baseline::DEFAULT_PATH, conflicts_with = "no_baseline")]
+    pub baseline: std::path::PathBuf,
+    /// Check with no baseline: every violation is new (how `post-fixed` is checked).
+    #[arg(long)]
+    pub no_baseline: bool,
+    /// Fail (exit 1) when a complete search no longer sees a finding the baseline expects
+    /// on this engine and configuration.
+    #[arg(long)]
+    pub strict_baseline: bool,
+    /// Accept EVERY violation of this property, whatever its signature (repeatable; warned:
+    /// it hides any new bug that breaks the same property; prefer the baseline).
+    #[arg(long = "accept-property")]
+    pub accept_property: Vec<String>,
     /// No progress lines on stderr.
     #[arg(long)]
     pub quiet: bool,
@@ -93,7 +104,11 @@ pub struct PropertyResult {
     pub statement: &'static str,
     /// holds | violated | reached | not reached | no violation within bound | not reached within bound
     pub verdict: String,
-    pub allowed: bool,
+    /// Every witness of this property the search saw is explained by the baseline (or the
+    /// property was accepted wholesale with `--accept-property`).
+    pub accepted: bool,
+    /// The baseline findings that explain its witnesses.
+    pub accepted_by: Vec<String>,
     pub trace_steps: Option<usize>,
     pub path: Option<String>,
     pub replay: Option<String>,
@@ -118,15 +133,37 @@ pub struct CheckResult {
     /// Peak resident memory of the process (VmHWM), bytes.
     pub peak_resident_bytes: u64,
     pub properties: Vec<PropertyResult>,
+    /// The gate: every signature seen, accepted or new (absent when no gate ran).
+    pub findings: Option<super::findings::FindingsResult>,
+    /// The search explored every interleaving within the configuration.
+    pub complete: bool,
+    /// The process exit status this result maps to.
+    pub exit_status: i32,
 }
 
 impl CheckResult {
-    /// Violations not accepted with `--allow`.
+    /// Violations that count: new findings when a gate ran, else violated properties not
+    /// accepted with `--accept-property`.
     pub fn unexpected_violations(&self) -> usize {
-        self.properties
-            .iter()
-            .filter(|property| property.verdict == "violated" && !property.allowed)
-            .count()
+        match &self.findings {
+            Some(findings) => findings.new.len() + usize::from(findings.strict_failure),
+            None => self
+                .properties
+                .iter()
+                .filter(|property| property.verdict == "violated" && !property.accepted)
+                .count(),
+        }
+    }
+
+    /// 1 for a counted violation, 3 for an incomplete search without one, else 0.
+    pub fn status(&self) -> i32 {
+        if self.unexpected_violations() > 0 {
+            1
+        } else if !self.complete {
+            3
+        } else {
+            0
+        }
     }
 }
 
@@ -139,10 +176,11 @@ pub fn run_check(args: &CheckArgs) -> Result<i32, String> {
             ..model.config
         });
     }
-    for name in &args.allow {
+    for name in &args.accept_property {
         if properties::by_name(name).is_none() {
-            return Err(format!("--allow: unknown property '{name}'"));
+            return Err(format!("--accept-property: unknown property '{name}'"));
         }
+        eprintln!("mvsim: warning: --accept-property {name}: every violation of {name} is accepted, whatever its cause; a new bug that breaks it is hidden");
     }
     if args.threads == 0 {
         return Err("--threads must be >= 1".to_string());
@@ -150,6 +188,20 @@ pub fn run_check(args: &CheckArgs) -> Result<i32, String> {
     if let Some(path) = &args.path {
         return replay_command(&model, args, path);
     }
+    let baseline = if args.no_baseline {
+        crate::baseline::Baseline::empty()
+    } else {
+        crate::baseline::Baseline::load(&args.baseline).map_err(|error| {
+            if args.baseline.exists() {
+                error
+            } else {
+                format!(
+                    "{error} (the findings baseline; run from the repository root, pass --baseline PATH, or --no-baseline)"
+                )
+            }
+        })?
+    };
+    model.gate = Some(super::gate::Gate::new(std::sync::Arc::new(baseline)));
     let result = check(model, args);
     print!("{}", render(&result));
     if let Some(file) = &args.json {
@@ -157,11 +209,7 @@ pub fn run_check(args: &CheckArgs) -> Result<i32, String> {
         std::fs::write(file, text + "\n")
             .map_err(|error| format!("cannot write {}: {error}", file.display()))?;
     }
-    Ok(if result.unexpected_violations() > 0 {
-        1
-    } else {
-        0
-    })
+    Ok(result.status())
 }
 
 /// Runs the checker and collects the result (also used by tests).
@@ -216,8 +264,10 @@ pub fn check(model: MvModel, args: &CheckArgs) -> CheckResult {
         .is_some_and(|seconds| duration.as_secs() >= seconds);
     let bound_hit = memory_hit || states_hit || timeout_hit;
     let model = checker.model();
-    let properties = collect_properties(model, checker.as_ref(), args, bound_hit);
-    CheckResult {
+    let mut properties = collect_properties(model, checker.as_ref(), args, bound_hit);
+    let findings =
+        super::findings::collect(model, checker.as_ref(), args, !bound_hit, &mut properties);
+    let mut result = CheckResult {
         engine,
         config: config_name,
         no_faults: args.no_faults,
@@ -242,7 +292,12 @@ pub fn check(model: MvModel, args: &CheckArgs) -> CheckResult {
         unique_states_per_second: unique_states as f64 / duration.as_secs_f64().max(1e-9),
         peak_resident_bytes: peak_rss_bytes().unwrap_or(0),
         properties,
-    }
+        findings,
+        complete: !bound_hit,
+        exit_status: 0,
+    };
+    result.exit_status = result.status();
+    result
 }
 
 fn collect_properties(
@@ -272,7 +327,11 @@ fn collect_properties(
                 expectation: property.expectation.name(),
                 statement: property.statement,
                 verdict: verdict.to_string(),
-                allowed: args.allow.iter().any(|name| name == property.name),
+                accepted: args
+                    .accept_property
+                    .iter()
+                    .any(|name| name == property.name),
+                accepted_by: Vec::new(),
                 trace_steps: None,
                 path: None,
                 replay: None,
@@ -292,18 +351,23 @@ fn collect_properties(
                     property.expectation == Expectation::Quiescent,
                 );
                 result.trace_steps = Some(actions.len());
-                result.replay = Some(format!(
-                    "mvsim check --engine {} --config {}{} --path {}",
-                    model.config.profile.name,
-                    model.config.name,
-                    if args.no_faults { " --no-faults" } else { "" },
-                    path_text
-                ));
+                result.replay = Some(replay_line(model, args, &path_text));
                 result.path = Some(path_text);
             }
             result
         })
         .collect()
+}
+
+/// The one command that replays `path` on this model.
+pub(super) fn replay_line(model: &MvModel, args: &CheckArgs, path: &str) -> String {
+    format!(
+        "mvsim check --engine {} --config {}{} --path {}",
+        model.config.profile.name,
+        model.config.name,
+        if args.no_faults { " --no-faults" } else { "" },
+        path
+    )
 }
 
 /// The trace of `actions` from the initial state; for a quiescent property, followed by
@@ -351,7 +415,8 @@ pub fn render_trace(model: &MvModel, actions: &[Action], with_settle: bool) -> V
     lines
 }
 
-/// The human report.
+/// The human report: the verdict table, the state counts, the findings summary, and the
+/// full trace of every violation that counts (accepted findings get one line each).
 pub fn render(result: &CheckResult) -> String {
     let mut out = String::new();
     out.push_str(&format!(
@@ -366,10 +431,16 @@ pub fn render(result: &CheckResult) -> String {
     out.push_str(&format!("{:<36} {:<10} verdict\n", "property", "kind"));
     for property in &result.properties {
         let detail = match property.trace_steps {
-            Some(steps) => format!(
-                " ({steps}-step trace{})",
-                if property.allowed { ", allowed" } else { "" }
-            ),
+            Some(steps) if !property.accepted_by.is_empty() && property.accepted => {
+                format!(
+                    " ({steps}-step trace; accepted: {})",
+                    property.accepted_by.join(", ")
+                )
+            }
+            Some(steps) if property.accepted => {
+                format!(" ({steps}-step trace; accepted wholesale)")
+            }
+            Some(steps) => format!(" ({steps}-step trace)"),
             None => String::new(),
         };
         out.push_str(&format!(
@@ -386,11 +457,20 @@ pub fn render(result: &CheckResult) -> String {
         result.unique_states_per_second,
         result.outcome
     ));
+    if let Some(findings) = &result.findings {
+        out.push_str(&findings.render_summary());
+    }
     for property in result
         .properties
         .iter()
         .filter(|property| property.verdict == "violated")
     {
+        if property.accepted {
+            if let Some(replay) = &property.replay {
+                out.push_str(&format!("\naccepted {}: replay: {replay}\n", property.name));
+            }
+            continue;
+        }
         out.push_str(&format!(
             "\nVIOLATED {}: {}\n",
             property.name, property.statement
@@ -402,6 +482,10 @@ pub fn render(result: &CheckResult) -> String {
             out.push_str(&format!("replay: {replay}\n"));
         }
     }
+    if let Some(findings) = &result.findings {
+        out.push_str(&findings.render_new());
+    }
+    out.push_str(&format!("exit status: {}\n", result.status()));
     out
 }
 

@@ -56,6 +56,9 @@ pub struct Outcome {
     /// The `violated` list of the expectation (for the report's headline).
     pub expected_violations: Vec<&'static str>,
     pub judged: bool,
+    /// The signatures of every witness of every violation along the run and at quiescence
+    /// (`mvsim_model::signature`; the baseline's scenario reproducers read them).
+    pub signatures: std::collections::BTreeSet<mvsim_model::signature::Signature>,
 }
 
 impl Outcome {
@@ -184,6 +187,7 @@ pub fn run(scenario: &Scenario, profile: Profile) -> Outcome {
         error: None,
         expected_violations: expect.map(|e| e.violated.clone()).unwrap_or_default(),
         judged: expect.is_some(),
+        signatures: Default::default(),
     };
     let config = match build_config(scenario, profile) {
         Ok(config) => config,
@@ -226,6 +230,7 @@ pub fn run(scenario: &Scenario, profile: Profile) -> Outcome {
         }
     }
     outcome.lines = runner.lines;
+    outcome.signatures = runner.signatures;
     outcome
 }
 
@@ -245,6 +250,7 @@ struct Runner<'a> {
     /// (sometimes); 0 = the initial state.
     first_violation: Vec<Option<usize>>,
     first_reached: Vec<Option<usize>>,
+    signatures: std::collections::BTreeSet<mvsim_model::signature::Signature>,
 }
 
 impl<'a> Runner<'a> {
@@ -258,6 +264,7 @@ impl<'a> Runner<'a> {
             lines: Vec::new(),
             first_violation: vec![None; count],
             first_reached: vec![None; count],
+            signatures: Default::default(),
         }
     }
 
@@ -309,6 +316,12 @@ impl<'a> Runner<'a> {
                 continue;
             };
             let holds = check(self.config, &self.world);
+            if !holds && property.expectation == Expectation::Always {
+                let witnesses =
+                    mvsim_model::signature::witnesses_of(self.config, property, &self.world);
+                self.signatures
+                    .extend(witnesses.into_iter().map(|witness| witness.signature));
+            }
             match property.expectation {
                 Expectation::Always if !holds && self.first_violation[index].is_none() => {
                     self.first_violation[index] = Some(step);
@@ -688,13 +701,21 @@ impl<'a> Runner<'a> {
             self.lines
                 .push("   (the znode and the MV segments do not change)".to_string());
         }
-        let holds = properties::registry()
+        let holds: BTreeMap<&'static str, bool> = properties::registry()
             .iter()
             .filter_map(|property| match property.check {
                 Check::Settled(check) => Some((property.name, check(self.config, &settled))),
                 Check::State(_) => None,
             })
             .collect();
+        for property in properties::registry() {
+            if holds.get(property.name) == Some(&false) {
+                let witnesses =
+                    mvsim_model::signature::witnesses_of(self.config, property, &settled.world);
+                self.signatures
+                    .extend(witnesses.into_iter().map(|witness| witness.signature));
+            }
+        }
         QuiescenceResult { holds }
     }
 

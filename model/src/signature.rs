@@ -1,0 +1,629 @@
+//! Finding signatures: what a violation *is*, in words that survive renaming segments,
+//! shifting time and reordering the model's actions, so that a baseline can accept a known
+//! finding without hiding the next one.
+//!
+//! A property violation has one or more **witnesses**: the bucket, window, write or task it
+//! fails on. Each witness gets a [`Signature`], a function of the violating state (including
+//! the ghost history kept for this purpose) and of that witness alone, in a small versioned
+//! vocabulary ([`VOCABULARY_VERSION`]) that names no segment ids, crc values, bucket numbers
+//! or `Action` spellings:
+//!
+//! ```text
+//! quiescent_buckets_match_source | valid-outdated | written-outdated-by=appendValid | causes=notified+not-a-candidate
+//! ```
+//!
+//! - the **property**;
+//! - the **class** of the end state at the witness (per property, see [`classes`]);
+//! - **written-by**: the manager operation that last wrote the witness bucket, present only
+//!   when that write committed a fingerprint that differed from the source window at that
+//!   instant (the commit itself was wrong, rather than a later change being missed);
+//! - **causes**: what happened to the source changes of the witness bucket's window since
+//!   its last correct write (see [`cause`]), kept as ghost flags per bucket.
+//!
+//! A baseline pattern matches a witness when property, class and written-by are equal and
+//! the pattern's causes are a subset of the witness's: a witness that has every cause of an
+//! accepted finding is explained by it, whatever else happened in that bucket (a new bug
+//! that only ever occurs together with a known cause is hidden in that state; it is seen in
+//! any state where it occurs alone).
+//!
+//! The history is kept in [`Ghost`]: a per-step `violation_detail` (the manager operation
+//! or register call of the violating step) and, per bucket, cause flags set by source
+//! notifications, CM flushes and marks, and cleared by a correct write of the bucket.
+
+use crate::config::Config;
+use crate::manager::{CasEnd, Mutation};
+use crate::partition::{align_down, PartitionInfo, RuntimeMetadata};
+use crate::properties::{self, Expectation, Property};
+use crate::quiescence::Settled;
+use crate::world::{ghost_bits, Ghost, World};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::fmt;
+
+/// The version of the signature vocabulary. Bump it when a class, cause or operation name
+/// changes meaning; a baseline written for another version is refused.
+pub const VOCABULARY_VERSION: u32 = 1;
+
+/// Per-bucket cause flags (bits of `Ghost::buckets`, beside the history bits 0-1).
+pub mod cause {
+    /// A source change in the bucket's window was notified to the CM since the bucket's
+    /// last correct write.
+    pub const NOTIFIED: u16 = 1 << 2;
+    /// A CM flush drained such a change and did not list the bucket (it was absent from the
+    /// flush's snapshot READ #1).
+    pub const NOT_A_CANDIDATE: u16 = 1 << 3;
+    /// A `markStale` listed the bucket but did not flip it (it was not VALID at READ #2).
+    pub const MARK_NOOP: u16 = 1 << 4;
+    /// A CM flush drained such a change and threw on its snapshot READ #1.
+    pub const FLUSH_READ_ERROR: u16 = 1 << 5;
+    /// A `markStale` listing the bucket ended without a write (budget exhausted, an error
+    /// that ended it, a precondition).
+    pub const MARK_ABANDONED: u16 = 1 << 6;
+    /// The bucket's last write committed a fingerprint other than its source window's at
+    /// that instant; the writer is in [`WRITER_SHIFT`]..
+    pub const WRITTEN_OUTDATED: u16 = 1 << 7;
+    /// Bits 8..12: the [`super::detail`] code of the outdated write.
+    pub const WRITER_SHIFT: u16 = 8;
+    pub const WRITER_MASK: u16 = 0xF << WRITER_SHIFT;
+    /// Every cause bit (the rest are the history bits of `ghost_bits`).
+    pub const MASK: u16 = NOTIFIED
+        | NOT_A_CANDIDATE
+        | MARK_NOOP
+        | FLUSH_READ_ERROR
+        | MARK_ABANDONED
+        | WRITTEN_OUTDATED
+        | WRITER_MASK;
+
+    /// The vocabulary names of the flags, in signature order.
+    pub const NAMES: [(u16, &str); 5] = [
+        (NOTIFIED, "notified"),
+        (NOT_A_CANDIDATE, "not-a-candidate"),
+        (MARK_NOOP, "mark-noop"),
+        (FLUSH_READ_ERROR, "flush-read-error"),
+        (MARK_ABANDONED, "mark-abandoned"),
+    ];
+}
+
+/// Codes of the step a violation or an outdated write came from (`Ghost::violation_detail`,
+/// the writer bits of [`cause`]).
+pub mod detail {
+    use crate::manager::Mutation;
+
+    pub const APPEND_VALID: u8 = 1;
+    pub const REFRESH_VALID: u8 = 2;
+    pub const CLEAR_VALID: u8 = 3;
+    pub const REVERT_VALID: u8 = 4;
+    pub const MARK_STALE: u8 = 5;
+    pub const DELETE_PARTITION: u8 = 6;
+    pub const PRE_PUT_APPEND: u8 = 7;
+    pub const PRE_PUT_OVERWRITE: u8 = 8;
+    pub const PRE_REMOVE: u8 = 9;
+    pub const PRE_MARK_DIRTY: u8 = 10;
+    pub const PRE_REVERT: u8 = 11;
+    pub const REGISTER_READ: u8 = 12;
+    pub const REGISTER_WRITE: u8 = 13;
+    /// An APPEND submitted for a bucket absent from the scheduler's own snapshot (READ #2).
+    pub const APPEND_SNAPSHOT_ABSENT: u8 = 14;
+    /// An APPEND submitted for a bucket present in the scheduler's own snapshot.
+    pub const APPEND_SNAPSHOT_PRESENT: u8 = 15;
+
+    /// The code of a manager operation.
+    pub fn of_mutation(mutation: &Mutation) -> u8 {
+        match mutation {
+            Mutation::AppendValid { .. } => APPEND_VALID,
+            Mutation::RefreshValid { .. } => REFRESH_VALID,
+            Mutation::ClearValid { .. } => CLEAR_VALID,
+            Mutation::RevertValid { .. } => REVERT_VALID,
+            Mutation::MarkStale { .. } => MARK_STALE,
+            Mutation::DeletePartition { .. } => DELETE_PARTITION,
+            Mutation::PreExecutorPut { append: true, .. } => PRE_PUT_APPEND,
+            Mutation::PreExecutorPut { append: false, .. } => PRE_PUT_OVERWRITE,
+            Mutation::PreExecutorRemove { .. } => PRE_REMOVE,
+            Mutation::PreMarkDirty { .. } => PRE_MARK_DIRTY,
+            Mutation::PreSchedulerRevert { .. } => PRE_REVERT,
+        }
+    }
+
+    /// The vocabulary name of a code (Java operation names, not `Action` spellings).
+    pub fn name(code: u8) -> &'static str {
+        match code {
+            APPEND_VALID => "appendValid",
+            REFRESH_VALID => "refreshValid",
+            CLEAR_VALID => "clearValid",
+            REVERT_VALID => "revertValid",
+            MARK_STALE => "markStale",
+            DELETE_PARTITION => "deletePartition",
+            PRE_PUT_APPEND => "pre.put(APPEND)",
+            PRE_PUT_OVERWRITE => "pre.put(OVERWRITE)",
+            PRE_REMOVE => "pre.remove",
+            PRE_MARK_DIRTY => "pre.markPartitionsDirty",
+            PRE_REVERT => "pre.revert",
+            REGISTER_READ => "register-read",
+            REGISTER_WRITE => "register-set",
+            APPEND_SNAPSHOT_ABSENT => "absent-in-scheduler-snapshot",
+            APPEND_SNAPSHOT_PRESENT => "present-in-scheduler-snapshot",
+            _ => "unknown",
+        }
+    }
+}
+
+/// The class names of each property's end states.
+pub mod classes {
+    pub const ABSENT_BELOW_COVERAGE: &str = "absent-below-coverage";
+    pub const ABSENT_IN_COVERAGE: &str = "absent-in-coverage";
+    pub const STALE: &str = "stale";
+    pub const VALID_EMPTY_OVER_DATA: &str = "valid-empty-over-data";
+    pub const VALID_OUTDATED: &str = "valid-outdated";
+    pub const VALID_CURRENT: &str = "valid-current";
+    pub const VALID_EMPTY: &str = "valid-empty";
+    pub const MV_OUTDATED: &str = "mv-outdated";
+    pub const MV_MISSING: &str = "mv-missing";
+    pub const MV_ORPHAN: &str = "mv-orphan";
+    pub const NO_DATED_SOURCE: &str = "no-dated-source-data";
+    pub const PAST_DATA_TAIL: &str = "past-data-tail";
+    pub const ZOMBIE_BESIDE_LIVE: &str = "timed-out-task-beside-live";
+    pub const TWO_LIVE: &str = "two-live-tasks";
+    pub const UNALIGNED: &str = "unaligned-key";
+    pub const NO_FIXPOINT: &str = "no-fixpoint";
+    pub const VIOLATED: &str = "violated";
+}
+
+/// A witness's signature (see the module doc for its parts and the text form).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Signature {
+    pub property: String,
+    pub class: String,
+    pub written_by: Option<String>,
+    pub causes: BTreeSet<String>,
+}
+
+impl Signature {
+    fn new(property: &str, class: impl Into<String>) -> Signature {
+        Signature {
+            property: property.to_string(),
+            class: class.into(),
+            written_by: None,
+            causes: BTreeSet::new(),
+        }
+    }
+
+    /// Does this baseline pattern explain `witness`? Property, class and written-by equal;
+    /// the pattern's causes a subset of the witness's.
+    pub fn explains(&self, witness: &Signature) -> bool {
+        self.property == witness.property
+            && self.class == witness.class
+            && self.written_by == witness.written_by
+            && self.causes.is_subset(&witness.causes)
+    }
+
+    /// Parses the text form (`property | class [| written-outdated-by=op] [| causes=a+b]`).
+    pub fn parse(text: &str) -> Result<Signature, String> {
+        let mut parts = text.split('|').map(str::trim);
+        let property = parts.next().filter(|part| !part.is_empty());
+        let class = parts.next().filter(|part| !part.is_empty());
+        let (Some(property), Some(class)) = (property, class) else {
+            return Err(format!(
+                "signature '{text}': expected 'property | class [| written-outdated-by=OP] [| causes=A+B]'"
+            ));
+        };
+        if properties::by_name(property).is_none() {
+            return Err(format!("signature '{text}': unknown property '{property}'"));
+        }
+        let mut signature = Signature::new(property, class);
+        for part in parts {
+            if let Some(op) = part.strip_prefix("written-outdated-by=") {
+                signature.written_by = Some(op.to_string());
+            } else if let Some(causes) = part.strip_prefix("causes=") {
+                for cause in causes.split('+').map(str::trim).filter(|c| !c.is_empty()) {
+                    let known = cause::NAMES.iter().any(|(_, name)| *name == cause)
+                        || matches!(cause, "deleted" | "backfilled-after-delete");
+                    if !known {
+                        return Err(format!("signature '{text}': unknown cause '{cause}'"));
+                    }
+                    signature.causes.insert(cause.to_string());
+                }
+            } else {
+                return Err(format!(
+                    "signature '{text}': unexpected part '{part}' (expected written-outdated-by=OP or causes=A+B)"
+                ));
+            }
+        }
+        Ok(signature)
+    }
+}
+
+impl fmt::Display for Signature {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "{} | {}", self.property, self.class)?;
+        if let Some(op) = &self.written_by {
+            write!(formatter, " | written-outdated-by={op}")?;
+        }
+        if !self.causes.is_empty() {
+            let causes: Vec<&str> = self.causes.iter().map(String::as_str).collect();
+            write!(formatter, " | causes={}", causes.join("+"))?;
+        }
+        Ok(())
+    }
+}
+
+/// One witness of a violated property.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Witness {
+    pub property: &'static str,
+    /// What it fails on, for people (may name a bucket; never part of the signature).
+    pub subject: String,
+    pub signature: Signature,
+}
+
+/// Every witness of every property violated at `world` (`always` properties on `world`,
+/// quiescent ones on `settled`, which the caller passes when the script is done).
+pub fn witnesses(config: &Config, world: &World, settled: Option<&Settled>) -> Vec<Witness> {
+    let mut out = Vec::new();
+    for property in properties::registry() {
+        match property.expectation {
+            Expectation::Sometimes => {}
+            Expectation::Always => {
+                if !property.holds_on_state(config, world) {
+                    out.extend(witnesses_of(config, property, world));
+                }
+            }
+            Expectation::Quiescent => {
+                if let Some(settled) = settled {
+                    if !property.holds_on_settled(config, settled) {
+                        out.extend(witnesses_of(config, property, &settled.world));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The witnesses of one violated property on `world` (the settled world for a quiescent
+/// one; never empty: a property whose witnesses are
+/// not described here gets one witness of class `violated`).
+pub fn witnesses_of(config: &Config, property: &'static Property, world: &World) -> Vec<Witness> {
+    let name = property.name;
+    let mut out: Vec<Witness> = match name {
+        "quiescent_buckets_match_source" => properties::quiescent_bucket_mismatches(config, world)
+            .into_iter()
+            .map(|bucket| Witness {
+                property: property.name,
+                subject: format!("bucket {bucket}"),
+                signature: bucket_signature(name, config, world, bucket, None),
+            })
+            .collect(),
+        "quiescent_mv_data_matches_source" => properties::quiescent_mv_mismatches(config, world)
+            .into_iter()
+            .map(|bucket| Witness {
+                property: property.name,
+                subject: format!("window {bucket}"),
+                signature: bucket_signature(
+                    name,
+                    config,
+                    world,
+                    bucket,
+                    Some(mv_class(config, world, bucket)),
+                ),
+            })
+            .collect(),
+        "watermark_within_source_data" | "broker_freshness_honest" => {
+            let class = if world.max_source_end_ms() == i64::MIN {
+                classes::NO_DATED_SOURCE
+            } else {
+                classes::PAST_DATA_TAIL
+            };
+            vec![witness(property, "watermark", Signature::new(name, class))]
+        }
+        "one_exclusive_in_flight" => {
+            let zombie = world
+                .jobs
+                .iter()
+                .filter(|job| job.is_final())
+                .flat_map(|job| &job.tasks)
+                .any(|task| task.is_running_exclusive());
+            let class = if zombie {
+                classes::ZOMBIE_BESIDE_LIVE
+            } else {
+                classes::TWO_LIVE
+            };
+            vec![witness(
+                property,
+                "exclusive tasks",
+                Signature::new(name, class),
+            )]
+        }
+        "bucket_keys_aligned" => vec![witness(
+            property,
+            "bucket keys",
+            Signature::new(name, classes::UNALIGNED),
+        )],
+        "settles" => vec![witness(
+            property,
+            "settle",
+            Signature::new(name, classes::NO_FIXPOINT),
+        )],
+        "watermark_monotonic"
+        | "stale_only_from_valid"
+        | "entries_never_removed"
+        | "valid_stale_overwrite_order"
+        | "append_only_into_absent"
+        | "register_linearizable" => {
+            let step = detail::name(world.ghost.violation_detail);
+            vec![witness(
+                property,
+                "the step that produced this state",
+                Signature::new(name, step),
+            )]
+        }
+        _ => Vec::new(),
+    };
+    if out.is_empty() {
+        out.push(witness(
+            property,
+            "state",
+            Signature::new(name, classes::VIOLATED),
+        ));
+    }
+    out
+}
+
+fn witness(property: &'static Property, subject: &str, signature: Signature) -> Witness {
+    Witness {
+        property: property.name,
+        subject: subject.to_string(),
+        signature,
+    }
+}
+
+/// The znode class of `bucket` (its entry against the live source window).
+fn znode_class(config: &Config, world: &World, bucket: i64) -> &'static str {
+    let runtime = world.runtime();
+    let entry = runtime.and_then(|runtime| runtime.partitions.get(&bucket));
+    let live = world.source_window_fingerprint(config, bucket, bucket + config.bucket_ms);
+    match entry {
+        None => {
+            let first = runtime.and_then(|runtime| runtime.partitions.keys().next().copied());
+            if first.is_none_or(|first| bucket < first) {
+                classes::ABSENT_BELOW_COVERAGE
+            } else {
+                classes::ABSENT_IN_COVERAGE
+            }
+        }
+        Some(info) if info.is_stale() => classes::STALE,
+        Some(info) if info.fingerprint.is_empty_window() && !live.is_empty_window() => {
+            classes::VALID_EMPTY_OVER_DATA
+        }
+        Some(info) if info.fingerprint.is_empty_window() => classes::VALID_EMPTY,
+        Some(info) if info.fingerprint != live => classes::VALID_OUTDATED,
+        Some(_) => classes::VALID_CURRENT,
+    }
+}
+
+/// The MV class of window `bucket`: what its MV segments hold against the source.
+fn mv_class(config: &Config, world: &World, bucket: i64) -> String {
+    let live = world.source_window_fingerprint(config, bucket, bucket + config.bucket_ms);
+    let served = world.mv_data.get(&bucket).copied();
+    let mv = match served {
+        Some(served) if !served.is_empty_window() && live.is_empty_window() => classes::MV_ORPHAN,
+        Some(served) if !served.is_empty_window() => classes::MV_OUTDATED,
+        _ => classes::MV_MISSING,
+    };
+    format!("{mv}, znode={}", znode_class(config, world, bucket))
+}
+
+/// A bucket witness's signature: its class (or `class`), written-by and causes.
+fn bucket_signature(
+    property: &str,
+    config: &Config,
+    world: &World,
+    bucket: i64,
+    class: Option<String>,
+) -> Signature {
+    let class = class.unwrap_or_else(|| znode_class(config, world, bucket).to_string());
+    let mut signature = Signature::new(property, class);
+    let flags = world.ghost.buckets.get(&bucket).copied().unwrap_or(0);
+    if flags & cause::WRITTEN_OUTDATED != 0 {
+        let writer = ((flags & cause::WRITER_MASK) >> cause::WRITER_SHIFT) as u8;
+        signature.written_by = Some(detail::name(writer).to_string());
+    }
+    for (bit, name) in cause::NAMES {
+        if flags & bit != 0 {
+            signature.causes.insert(name.to_string());
+        }
+    }
+    if flags & ghost_bits::BUCKET_DELETED != 0 {
+        signature.causes.insert("deleted".to_string());
+    }
+    if flags & ghost_bits::BUCKET_BACKFILLED_AFTER_DELETE != 0 {
+        signature
+            .causes
+            .insert("backfilled-after-delete".to_string());
+    }
+    signature
+}
+
+// ---- the ghost bookkeeping of causes ----
+
+fn window_buckets(config: &Config, start_ms: i64, end_ms: i64) -> impl Iterator<Item = i64> {
+    let first = align_down(start_ms, config.bucket_ms);
+    let bucket_ms = config.bucket_ms;
+    (0..)
+        .map(move |index| first + index * bucket_ms)
+        .take_while(move |bucket| *bucket <= end_ms)
+}
+
+fn set_flags(ghost: &mut Ghost, bucket: i64, flags: u16) {
+    let current = ghost.buckets.get(&bucket).copied().unwrap_or(0);
+    if current == flags {
+        return;
+    }
+    if flags == 0 {
+        ghost.buckets.make_mut().remove(&bucket);
+    } else {
+        ghost.buckets.make_mut().insert(bucket, flags);
+    }
+}
+
+/// Adds `bit` to every bucket of `[start_ms, end_ms]` that has a notified change.
+fn add_to_notified(
+    ghost: &mut Ghost,
+    config: &Config,
+    start_ms: i64,
+    end_ms: i64,
+    skip: &[i64],
+    bit: u16,
+) {
+    if start_ms < 0 || end_ms == i64::MAX {
+        return; // a full invalidation: not tracked per bucket
+    }
+    let touched: Vec<(i64, u16)> = ghost
+        .buckets
+        .range(align_down(start_ms, config.bucket_ms)..=end_ms)
+        .filter(|(bucket, flags)| {
+            *flags & cause::NOTIFIED != 0 && *flags & bit == 0 && !skip.contains(bucket)
+        })
+        .map(|(bucket, flags)| (*bucket, flags | bit))
+        .collect();
+    for (bucket, flags) in touched {
+        set_flags(ghost, bucket, flags);
+    }
+}
+
+/// Per bucket written by one applied write: the new cause bits (computed before the
+/// history bookkeeping, applied after it by [`apply_write_causes`]).
+pub struct WriteCauses(Vec<(i64, u16)>);
+
+/// Applies the cause bits of a write (keeping each bucket's history bits).
+pub fn apply_write_causes(ghost: &mut Ghost, causes: WriteCauses) {
+    for (bucket, new_causes) in causes.0 {
+        let history = ghost.buckets.get(&bucket).copied().unwrap_or(0) & !cause::MASK;
+        set_flags(ghost, bucket, history | new_causes);
+    }
+}
+
+impl World {
+    /// The cause bits of every bucket an applied write changes: a bucket written VALID with
+    /// the current source fingerprint, flipped STALE or removed starts afresh (no causes); a
+    /// bucket written VALID with another fingerprint keeps its causes and records the writer;
+    /// a bucket a mark listed but did not flip gains [`cause::MARK_NOOP`].
+    pub(crate) fn write_causes(
+        &self,
+        config: &Config,
+        mutation: &Mutation,
+        old: &RuntimeMetadata,
+        update: &RuntimeMetadata,
+    ) -> WriteCauses {
+        let mut out = Vec::new();
+        let flags_of =
+            |bucket: i64| self.ghost.buckets.get(&bucket).copied().unwrap_or(0) & cause::MASK;
+        let changed = |bucket: &i64| old.partitions.get(bucket) != update.partitions.get(bucket);
+        let buckets: BTreeSet<i64> = old
+            .partitions
+            .keys()
+            .chain(update.partitions.keys())
+            .copied()
+            .filter(changed)
+            .collect();
+        for bucket in &buckets {
+            let after: Option<&PartitionInfo> = update.partitions.get(bucket);
+            let new_causes = match after {
+                Some(info) if info.is_valid() => {
+                    let live =
+                        self.source_window_fingerprint(config, *bucket, bucket + config.bucket_ms);
+                    if info.fingerprint == live {
+                        0
+                    } else {
+                        let writer =
+                            u16::from(detail::of_mutation(mutation)) << cause::WRITER_SHIFT;
+                        (flags_of(*bucket) & !cause::WRITER_MASK) | cause::WRITTEN_OUTDATED | writer
+                    }
+                }
+                _ => 0,
+            };
+            out.push((*bucket, new_causes));
+        }
+        let listed: Vec<i64> = match mutation {
+            Mutation::MarkStale { buckets } => buckets.clone(),
+            Mutation::PreMarkDirty { start_ms, end_ms } => self
+                .ghost
+                .buckets
+                .range(*start_ms..=*end_ms)
+                .map(|(bucket, _)| *bucket)
+                .collect(),
+            _ => Vec::new(),
+        };
+        for bucket in listed {
+            let flags = flags_of(bucket);
+            if !buckets.contains(&bucket) && flags & cause::NOTIFIED != 0 {
+                out.push((bucket, flags | cause::MARK_NOOP));
+            }
+        }
+        WriteCauses(out)
+    }
+
+    /// A source change of `[start_ms, end_ms]` was notified to the CM.
+    pub(crate) fn note_source_change(&mut self, config: &Config, start_ms: i64, end_ms: i64) {
+        if start_ms < 0 || end_ms < 0 || end_ms == i64::MAX {
+            return; // time-less: a full invalidation, not tracked per bucket
+        }
+        for bucket in window_buckets(config, start_ms, end_ms) {
+            let flags = self.ghost.buckets.get(&bucket).copied().unwrap_or(0);
+            set_flags(&mut self.ghost, bucket, flags | cause::NOTIFIED);
+        }
+    }
+
+    /// A CM flush drained `[start_ms, end_ms]`: its READ #1 threw (`candidates == None`) or
+    /// it listed `candidates`.
+    pub(crate) fn note_flush(
+        &mut self,
+        config: &Config,
+        start_ms: i64,
+        end_ms: i64,
+        candidates: Option<&[i64]>,
+    ) {
+        match candidates {
+            None => add_to_notified(
+                &mut self.ghost,
+                config,
+                start_ms,
+                end_ms,
+                &[],
+                cause::FLUSH_READ_ERROR,
+            ),
+            Some(listed) => add_to_notified(
+                &mut self.ghost,
+                config,
+                start_ms,
+                end_ms,
+                listed,
+                cause::NOT_A_CANDIDATE,
+            ),
+        }
+    }
+
+    /// A CM mark ended without a write.
+    pub(crate) fn note_mark_end(&mut self, mutation: &Mutation, end: &CasEnd) {
+        let bit = match end {
+            CasEnd::Committed => return,
+            CasEnd::NoOp(_) => cause::MARK_NOOP,
+            CasEnd::Violation(_) | CasEnd::Exhausted | CasEnd::GaveUp => cause::MARK_ABANDONED,
+        };
+        let listed: Vec<i64> = match mutation {
+            Mutation::MarkStale { buckets } => buckets.clone(),
+            Mutation::PreMarkDirty { start_ms, end_ms } => self
+                .ghost
+                .buckets
+                .range(*start_ms..=*end_ms)
+                .map(|(bucket, _)| *bucket)
+                .collect(),
+            _ => return,
+        };
+        for bucket in listed {
+            let flags = self.ghost.buckets.get(&bucket).copied().unwrap_or(0);
+            if flags & cause::NOTIFIED != 0 {
+                set_flags(&mut self.ghost, bucket, flags | bit);
+            }
+        }
+    }
+}

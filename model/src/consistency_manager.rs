@@ -179,11 +179,20 @@ impl World {
             self.note_flush(config, start_ms, end_ms, Some(&[]));
             return; // no existing key can satisfy first <= k <= end (CM:638-644)
         }
-        let mut candidates: Vec<i64> = snapshot
-            .partitions
-            .range(first..=end_ms)
-            .map(|(bucket, _)| *bucket)
-            .collect();
+        let highest = if config.profile.has_mutant(Mutant::FlushSkipsLastBucket) {
+            align_down(end_ms, config.bucket_ms) - 1
+        } else {
+            end_ms
+        };
+        let mut candidates: Vec<i64> = if highest < first {
+            Vec::new()
+        } else {
+            snapshot
+                .partitions
+                .range(first..=highest)
+                .map(|(bucket, _)| *bucket)
+                .collect()
+        };
         if config
             .profile
             .has_mutant(Mutant::MarkStaleSynthesizesAbsent)

@@ -41,6 +41,14 @@ pub enum Mutant {
     /// holds (CM:545-548's `segmentCount != 0` test dropped): DELETE and sweep chase each
     /// other forever.
     SweepIgnoresSource,
+    /// The CM flush's candidate range excludes the bucket holding its end (CM:638-644's
+    /// `k <= end` turned `k < floorDiv(end, b) * b`): a change in a segment's last bucket is
+    /// never marked.
+    FlushSkipsLastBucket,
+    /// The APPEND start ignores the in-flight APPEND end (SCH:247-262's
+    /// `max(inFlightEnd, contiguousUpper)` reduced to the contiguous walk): the scheduler
+    /// re-dispatches windows it counted as in flight.
+    AppendStartIgnoresInFlight,
 }
 
 /// A complete engine profile.
@@ -127,7 +135,7 @@ const fn post_mutant(name: &'static str, summary: &'static str, mutant: Mutant) 
     }
 }
 
-static PROFILES: [Profile; 11] = [
+static PROFILES: [Profile; 13] = [
     Profile {
         name: "pre",
         summary: "before PR #18642 (a94c00b4ea0): ad-hoc writers, cutoff now-buffer, DELETE removes the entry",
@@ -185,5 +193,15 @@ static PROFILES: [Profile; 11] = [
         "mutant-sweep-ignores-source",
         "broken: the sweep re-marks VALID-empty buckets whatever the source holds",
         Mutant::SweepIgnoresSource,
+    ),
+    post_mutant(
+        "mutant-flush-skips-last-bucket",
+        "broken: the CM flush's candidates exclude the bucket holding the changed range's end",
+        Mutant::FlushSkipsLastBucket,
+    ),
+    post_mutant(
+        "mutant-append-start-ignores-in-flight",
+        "broken: the APPEND start ignores the in-flight APPEND end",
+        Mutant::AppendStartIgnoresInFlight,
     ),
 ];

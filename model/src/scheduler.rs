@@ -294,14 +294,16 @@ impl World {
             return SchedulerPhase::Idle;
         }
         let bucket_ms = config.bucket_ms;
-        let start_ms = cycle
-            .counts
-            .max_append_end_ms
-            .max(compute_contiguous_upper_ms(
-                cycle.watermark_ms,
-                &cycle.partitions,
-                bucket_ms,
-            ));
+        let contiguous_ms =
+            compute_contiguous_upper_ms(cycle.watermark_ms, &cycle.partitions, bucket_ms);
+        let start_ms = if config
+            .profile
+            .has_mutant(Mutant::AppendStartIgnoresInFlight)
+        {
+            contiguous_ms
+        } else {
+            cycle.counts.max_append_end_ms.max(contiguous_ms)
+        };
         let next_ms = if config.profile.has_mutant(Mutant::UnalignedColdStart) {
             start_ms
         } else {
@@ -361,17 +363,25 @@ impl World {
         if !plan.planned.is_empty() {
             // Signature detail (ghost): was a violating APPEND's bucket in the scheduler's own
             // snapshot, or only in the live znode?
-            let in_snapshot = plan
+            use crate::signature::detail;
+            let live = self.runtime().map(|runtime| &runtime.partitions);
+            let read = plan
                 .planned
                 .iter()
-                .any(|task| cycle.partitions.contains_key(&task.window_start_ms));
+                .filter(|task| live.is_some_and(|live| live.contains_key(&task.window_start_ms)))
+                .map(|task| {
+                    if cycle.partitions.contains_key(&task.window_start_ms) {
+                        detail::APPEND_SNAPSHOT_PRESENT
+                    } else if cycle.counts.max_append_end_ms > task.window_start_ms {
+                        detail::APPEND_COUNTED_IN_FLIGHT
+                    } else {
+                        detail::APPEND_SNAPSHOT_ABSENT
+                    }
+                })
+                .max();
             self.submit_job(config, plan.planned);
             if self.ghost.violations & crate::world::ghost_bits::APPEND_OVER_PRESENT != 0 {
-                self.ghost.violation_detail = if in_snapshot {
-                    crate::signature::detail::APPEND_SNAPSHOT_PRESENT
-                } else {
-                    crate::signature::detail::APPEND_SNAPSHOT_ABSENT
-                };
+                self.ghost.violation_detail = read.unwrap_or(detail::APPEND_SNAPSHOT_ABSENT);
             }
         }
         SchedulerPhase::Idle

@@ -106,6 +106,9 @@ pub mod detail {
     pub const APPEND_SNAPSHOT_ABSENT: u8 = 14;
     /// An APPEND submitted for a bucket present in the scheduler's own snapshot.
     pub const APPEND_SNAPSHOT_PRESENT: u8 = 15;
+    /// An APPEND submitted for a bucket absent from the snapshot but inside the window the
+    /// scheduler's own in-flight count covered (its reads said the bucket was taken).
+    pub const APPEND_COUNTED_IN_FLIGHT: u8 = 16;
 
     /// The code of a manager operation.
     pub fn of_mutation(mutation: &Mutation) -> u8 {
@@ -142,6 +145,7 @@ pub mod detail {
             REGISTER_WRITE => "register-set",
             APPEND_SNAPSHOT_ABSENT => "absent-in-scheduler-snapshot",
             APPEND_SNAPSHOT_PRESENT => "present-in-scheduler-snapshot",
+            APPEND_COUNTED_IN_FLIGHT => "in-flight-in-scheduler-count",
             _ => "unknown",
         }
     }

@@ -149,7 +149,7 @@ impl Baseline {
         let key = format!("{engine}/{config}");
         self.findings
             .iter()
-            .filter(move |finding| finding.expected_on.iter().any(|on| *on == key))
+            .filter(move |finding| finding.expected_on.contains(&key))
     }
 
     /// The TOML text of this baseline (for `mvsim baseline accept`).

@@ -163,15 +163,11 @@ fn attach_traces(
         }
     }
     let baseline = &model.gate.as_ref().expect("a gate ran").baseline;
-    let mut searched = 0;
-    for finding in new
+    let untraced = new
         .iter_mut()
         .filter(|finding| finding.trace_steps.is_none())
-    {
-        if searched == TRACED_NEW_MAX {
-            break;
-        }
-        searched += 1;
+        .take(TRACED_NEW_MAX);
+    for finding in untraced {
         let Ok(target) = Signature::parse(&finding.signature) else {
             continue;
         };
@@ -281,7 +277,3 @@ impl FindingsResult {
         out
     }
 }
-
-// The gate needs `Model` in scope for `checker()`.
-#[allow(unused_imports)]
-use Model as _;

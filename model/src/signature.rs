@@ -404,13 +404,20 @@ fn znode_class(config: &Config, world: &World, bucket: i64) -> &'static str {
     }
 }
 
-/// The MV class of window `bucket`: what its MV segments hold against the source.
+/// The MV class of window `bucket`: what its MV segments hold against the source and the
+/// znode: `mv-orphan` (MV segments where the znode entry says the window is empty or has no
+/// entry), `mv-outdated` (MV segments of other source data), `mv-missing` (no MV segments
+/// for a window with data).
 fn mv_class(config: &Config, world: &World, bucket: i64) -> String {
     let live = world.source_window_fingerprint(config, bucket, bucket + config.bucket_ms);
-    let served = world.mv_data.get(&bucket).copied();
+    let served = world.mv_data.get(&bucket).copied().filter(|served| !served.is_empty_window());
+    let entry_says_empty = world
+        .runtime()
+        .and_then(|runtime| runtime.partitions.get(&bucket))
+        .is_none_or(|info| info.fingerprint.is_empty_window());
     let mv = match served {
-        Some(served) if !served.is_empty_window() && live.is_empty_window() => classes::MV_ORPHAN,
-        Some(served) if !served.is_empty_window() => classes::MV_OUTDATED,
+        Some(_) if entry_says_empty => classes::MV_ORPHAN,
+        Some(served) if served != live => classes::MV_OUTDATED,
         _ => classes::MV_MISSING,
     };
     format!("{mv}, znode={}", znode_class(config, world, bucket))

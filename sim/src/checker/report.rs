@@ -56,6 +56,10 @@ pub struct CheckArgs {
     /// on this engine and configuration.
     #[arg(long)]
     pub strict_baseline: bool,
+    /// Stop at the first state with a new finding (exit 1; the search is then incomplete
+    /// and only that finding is reported).
+    #[arg(long)]
+    pub fail_fast: bool,
     /// Accept EVERY violation of this property, whatever its signature (repeatable; warned:
     /// it hides any new bug that breaks the same property; prefer the baseline).
     #[arg(long = "accept-property")]
@@ -217,12 +221,18 @@ pub fn check(model: MvModel, args: &CheckArgs) -> CheckResult {
     let engine = model.config.profile.name.to_string();
     let config_name = model.config.name.clone();
     let bfs = !args.dfs;
+    let gated = model.gate.is_some();
     let mut builder = model
         .checker()
         .threads(args.threads)
         .target_state_count(args.max_states);
     if let Some(seconds) = args.timeout {
         builder = builder.timeout(Duration::from_secs(seconds));
+    }
+    if args.fail_fast && gated {
+        builder = builder.finish_when(stateright::HasDiscoveries::AnyOf(
+            [super::gate::GATE].into_iter().collect(),
+        ));
     }
     // Wall clock for progress and throughput reports only; no result depends on it.
     let started = Instant::now();
@@ -262,7 +272,8 @@ pub fn check(model: MvModel, args: &CheckArgs) -> CheckResult {
     let timeout_hit = args
         .timeout
         .is_some_and(|seconds| duration.as_secs() >= seconds);
-    let bound_hit = memory_hit || states_hit || timeout_hit;
+    let stopped_early = args.fail_fast && checker.discoveries().contains_key(super::gate::GATE);
+    let bound_hit = memory_hit || states_hit || timeout_hit || stopped_early;
     let model = checker.model();
     let mut properties = collect_properties(model, checker.as_ref(), args, bound_hit);
     let findings =
@@ -274,7 +285,9 @@ pub fn check(model: MvModel, args: &CheckArgs) -> CheckResult {
         search: if bfs { "bfs" } else { "dfs" },
         threads: args.threads,
         outcome: if bound_hit {
-            let which = if memory_hit {
+            let which = if stopped_early {
+                "--fail-fast: stopped at the first new finding".to_string()
+            } else if memory_hit {
                 format!("--max-memory-mb {}", args.max_memory_mb)
             } else if states_hit {
                 format!("--max-states {}", args.max_states)

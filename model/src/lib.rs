@@ -16,6 +16,7 @@ pub mod config;
 pub mod consistency_manager;
 pub mod executor;
 pub mod fingerprint;
+pub mod jackson;
 pub mod manager;
 #[cfg(test)]
 mod manager_tests;

@@ -16,7 +16,7 @@
 //! [`RegisterFault::LostAck`] on the write; a `ZkException` is [`RegisterFault::Transient`].
 //! Java has no `deletePartition` counterpart here (the model has no such mutation: it has no
 //! caller in Pinot, spec §2.1), and `markStale(t, [])` returns before any read in Java
-//! (PM:408-410) while every caller in the model skips an empty candidate list itself.
+//! (PM:408-410), as `operation::apply_operation` does.
 
 use crate::config::{constants, Config, Timing};
 use crate::fingerprint::farm_fingerprint64;
@@ -1415,10 +1415,26 @@ fn mark_stale_no_op_when_no_valid_entries() {
 }
 
 /// PMT:402-410 `testMarkStaleEmptyCollectionShortCircuits`. Java returns before any read
-/// (PM:408-410); the model's mutator no-ops on every snapshot, and its callers never start
-/// an op with an empty list (CM flush and sweep return first).
+/// (PM:408-410): so does [`crate::operation::apply_operation`] (no store call); the
+/// mutator also no-ops on every snapshot, and the world's callers never start an op with
+/// an empty list (CM flush and sweep return first).
 #[test]
 fn mark_stale_empty_collection_short_circuits() {
+    let before = runtime(W1, &[(W0, valid(FP1, OLD_MS))]);
+    let outcome = crate::operation::apply_operation(
+        &config("post", None),
+        Some(before.clone()),
+        3,
+        mark_stale(&[]),
+        Writer::PostCritical,
+        &[],
+    );
+    assert_eq!(outcome.end, CasEnd::NoOp(NoOp::Lenient));
+    assert_eq!((outcome.reads, outcome.writes.len()), (0, 0));
+    assert_eq!(
+        (outcome.znode_after, outcome.version_after),
+        (Some(before), 3)
+    );
     let config = config("post", None);
     let inputs = MutateInputs {
         config: &config,

@@ -50,7 +50,7 @@ pub struct OperationOutcome {
     pub reads: u32,
     /// `set` calls, in order.
     pub writes: Vec<WriteIssued>,
-    /// The back-off sleeps between attempts, in ms (base + jitter, jitter drawn as 0).
+    /// The back-off sleep before each retry, in ms (the writer's base; jitter drawn as 0).
     pub back_offs_ms: Vec<i64>,
     /// The znode after the call.
     pub znode_after: Option<RuntimeMetadata>,
@@ -106,7 +106,6 @@ pub fn apply_operation(
             "a CAS operation ends within its attempt budget"
         );
         let here = environment.get(step).copied().unwrap_or_default();
-        let wake_before = op.wake_ms;
         let end = if op.wants_read() {
             outcome.reads += 1;
             world.cas_read(&config, &mut op, here.fault, &mut ZeroJitter)
@@ -122,13 +121,14 @@ pub fn apply_operation(
             });
             world.cas_write(&config, &mut op, here.fault, &mut ZeroJitter)
         };
-        if op.wake_ms != wake_before {
-            outcome.back_offs_ms.push(op.wake_ms - world.now_ms);
-            world.now_ms = op.wake_ms;
-        }
         if let Some(end) = end {
             outcome.end = end;
             break;
+        }
+        if op.wants_read() {
+            // A failed attempt: Java sleeps base + nextInt(jitter) before the next (PM:560).
+            outcome.back_offs_ms.push(writer.backoff_ms().0);
+            world.now_ms = world.now_ms.max(op.wake_ms);
         }
     }
     finish(outcome, &world)

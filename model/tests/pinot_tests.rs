@@ -15,10 +15,12 @@ use mvsim_model::codec::{
     fingerprint_decode, fingerprint_map_decode, fingerprint_map_encode, DecodeError,
 };
 use mvsim_model::consistency_manager::{flush_candidates, intake, sweep_candidates};
+use mvsim_model::executor::{TaskConfig, TaskMode};
 use mvsim_model::fingerprint::{compute_window_fingerprint, SegmentRef};
 use mvsim_model::manager::{CasEnd, Mutation, NoOp, Writer};
 use mvsim_model::operation::{apply_operation, OperationOutcome, StepEnvironment};
 use mvsim_model::register::RegisterFault;
+use mvsim_model::scheduler::SchedulerPhase;
 use mvsim_model::{
     Config, PartitionFingerprint, PartitionInfo, PartitionState, Profile, RuntimeMetadata,
 };
@@ -353,4 +355,144 @@ fn fingerprint_codecs_round_trip_pinot_encodings() {
         fingerprint_map_decode("0=1"),
         Err(DecodeError::IllegalArgument(_))
     ));
+}
+
+// ------------------------------------------------------------------------- scheduler
+
+/// `SCHT` = `pinot-materialized-view/src/test/java/org/apache/pinot/materializedview/scheduler/MaterializedViewTaskSchedulerTest.java`.
+/// One `generateTasks` cycle: the scheduler's steps only, from idle
+/// back to idle; returns the tasks of every job submitted during the cycle.
+fn scheduler_cycle(config: &Config, world: &mut mvsim_model::World) -> Vec<TaskConfig> {
+    let jobs_before = world.jobs.len();
+    let mut actions = Vec::new();
+    for _ in 0..1_000 {
+        actions.clear();
+        world.actions(config, &mut actions);
+        let Some(action) = actions
+            .iter()
+            .find(|action| action.actor() == mvsim_model::Actor::Scheduler && !has_fault(action))
+        else {
+            panic!("the scheduler has no enabled step: {actions:?}");
+        };
+        let action = action.clone();
+        world.step(config, &action, &mut mvsim_model::NoEntropy);
+        if world.scheduler.is_idle() {
+            return world.jobs[jobs_before..]
+                .iter()
+                .flat_map(|job| job.tasks.iter().map(|task| task.config))
+                .collect();
+        }
+    }
+    panic!("a scheduler cycle ends within 1000 steps");
+}
+
+fn scheduler_config(
+    runtime: Option<RuntimeMetadata>,
+    source: Vec<mvsim_model::SourceSegment>,
+) -> Config {
+    let mut config = Config::base("scht", Profile::by_name("post").expect("post profile"));
+    config.bucket_ms = BUCKET_MS;
+    config.initial_runtime = runtime;
+    config.initial_source = source;
+    config.finish().expect("valid configuration")
+}
+
+/// SCHT:226-247 `testExistingRuntimeWithZeroWatermarkIsReturned`: an existing runtime with
+/// watermark 0 is read as it is; no cold start (no segment read for a start, no write).
+#[test]
+fn existing_runtime_with_zero_watermark_is_returned() {
+    // A source whose aligned start is not 0: a cold start would put the watermark there.
+    let source = vec![mvsim_model::SourceSegment::new(
+        "s0",
+        5 * BUCKET_MS,
+        6 * BUCKET_MS - 1,
+        1,
+    )];
+    let config = scheduler_config(Some(runtime(0, &[])), source);
+    let mut world = mvsim_model::World::initial(&config);
+    world.step(
+        &config,
+        &mvsim_model::Action::SchedulerReadWatermark {
+            fault: RegisterFault::None,
+        },
+        &mut mvsim_model::NoEntropy,
+    );
+    assert_eq!(
+        world.scheduler.phase,
+        SchedulerPhase::ReadPartitions { watermark_ms: 0 }
+    );
+    assert_eq!(world.register.value, Some(runtime(0, &[])));
+    assert_eq!(world.register.version, 0, "no set, no create");
+}
+
+/// SCHT:357-399 `testStaleDeletedSourceGeneratesDeleteTaskCarryingSourceTable`: a STALE
+/// bucket whose source window is empty yields exactly one DELETE task. (That the task also
+/// carries the source table name is not expressible: the model has one MV over one source.)
+#[test]
+fn stale_deleted_source_generates_delete_task_carrying_source_table() {
+    let stale_bucket_ms = 1_700_000_000_000 / BUCKET_MS * BUCKET_MS;
+    let stale = PartitionInfo {
+        state: PartitionState::Stale,
+        fingerprint: PartitionFingerprint {
+            segment_count: 2,
+            crc: 0xABCD,
+        },
+        last_refresh_time_ms: 1,
+    };
+    let config = scheduler_config(
+        Some(runtime(stale_bucket_ms, &[(stale_bucket_ms, stale)])),
+        vec![],
+    );
+    let mut world = mvsim_model::World::initial(&config);
+    let tasks = scheduler_cycle(&config, &mut world);
+    assert_eq!(
+        tasks.len(),
+        1,
+        "expected exactly one DELETE task: {tasks:?}"
+    );
+    assert_eq!(tasks[0].mode, TaskMode::Delete);
+    assert_eq!(tasks[0].window_start_ms, stale_bucket_ms);
+}
+
+/// SCHT:409-469 `testAppendLoopSkipsAboveWatermarkStaleBucket`: with an OVERWRITE of the
+/// STALE bucket b2 in flight (dispatched by the previous cycle, here run first), the APPEND
+/// loop must not dispatch b2 again: the second cycle generates nothing.
+#[test]
+fn append_loop_skips_above_watermark_stale_bucket() {
+    let b0 = 1_700_006_400_000 / BUCKET_MS * BUCKET_MS;
+    let (b1, b2, b3) = (b0 + BUCKET_MS, b0 + 2 * BUCKET_MS, b0 + 3 * BUCKET_MS);
+    let info = |state, crc| PartitionInfo {
+        state,
+        fingerprint: PartitionFingerprint {
+            segment_count: 1,
+            crc,
+        },
+        last_refresh_time_ms: 1,
+    };
+    let stored = runtime(
+        b2,
+        &[
+            (b0, info(PartitionState::Valid, 1)),
+            (b1, info(PartitionState::Valid, 2)),
+            (b2, info(PartitionState::Stale, 3)),
+        ],
+    );
+    // Source data ends exactly at b2's inclusive end (SCHT:427-429).
+    let tail = mvsim_model::SourceSegment::new("tail", b2, b3 - 1, 99);
+    let config = scheduler_config(Some(stored), vec![tail]);
+    let mut world = mvsim_model::World::initial(&config);
+    let previous = scheduler_cycle(&config, &mut world);
+    assert_eq!(
+        previous
+            .iter()
+            .map(|task| (task.mode, task.window_start_ms))
+            .collect::<Vec<_>>(),
+        vec![(TaskMode::Overwrite, b2)],
+        "the previous cycle's step-1 dispatch"
+    );
+    let tasks = scheduler_cycle(&config, &mut world);
+    assert!(
+        tasks.is_empty(),
+        "the APPEND loop must skip the STALE bucket, got {tasks:?}"
+    );
 }

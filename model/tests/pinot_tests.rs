@@ -370,7 +370,7 @@ fn scheduler_cycle(config: &Config, world: &mut mvsim_model::World) -> Vec<TaskC
         world.actions(config, &mut actions);
         let Some(action) = actions
             .iter()
-            .find(|action| action.actor() == mvsim_model::Actor::Scheduler && !has_fault(action))
+            .find(|action| action.actor() == mvsim_model::Actor::Scheduler)
         else {
             panic!("the scheduler has no enabled step: {actions:?}");
         };

@@ -121,7 +121,7 @@ fn epoch_zero_range_marks_partition_stale() {
     assert_eq!(state(updated, BUCKET_MS), PartitionState::Valid);
 }
 
-/// CMT:177-212 `testFullInvalidationDoesNotSynthesizeAbsentBuckets`
+/// CMT:180-214 `testFullInvalidationDoesNotSynthesizeAbsentBuckets`
 /// (`onBaseTableFullInvalidation` is `onBaseTableDataChange(t, 0, Long.MAX_VALUE)`, CM:262-264).
 #[test]
 fn full_invalidation_does_not_synthesize_absent_buckets() {
@@ -136,7 +136,7 @@ fn full_invalidation_does_not_synthesize_absent_buckets() {
     assert_eq!(state(updated, 6 * BUCKET_MS), PartitionState::Stale);
 }
 
-/// CMT:216-256 `testAboveWatermarkValidBucketIsMarkedStale`.
+/// CMT:216-255 `testAboveWatermarkValidBucketIsMarkedStale`.
 #[test]
 fn above_watermark_valid_bucket_is_marked_stale() {
     let stored = runtime(
@@ -150,7 +150,7 @@ fn above_watermark_valid_bucket_is_marked_stale() {
     assert_eq!(state(updated, 0), PartitionState::Valid);
 }
 
-/// CMT:258-284 `testCasConflictTriggersRetry`: the first `set` returns false (the mock's
+/// CMT:259-284 `testCasConflictTriggersRetry`: the first `set` returns false (the mock's
 /// `thenReturn(false, true)`, the version unchanged: a `set` that failed without applying,
 /// which Helix reports as `false` like a version mismatch), the second succeeds; both carry
 /// expected version 0.
@@ -199,7 +199,7 @@ fn find_stranded(
     sweep_candidates(&config(), &runtime(watermark_ms, partitions), &window)
 }
 
-/// CMT:312-326 `testFindStrandedEmptyBucketsReMarksWhenSourceRegainedSegments`.
+/// CMT:312-327 `testFindStrandedEmptyBucketsReMarksWhenSourceRegainedSegments`.
 #[test]
 fn find_stranded_empty_buckets_re_marks_when_source_regained_segments() {
     let partitions = [
@@ -211,14 +211,14 @@ fn find_stranded_empty_buckets_re_marks_when_source_regained_segments() {
     assert_eq!(find_stranded(&partitions, 3 * BUCKET_MS, &source), vec![0]);
 }
 
-/// CMT:329-341 `testFindStrandedEmptyBucketsLeavesEmptyWhenSourceStillEmpty`.
+/// CMT:329-342 `testFindStrandedEmptyBucketsLeavesEmptyWhenSourceStillEmpty`.
 #[test]
 fn find_stranded_empty_buckets_leaves_empty_when_source_still_empty() {
     let source = [segment("s2", 2 * BUCKET_MS, 3 * BUCKET_MS, 22)];
     assert!(find_stranded(&[(0, valid_empty_info())], BUCKET_MS, &source).is_empty());
 }
 
-/// CMT:344-356 `testFindStrandedEmptyBucketsIgnoresNonEmptyValidAndStaleBuckets`.
+/// CMT:344-357 `testFindStrandedEmptyBucketsIgnoresNonEmptyValidAndStaleBuckets`.
 #[test]
 fn find_stranded_empty_buckets_ignores_non_empty_valid_and_stale_buckets() {
     let partitions = [(0, valid_info()), (BUCKET_MS, stale_info())];
@@ -233,7 +233,7 @@ fn find_stranded_empty_buckets_ignores_buckets_at_or_past_watermark() {
     assert!(find_stranded(&[(BUCKET_MS, valid_empty_info())], BUCKET_MS, &source).is_empty());
 }
 
-/// CMT:376-428 `testSweepForViewReMarksStrandedEmptyBucketStale`: the sweep's read, its
+/// CMT:376-427 `testSweepForViewReMarksStrandedEmptyBucketStale`: the sweep's read, its
 /// candidates, then `markStale` through the manager: one `set` at version 0.
 #[test]
 fn sweep_for_view_re_marks_stranded_empty_bucket_stale() {
@@ -454,7 +454,7 @@ fn stale_deleted_source_generates_delete_task_carrying_source_table() {
     assert_eq!(tasks[0].window_start_ms, stale_bucket_ms);
 }
 
-/// SCHT:409-469 `testAppendLoopSkipsAboveWatermarkStaleBucket`: with an OVERWRITE of the
+/// SCHT:409-466 `testAppendLoopSkipsAboveWatermarkStaleBucket`: with an OVERWRITE of the
 /// STALE bucket b2 in flight (dispatched by the previous cycle, here run first), the APPEND
 /// loop must not dispatch b2 again: the second cycle generates nothing.
 #[test]
@@ -477,7 +477,7 @@ fn append_loop_skips_above_watermark_stale_bucket() {
             (b2, info(PartitionState::Stale, 3)),
         ],
     );
-    // Source data ends exactly at b2's inclusive end (SCHT:427-429).
+    // Source data ends exactly at b2's inclusive end (SCHT:426-429).
     let tail = mvsim_model::SourceSegment::new("tail", b2, b3 - 1, 99);
     let config = scheduler_config(Some(stored), vec![tail]);
     let mut world = mvsim_model::World::initial(&config);

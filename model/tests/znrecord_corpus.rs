@@ -8,6 +8,10 @@
 //! - The strict reader may refuse anything, with one clear line, but whatever it accepts it
 //!   must read exactly as Pinot does; its messages are pinned by a snapshot.
 
+use mvsim_model::codec::{
+    fingerprint_decode, fingerprint_encode, fingerprint_map_decode, fingerprint_map_encode,
+    DecodeError,
+};
 use mvsim_model::jackson::{java_decimal_digit, JAVA_DECIMAL_DIGIT_ZEROS};
 use mvsim_model::partition::{
     PartitionFingerprint, PartitionInfo, PartitionState, RuntimeMetadata,
@@ -25,7 +29,26 @@ use std::path::PathBuf;
 struct Expected {
     generator: String,
     cases: BTreeMap<String, Outcome>,
+    codecs: Vec<CodecCase>,
     java_decimal_digit_zeros: Vec<u32>,
+}
+
+/// `PartitionFingerprint.decode` / `decodeMap` on one input, as Java ran them.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CodecCase {
+    input: String,
+    decode: CodecOutcome,
+    decode_map: CodecOutcome,
+}
+
+#[derive(Deserialize, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+enum CodecOutcome {
+    /// The result, re-encoded with `encode` / `encodeMap`.
+    Ok(String),
+    /// The exception's class.
+    Threw(String),
 }
 
 #[derive(Deserialize)]
@@ -197,6 +220,31 @@ fn corpus_covers_every_outcome() {
             |o| matches!(o, Outcome::Threw { exception, .. } if exception == "NullPointerException")
         ) >= 1
     );
+}
+
+fn codec_outcome<T>(result: Result<T, DecodeError>, encode: impl Fn(&T) -> String) -> CodecOutcome {
+    match result {
+        Ok(value) => CodecOutcome::Ok(encode(&value)),
+        Err(DecodeError::IllegalArgument(_)) => {
+            CodecOutcome::Threw("IllegalArgumentException".to_string())
+        }
+        Err(DecodeError::NumberFormat(_)) => {
+            CodecOutcome::Threw("NumberFormatException".to_string())
+        }
+    }
+}
+
+/// The fingerprint codecs agree with Java's on every recorded input (`codec-inputs.txt`).
+#[test]
+fn fingerprint_codecs_reproduce_java() {
+    let expected = expected();
+    assert!(expected.codecs.len() >= 20);
+    for case in &expected.codecs {
+        let decoded = codec_outcome(fingerprint_decode(&case.input), fingerprint_encode);
+        assert_eq!(decoded, case.decode, "decode({:?})", case.input);
+        let map = codec_outcome(fingerprint_map_decode(&case.input), fingerprint_map_encode);
+        assert_eq!(map, case.decode_map, "decodeMap({:?})", case.input);
+    }
 }
 
 #[test]

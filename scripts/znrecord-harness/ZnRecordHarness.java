@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import org.apache.helix.zookeeper.datamodel.ZNRecord;
 import org.apache.helix.zookeeper.datamodel.serializer.ZNRecordSerializer;
 import org.apache.pinot.materializedview.metadata.MaterializedViewRuntimeMetadata;
+import org.apache.pinot.materializedview.metadata.PartitionFingerprint;
 import org.apache.pinot.materializedview.metadata.PartitionInfo;
 
 /**
@@ -22,6 +23,8 @@ import org.apache.pinot.materializedview.metadata.PartitionInfo;
  * ZNRecordSerializer.deserialize (helix-2.0.0 zookeeper-api, the serializer ZKHelixManager
  * installs, ZKHelixManager.java:1498-1499), which returns null for bytes it cannot bind, then
  * MaterializedViewRuntimeMetadata.fromZNRecord. All three are compiled from their sources.
+ *
+ * It also runs PartitionFingerprint.decode / decodeMap on each line of codec-inputs.txt.
  *
  * Outcomes:
  *   "absent"  deserialize returned null: fetch returns null, as for a missing znode;
@@ -53,7 +56,20 @@ public final class ZnRecordHarness {
       out.append(outcome(Files.readAllBytes(file)));
       separator = ",\n";
     }
-    out.append("\n  },\n  \"javaDecimalDigitZeros\": [");
+    out.append("\n  },\n  \"codecs\": [");
+    // PartitionFingerprint.decode and decodeMap over each line of codec-inputs.txt (beside
+    // the cases directory); results re-encoded with encode / encodeMap.
+    Path codecInputs = corpus.resolveSibling("codec-inputs.txt");
+    separator = "\n";
+    for (String input : Files.readAllLines(codecInputs, java.nio.charset.StandardCharsets.UTF_8)) {
+      out.append(separator).append("    {\"input\": ").append(quote(input));
+      out.append(", \"decode\": ").append(codec(() -> PartitionFingerprint.decode(input).encode()));
+      out.append(", \"decodeMap\": ")
+          .append(codec(() -> PartitionFingerprint.encodeMap(PartitionFingerprint.decodeMap(input))));
+      out.append("}");
+      separator = ",\n";
+    }
+    out.append("\n  ],\n  \"javaDecimalDigitZeros\": [");
     // Long.parseLong accepts every UTF-16 unit with Character.digit(c, 10) >= 0: the BMP's
     // Unicode decimal digits, which come in runs of ten starting at a zero.
     separator = "";
@@ -119,6 +135,15 @@ public final class ZnRecordHarness {
       separator = ", ";
     }
     return out.append("}}").toString();
+  }
+
+  /** {"ok": result} or {"threw": exception class}. */
+  private static String codec(java.util.function.Supplier<String> run) {
+    try {
+      return "{\"ok\": " + quote(run.get()) + "}";
+    } catch (RuntimeException e) {
+      return "{\"threw\": " + quote(e.getClass().getSimpleName()) + "}";
+    }
   }
 
   private static String whyAbsent(byte[] bytes) {

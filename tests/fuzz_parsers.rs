@@ -345,6 +345,23 @@ fn trace_with_a_time_near_the_end_of_time_is_bad_input() {
     assert_one_line(&error, "replay");
 }
 
+/// Found by `trace_replay_survives_changed_numbers` (4000 cases): an uploaded segment ending
+/// at `i64::MAX` overflowed `watermark_within_source_data` (`max_end + 1`). Replay now
+/// refuses such a trace, and the property saturates.
+#[test]
+fn trace_with_an_upload_ending_at_the_end_of_time_is_bad_input() {
+    let text = trace_text();
+    let at = text.find("\"end_ms\":").expect("an upload's end") + "\"end_ms\":".len();
+    let end = at + text[at..].find(',').expect("a comma after the end");
+    let damaged = format!("{}9223372036854775807{}", &text[..at], &text[end..]);
+    let recording = Recording::from_json(&damaged).expect("still a well-formed trace");
+    let error = simulate::replay_recording(&recording, None, None)
+        .err()
+        .expect("an upload ending at i64::MAX is refused");
+    assert!(error.contains("upload end_ms"), "{error}");
+    assert_one_line(&error, "replay");
+}
+
 // ------------------------------------------------------------------------- ZNRecord JSON
 
 fn check_znrecord(bytes: &[u8]) {

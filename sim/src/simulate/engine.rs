@@ -720,6 +720,19 @@ pub fn replay(
             break;
         }
         check_trace_time(&format!("trace step {index}: time_ms"), step.time_ms)?;
+        if let Action::SourceUpload {
+            start_ms, end_ms, ..
+        } = step.action
+        {
+            // Segment times may be negative (-1: unset), but not beyond any run's reach.
+            for (what, time_ms) in [("start_ms", start_ms), ("end_ms", end_ms)] {
+                if !(-TRACE_TIME_MAX_MS..=TRACE_TIME_MAX_MS).contains(&time_ms) {
+                    return Err(format!(
+                        "trace step {index}: upload {what} {time_ms} is outside +-{TRACE_TIME_MAX_MS}"
+                    ));
+                }
+            }
+        }
         if step.time_ms < driver.world.now_ms && mode == ReplayMode::Exact {
             return Err(format!(
                 "trace step {index}: time goes backwards ({} < {})",

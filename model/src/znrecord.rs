@@ -796,35 +796,33 @@ pub fn runtime_from_znrecord_json_as_pinot(text: &str) -> Result<PinotRuntime, Z
 use crate::jackson::{java_parse_int, java_parse_long, java_string_lossy, JavaString, Json};
 
 /// A Java `LinkedHashMap` as Jackson fills it: a repeated key keeps its first position and
-/// takes the later value.
+/// takes the later value. The index keeps `put` logarithmic for large records.
 struct LinkedMap<V> {
     entries: Vec<(JavaString, V)>,
+    position_of: BTreeMap<JavaString, usize>,
 }
 
 impl<V> LinkedMap<V> {
     fn new() -> Self {
         LinkedMap {
             entries: Vec::new(),
+            position_of: BTreeMap::new(),
         }
     }
 
     fn put(&mut self, key: JavaString, value: V) {
-        match self
-            .entries
-            .iter_mut()
-            .find(|(existing, _)| *existing == key)
-        {
-            Some(entry) => entry.1 = value,
-            None => self.entries.push((key, value)),
+        match self.position_of.get(&key) {
+            Some(&position) => self.entries[position].1 = value,
+            None => {
+                self.position_of.insert(key.clone(), self.entries.len());
+                self.entries.push((key, value));
+            }
         }
     }
 
     fn get(&self, key: &str) -> Option<&V> {
-        let key = crate::jackson::java_string(key);
-        self.entries
-            .iter()
-            .find(|(existing, _)| *existing == key)
-            .map(|(_, value)| value)
+        let position = *self.position_of.get(&crate::jackson::java_string(key))?;
+        Some(&self.entries[position].1)
     }
 }
 

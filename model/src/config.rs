@@ -149,6 +149,10 @@ pub struct Config {
     pub catalog: Vec<String>,
     /// The runtime znode at start (`None` = not yet created: the scheduler cold-starts it).
     pub initial_runtime: Option<RuntimeMetadata>,
+    /// The ZooKeeper version of the initial runtime znode (ignored when there is none).
+    /// 0, a freshly created znode, unless a test restates a Java test that starts elsewhere.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub initial_version: i32,
     /// The source segments at start.
     pub initial_source: Vec<SourceSegment>,
     /// Source events the checker plays in order.
@@ -161,6 +165,10 @@ pub struct Config {
     /// watermark; see `broker.rs` for why that is sound for the freshness property).
     #[serde(default = "default_true")]
     pub broker_cache_lag: bool,
+}
+
+fn is_zero(value: &i32) -> bool {
+    *value == 0
 }
 
 fn default_true() -> bool {
@@ -194,6 +202,12 @@ impl Config {
                     runtime.watermark_ms
                 ));
             }
+        }
+        if self.initial_version < 0 {
+            return Err(format!(
+                "initial_version must be >= 0, got {}",
+                self.initial_version
+            ));
         }
         let mut names: Vec<String> = self.catalog.clone();
         names.extend(
@@ -251,6 +265,7 @@ impl Config {
             record_refresh_time: false,
             catalog: Vec::new(),
             initial_runtime: None,
+            initial_version: 0,
             initial_source: Vec::new(),
             script: Vec::new(),
             faults: FaultBudget::default(),

@@ -15,7 +15,7 @@
 
 use crate::config::Config;
 use crate::manager::{CasEnd, CasOp, Mutation, Writer};
-use crate::partition::align_down;
+use crate::partition::{align_down, PartitionFingerprint, RuntimeMetadata};
 use crate::profile::Mutant;
 use crate::register::RegisterFault;
 use crate::world::{ghost_bits, Action, Entropy, World};
@@ -48,15 +48,95 @@ impl CmState {
     }
 }
 
+/// `onBaseTableDataChange`'s intake (CM:197-240): the pending hull after the change
+/// `[start_ms, end_ms]` arrives, or `None` when the change is ignored (a negative bound: a
+/// segment without time metadata, CM:198-202), in which case the timer is not re-armed
+/// either. Any other result re-arms the debounce timer.
+pub fn intake(pending: Option<(i64, i64)>, start_ms: i64, end_ms: i64) -> Option<(i64, i64)> {
+    if start_ms < 0 || end_ms < 0 {
+        return None;
+    }
+    Some(match pending {
+        Some((start, end)) => (start.min(start_ms), end.max(end_ms)),
+        None => (start_ms, end_ms),
+    })
+}
+
+/// The post flush's candidates (`markStaleThroughManager`, CM:380-406 via CM:620-657): the
+/// existing keys of `snapshot` in `[floorDiv(start, bucket) * bucket, end]`, in key order. The
+/// `MarkStaleSynthesizesAbsent` mutant also lists absent aligned buckets of the range
+/// (bounded by one bucket around the existing keys). Empty means no `markStale` call.
+pub fn flush_candidates(
+    config: &Config,
+    snapshot: &RuntimeMetadata,
+    start_ms: i64,
+    end_ms: i64,
+) -> Vec<i64> {
+    // bucketMs from the MV table config (inferBucketMs, CM:651-657).
+    let first = align_down(start_ms, config.bucket_ms);
+    if first > end_ms {
+        return Vec::new(); // no existing key can satisfy first <= k <= end (CM:638-644)
+    }
+    if !config
+        .profile
+        .has_mutant(Mutant::MarkStaleSynthesizesAbsent)
+    {
+        let highest = if config.profile.has_mutant(Mutant::FlushSkipsLastBucket) {
+            align_down(end_ms, config.bucket_ms) - 1
+        } else {
+            end_ms
+        };
+        if highest < first {
+            return Vec::new();
+        }
+        return snapshot
+            .partitions
+            .range(first..=highest)
+            .map(|(bucket, _)| *bucket)
+            .collect();
+    }
+    // The mutant also lists absent buckets of the range, bounded by one bucket around the
+    // existing keys so that a full invalidation [0, MAX] stays small.
+    let keys = &snapshot.partitions;
+    let lowest = keys.keys().next().copied().unwrap_or(first);
+    let last = keys.keys().next_back().copied().unwrap_or(first);
+    let upper = end_ms.min(last + config.bucket_ms);
+    let lower = first.max(align_down(lowest, config.bucket_ms) - config.bucket_ms);
+    (0..)
+        .map(|index| lower + index * config.bucket_ms)
+        .take_while(|bucket| *bucket <= upper)
+        .collect()
+}
+
+/// The sweep's candidates (`findStrandedEmptyBuckets`, CM:540-581): VALID buckets with an
+/// empty fingerprint (`segmentCount == 0`) below the watermark (`isInCoverageValidEmpty`,
+/// CM:549-553) whose source window `source_window(bucket)` is no longer empty (the
+/// `SweepIgnoresSource` mutant skips that check), in key order.
+pub fn sweep_candidates(
+    config: &Config,
+    runtime: &RuntimeMetadata,
+    source_window: &dyn Fn(i64) -> PartitionFingerprint,
+) -> Vec<i64> {
+    let watermark_ms = runtime.watermark_ms;
+    runtime
+        .partitions
+        .iter()
+        .filter(|(bucket, info)| {
+            info.is_valid() && info.fingerprint.segment_count == 0 && **bucket < watermark_ms
+        })
+        .map(|(bucket, _)| *bucket)
+        .filter(|bucket| {
+            config.profile.has_mutant(Mutant::SweepIgnoresSource)
+                || !source_window(*bucket).is_empty_window()
+        })
+        .collect()
+}
+
 impl World {
     /// `onBaseTableDataChange` (CM:197-240): merge into the pending hull, re-arm the timer.
     pub(crate) fn consistency_intake(&mut self, config: &Config, start_ms: i64, end_ms: i64) {
-        if start_ms < 0 || end_ms < 0 {
+        let Some(merged) = intake(self.consistency.pending, start_ms, end_ms) else {
             return;
-        }
-        let merged = match self.consistency.pending {
-            Some((start, end)) => (start.min(start_ms), end.max(end_ms)),
-            None => (start_ms, end_ms),
         };
         self.consistency.pending = Some(merged);
         self.consistency.timer_due_ms = self.arm(config, config.debounce_ms);
@@ -173,42 +253,7 @@ impl World {
             self.note_flush(config, start_ms, end_ms, Some(&[]));
             return;
         };
-        // bucketMs from the MV table config (inferBucketMs, CM:651-657).
-        let first = align_down(start_ms, config.bucket_ms);
-        if first > end_ms {
-            self.note_flush(config, start_ms, end_ms, Some(&[]));
-            return; // no existing key can satisfy first <= k <= end (CM:638-644)
-        }
-        let highest = if config.profile.has_mutant(Mutant::FlushSkipsLastBucket) {
-            align_down(end_ms, config.bucket_ms) - 1
-        } else {
-            end_ms
-        };
-        let mut candidates: Vec<i64> = if highest < first {
-            Vec::new()
-        } else {
-            snapshot
-                .partitions
-                .range(first..=highest)
-                .map(|(bucket, _)| *bucket)
-                .collect()
-        };
-        if config
-            .profile
-            .has_mutant(Mutant::MarkStaleSynthesizesAbsent)
-        {
-            // The mutant also lists absent buckets of the range, bounded by one bucket around
-            // the existing keys so that a full invalidation [0, MAX] stays small.
-            let keys = &snapshot.partitions;
-            let lowest = keys.keys().next().copied().unwrap_or(first);
-            let last = keys.keys().next_back().copied().unwrap_or(first);
-            let upper = end_ms.min(last + config.bucket_ms);
-            let lower = first.max(align_down(lowest, config.bucket_ms) - config.bucket_ms);
-            candidates = (0..)
-                .map(|index| lower + index * config.bucket_ms)
-                .take_while(|bucket| *bucket <= upper)
-                .collect();
-        }
+        let candidates = flush_candidates(config, snapshot, start_ms, end_ms);
         self.note_flush(config, start_ms, end_ms, Some(&candidates));
         if candidates.is_empty() {
             return;
@@ -235,22 +280,9 @@ impl World {
         let Some(runtime) = self.register.read(Self::stale_reads(config)).0 else {
             return;
         };
-        let watermark_ms = runtime.watermark_ms;
-        // isInCoverageValidEmpty (CM:549-553).
-        let stranded: Vec<i64> = runtime
-            .partitions
-            .iter()
-            .filter(|(bucket, info)| {
-                info.is_valid() && info.fingerprint.segment_count == 0 && **bucket < watermark_ms
-            })
-            .map(|(bucket, _)| *bucket)
-            .filter(|bucket| {
-                config.profile.has_mutant(Mutant::SweepIgnoresSource)
-                    || !self
-                        .source_window_fingerprint(config, *bucket, bucket + config.bucket_ms)
-                        .is_empty_window()
-            })
-            .collect();
+        let source_window =
+            |bucket: i64| self.source_window_fingerprint(config, bucket, bucket + config.bucket_ms);
+        let stranded = sweep_candidates(config, runtime, &source_window);
         if stranded.is_empty() {
             return;
         }

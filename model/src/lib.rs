@@ -12,13 +12,16 @@
 //! checker and the seeded simulator in `mvsim-sim`) supply every choice.
 
 pub mod broker;
+pub mod codec;
 pub mod config;
 pub mod consistency_manager;
 pub mod executor;
 pub mod fingerprint;
+pub mod jackson;
 pub mod manager;
 #[cfg(test)]
 mod manager_tests;
+pub mod operation;
 pub mod partition;
 pub mod profile;
 pub mod properties;

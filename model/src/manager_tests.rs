@@ -14,9 +14,9 @@
 //! a mock that "bumps the stored version and returns false" is a concurrent write to the
 //! register between our read and our write ([`Harness::concurrent_write`]); a lost ack is
 //! [`RegisterFault::LostAck`] on the write; a `ZkException` is [`RegisterFault::Transient`].
-//! Java has no `deletePartition` counterpart here (the model has no such mutation: it has no
-//! caller in Pinot, spec §2.1), and `markStale(t, [])` returns before any read in Java
-//! (PM:408-410) while every caller in the model skips an empty candidate list itself.
+//! `deletePartition` has no caller in Pinot (spec §2.1): its tests run the pure mutator.
+//! `markStale(t, [])` returns before any read in Java
+//! (PM:408-410), as `operation::apply_operation` does.
 
 use crate::config::{constants, Config, Timing};
 use crate::fingerprint::farm_fingerprint64;
@@ -1415,10 +1415,26 @@ fn mark_stale_no_op_when_no_valid_entries() {
 }
 
 /// PMT:402-410 `testMarkStaleEmptyCollectionShortCircuits`. Java returns before any read
-/// (PM:408-410); the model's mutator no-ops on every snapshot, and its callers never start
-/// an op with an empty list (CM flush and sweep return first).
+/// (PM:408-410): so does [`crate::operation::apply_operation`] (no store call); the
+/// mutator also no-ops on every snapshot, and the world's callers never start an op with
+/// an empty list (CM flush and sweep return first).
 #[test]
 fn mark_stale_empty_collection_short_circuits() {
+    let before = runtime(W1, &[(W0, valid(FP1, OLD_MS))]);
+    let outcome = crate::operation::apply_operation(
+        &config("post", None),
+        Some(before.clone()),
+        3,
+        mark_stale(&[]),
+        Writer::PostCritical,
+        &[],
+    );
+    assert_eq!(outcome.end, CasEnd::NoOp(NoOp::Lenient));
+    assert_eq!((outcome.reads, outcome.writes.len()), (0, 0));
+    assert_eq!(
+        (outcome.znode_after, outcome.version_after),
+        (Some(before), 3)
+    );
     let config = config("post", None);
     let inputs = MutateInputs {
         config: &config,
@@ -1794,41 +1810,51 @@ fn contiguous_upper_ms_rejects_a_non_positive_bucket() {
     compute_contiguous_upper_ms(0, &BTreeMap::new(), 0);
 }
 
-/// `deletePartition` (PM:445-463): lenient removal, mirroring PMT's testDeletePartition*.
+/// `deletePartition(TABLE, bucket)` (PM:445-463) through
+/// [`crate::operation::apply_operation`] on `before` at `version`.
+fn delete_partition(
+    before: Option<RuntimeMetadata>,
+    version: i32,
+    window_start_ms: i64,
+) -> crate::operation::OperationOutcome {
+    crate::operation::apply_operation(
+        &config("post", None),
+        before,
+        version,
+        Mutation::DeletePartition { window_start_ms },
+        Writer::PostCritical,
+        &[],
+    )
+}
+
+/// PMT:426-440 `testDeletePartitionRemovesEntry`: one `set` at the fetched version 6.
 #[test]
-fn delete_partition_is_lenient_and_removes_only_present_entries() {
-    let config = Config::base("delete", crate::Profile::by_name("post").unwrap());
-    let inputs_source = |_: i64| PartitionFingerprint::EMPTY;
-    let inputs = crate::manager::MutateInputs {
-        config: &config,
-        refresh_time_ms: 0,
-        source_window: &inputs_source,
-    };
-    let mut present = RuntimeMetadata::default();
-    present.partitions.make_mut().insert(
-        100,
-        crate::partition::PartitionInfo {
-            state: PartitionState::Valid,
-            fingerprint: PartitionFingerprint::EMPTY,
-            last_refresh_time_ms: 0,
-        },
+fn delete_partition_removes_entry() {
+    let before = runtime(W1, &[(W0, stale(FP1, OLD_MS)), (W1, valid(FP2, OLD_MS))]);
+    let outcome = delete_partition(Some(before), 6, W0);
+    assert_eq!(outcome.end, CasEnd::Committed);
+    assert_eq!(outcome.writes.len(), 1);
+    assert_eq!(outcome.writes[0].expected_version, 6);
+    let persisted = &outcome.writes[0].update.partitions;
+    assert!(
+        !persisted.contains_key(&W0),
+        "deleted bucket no longer present"
     );
-    let delete = Mutation::DeletePartition {
-        window_start_ms: 100,
-    };
-    match crate::manager::mutate(&delete, Some(&present), &inputs) {
-        crate::manager::Mutated::Write(updated) => assert!(updated.partitions.is_empty()),
-        other => panic!("present entry must be removed, got {other:?}"),
-    }
-    let absent = Mutation::DeletePartition {
-        window_start_ms: 200,
-    };
-    assert_eq!(
-        crate::manager::mutate(&absent, Some(&present), &inputs),
-        crate::manager::Mutated::NoOp(NoOp::Lenient)
-    );
-    assert_eq!(
-        crate::manager::mutate(&delete, None, &inputs),
-        crate::manager::Mutated::NoOp(NoOp::Lenient)
-    );
+    assert!(persisted.contains_key(&W1), "untouched bucket remains");
+}
+
+/// PMT:442-450 `testDeletePartitionNoOpWhenAbsent`: no `set`.
+#[test]
+fn delete_partition_no_op_when_absent() {
+    let outcome = delete_partition(Some(runtime(W0, &[])), 0, W0);
+    assert_eq!(outcome.end, CasEnd::NoOp(NoOp::Lenient));
+    assert!(outcome.writes.is_empty());
+}
+
+/// PMT:452-460 `testDeletePartitionNoOpWhenRuntimeMissing`: no `set`.
+#[test]
+fn delete_partition_no_op_when_runtime_missing() {
+    let outcome = delete_partition(None, 0, W0);
+    assert_eq!(outcome.end, CasEnd::NoOp(NoOp::Lenient));
+    assert!(outcome.writes.is_empty());
 }

@@ -93,7 +93,8 @@ fn watermark_monotonic(_: &Config, world: &World) -> bool {
 
 fn watermark_within_source_data(_: &Config, world: &World) -> bool {
     let max_end_ms = world.ghost.max_source_end_seen_ms;
-    max_end_ms < 0 || world.watermark_ms() <= max_end_ms + 1
+    // saturating: a segment ending at i64::MAX (a corrupt trace) bounds nothing.
+    max_end_ms < 0 || world.watermark_ms() <= max_end_ms.saturating_add(1)
 }
 
 fn bucket_keys_aligned(config: &Config, world: &World) -> bool {

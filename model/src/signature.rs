@@ -410,7 +410,11 @@ fn znode_class(config: &Config, world: &World, bucket: i64) -> &'static str {
 /// for a window with data).
 fn mv_class(config: &Config, world: &World, bucket: i64) -> String {
     let live = world.source_window_fingerprint(config, bucket, bucket + config.bucket_ms);
-    let served = world.mv_data.get(&bucket).copied().filter(|served| !served.is_empty_window());
+    let served = world
+        .mv_data
+        .get(&bucket)
+        .copied()
+        .filter(|served| !served.is_empty_window());
     let entry_says_empty = world
         .runtime()
         .and_then(|runtime| runtime.partitions.get(&bucket))
@@ -488,9 +492,13 @@ fn add_to_notified(
     if start_ms < 0 || end_ms == i64::MAX {
         return; // a full invalidation: not tracked per bucket
     }
+    let first = align_down(start_ms, config.bucket_ms);
+    if first > end_ms {
+        return; // an inverted range (bad input replayed): nothing to note
+    }
     let touched: Vec<(i64, u16)> = ghost
         .buckets
-        .range(align_down(start_ms, config.bucket_ms)..=end_ms)
+        .range(first..=end_ms)
         .filter(|(bucket, flags)| {
             *flags & cause::NOTIFIED != 0 && *flags & bit == 0 && !skip.contains(bucket)
         })
@@ -556,7 +564,7 @@ impl World {
         }
         let listed: Vec<i64> = match mutation {
             Mutation::MarkStale { buckets } => buckets.clone(),
-            Mutation::PreMarkDirty { start_ms, end_ms } => self
+            Mutation::PreMarkDirty { start_ms, end_ms } if start_ms <= end_ms => self
                 .ghost
                 .buckets
                 .range(*start_ms..=*end_ms)
@@ -622,7 +630,7 @@ impl World {
         };
         let listed: Vec<i64> = match mutation {
             Mutation::MarkStale { buckets } => buckets.clone(),
-            Mutation::PreMarkDirty { start_ms, end_ms } => self
+            Mutation::PreMarkDirty { start_ms, end_ms } if start_ms <= end_ms => self
                 .ghost
                 .buckets
                 .range(*start_ms..=*end_ms)

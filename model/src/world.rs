@@ -376,6 +376,9 @@ impl World {
             faults_used: Default::default(),
             ghost: Ghost::default(),
         };
+        if world.register.value.is_some() {
+            world.register.version = config.initial_version;
+        }
         world.ghost.max_source_end_seen_ms = world.max_source_end_ms();
         world.init_mv_data_from_runtime(config);
         world.broker.cache_watermark_ms = world.watermark_ms();

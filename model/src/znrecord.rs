@@ -7,23 +7,25 @@
 //! `state` (`"V"`/`"S"`, PS:42-43), `segmentCount`, `crc` and `lastRefreshTime`, all decimal
 //! strings (PI:51-54). The layout is identical pre and post.
 //!
-//! Reading follows Pinot's tolerances (RM:113-135): a missing `watermarkMs` reads as 0
-//! (RM:115); the legacy map field `partitionInfos` (RM:62) and any map key that is not a
-//! decimal long are skipped; unknown inner keys are ignored. It rejects what Pinot rejects:
-//! a missing required inner key or an unknown state code (PI:107-121, PS:55-63) and a
-//! negative watermark (RM:70). Before Pinot sees the record, Helix deserialises it into typed
-//! maps (`Map<String, String>` simple fields, `Map<String, Map<String, String>>` map fields,
-//! `Map<String, List<String>>` list fields); both readers enforce those JSON types strictly
-//! (Jackson would coerce a bare JSON number or boolean to a string; the canonical writer never
-//! produces one).
+//! Two readers. The strict one ([`runtime_from_znrecord_json`]) reads what a person writes
+//! in a scenario file: it tolerates what Pinot tolerates on purpose (a missing
+//! `watermarkMs` = 0 (RM:115), the legacy map field `partitionInfos` (RM:62), map keys that
+//! are not decimal longs (skipped, with a warning), unknown inner and top-level keys) and
+//! refuses, in one line, everything Pinot reads only by accident or not at all: Helix's
+//! typed maps with JSON types other than strings, a malformed number, a missing id, two keys
+//! that denote one bucket, a missing inner key or unknown state code (PI:107-121, PS:55-63),
+//! a negative watermark (RM:70). Its last check runs Pinot's path: whatever it accepts, Pinot
+//! reads identically.
 //!
-//! Numbers that `Long.parseLong` / `Integer.parseInt` refuse are where the two readers differ.
-//! Pinot swallows the `NumberFormatException`: Helix `ZNRecord.getLongField` returns the
-//! default 0 for a malformed `watermarkMs`, and `fromZNRecord` wraps `Long.parseLong(key)`
-//! *and* `PartitionInfo.fromFieldMap` in one `catch (NumberFormatException)` (RM:113-135), so a
-//! bucket whose `segmentCount`, `crc` or `lastRefreshTime` is malformed silently reads as
-//! absent. [`runtime_from_znrecord_json`] rejects such input instead (a malformed file is
-//! almost always a mistake); [`runtime_from_znrecord_json_as_pinot`] reproduces Pinot.
+//! The Pinot reader ([`runtime_from_znode_bytes_as_pinot`]) takes a znode's raw bytes and
+//! reproduces Pinot's read path exactly: Jackson's tokenizer ([`crate::jackson`]), Helix's
+//! binding of `ZNRecord` (numbers and booleans read as their text, `null` sections, setters
+//! called once per occurrence, `LinkedHashMap` document order), `Long.parseLong` /
+//! `Integer.parseInt` with every Unicode decimal digit of the BMP, and `fromZNRecord`'s
+//! swallowed `NumberFormatException`s. Its outcome is a runtime (with warnings for what Pinot
+//! dropped), "absent" (Helix returns `null` and Pinot's fetch reports no znode), or the
+//! exception `fromZNRecord` throws. `docs/znrecord-parsing.md` lists what it does not
+//! reproduce; `model/tests/data/znrecord-corpus/` holds outcomes recorded by running Pinot.
 //!
 //! Writing reproduces Helix `ZNRecordSerializer` byte for byte (see
 //! `model/tests/data/znrecord-samples.json`): keys `id`, `simpleFields`, `mapFields`,
@@ -166,56 +168,83 @@ fn parse_int(text: &str, path: &str) -> Result<i32, ZnRecordError> {
 
 // ------------------------------------------------------------------------- runtime reader
 
-/// Parses the runtime znode data (RM:113-135) into `(id, runtime)`.
+/// Parses the runtime znode data (RM:113-135) into `(id, runtime)`: the strict reader.
 ///
-/// Tolerates what Pinot tolerates (missing `watermarkMs` = 0, legacy `partitionInfos`,
-/// non-numeric map keys, unknown inner keys, unknown top-level keys, missing field
-/// sections) and rejects the rest with a one-line [`ZnRecordError`]. If two map keys parse to
-/// the same bucket (`"0"` and `"+0"`), the later one in Java `String` order wins, as Pinot's
-/// loop over Helix's sorted map fields does. Never panics.
-///
-/// Unlike Pinot, rejects a malformed number (see the module doc and
-/// [`runtime_from_znrecord_json_as_pinot`]).
+/// Tolerates what Pinot tolerates and what a person may write on purpose (missing
+/// `watermarkMs` = 0, legacy `partitionInfos`, non-numeric map keys, unknown inner keys,
+/// unknown top-level keys, missing field sections) and rejects the rest with a one-line
+/// [`ZnRecordError`]: JSON types other than Helix's, a malformed number, a missing id, two
+/// keys that denote the same bucket (`"0"` and `"+0"`; Pinot keeps the later one in
+/// document order), a bucket key in non-ASCII digits. Never panics. Use
+/// [`runtime_from_znrecord_json_with_warnings`] to learn which keys were skipped, and
+/// [`runtime_from_znode_bytes_as_pinot`] to read as Pinot does.
 pub fn runtime_from_znrecord_json(text: &str) -> Result<(String, RuntimeMetadata), ZnRecordError> {
-    read_runtime(text, MalformedNumbers::Reject)
+    runtime_from_znrecord_json_with_warnings(text).map(|read| (read.id, read.runtime))
 }
 
-/// Parses the runtime znode data exactly as Pinot's `fromZNRecord` (RM:113-135) reads it:
-/// like [`runtime_from_znrecord_json`], except that a malformed `watermarkMs` reads as 0
-/// (Helix `getLongField` catches `NumberFormatException`) and a bucket whose `segmentCount`,
-/// `crc` or `lastRefreshTime` is malformed is skipped (RM catches `NumberFormatException`
-/// around `PartitionInfo.fromFieldMap`). Missing keys, unknown state codes and a negative
-/// watermark still fail, as they throw `IllegalArgumentException` in Pinot.
-pub fn runtime_from_znrecord_json_as_pinot(
-    text: &str,
-) -> Result<(String, RuntimeMetadata), ZnRecordError> {
-    read_runtime(text, MalformedNumbers::AsPinot)
+/// A runtime read by the strict reader, with the keys it skipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StrictRead {
+    /// The record's `id` (the view table name).
+    pub id: String,
+    /// The runtime.
+    pub runtime: RuntimeMetadata,
+    /// One line per map key skipped because it is not a bucket (Pinot skips it too, RM:128-130).
+    pub warnings: Vec<String>,
 }
 
-/// What to do with a number `Long.parseLong` / `Integer.parseInt` refuses.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum MalformedNumbers {
-    /// Fail with a [`ZnRecordError`] naming the value.
-    Reject,
-    /// Do what Pinot does: default the watermark to 0, skip the bucket.
-    AsPinot,
-}
-
-fn read_runtime(
-    text: &str,
-    malformed: MalformedNumbers,
-) -> Result<(String, RuntimeMetadata), ZnRecordError> {
+/// [`runtime_from_znrecord_json`], also returning a warning per skipped map key (the model
+/// has no I/O: the caller prints them).
+pub fn runtime_from_znrecord_json_with_warnings(text: &str) -> Result<StrictRead, ZnRecordError> {
+    if text.starts_with('\u{feff}') {
+        return Err(ZnRecordError::at(
+            "top level",
+            "starts with a byte order mark (U+FEFF); remove it (Pinot would skip it)",
+        ));
+    }
     let root = parse_json(text)?;
     let record = expect_object(&root, "top level")?;
     let id = read_id(record)?;
-    let watermark_ms = read_watermark(record, malformed)?;
-    let partitions = read_partitions(record, malformed)?;
+    let watermark_ms = read_watermark(record)?;
+    let mut warnings = Vec::new();
+    let partitions = read_partitions(record, &mut warnings)?;
     check_list_fields(record)?;
     let runtime = RuntimeMetadata {
         watermark_ms,
         partitions: partitions.into(),
     };
-    Ok((id, runtime))
+    check_pinot_agrees(text, &id, &runtime)?;
+    Ok(StrictRead {
+        id,
+        runtime,
+        warnings,
+    })
+}
+
+/// The last gate of the strict reader: Pinot must read the same record from these bytes.
+/// It catches what the checks above leave to Jackson (a `rawPayload` that is not base64,
+/// a property name over 50000 bytes, a number over 1000 digits in an ignored field).
+fn check_pinot_agrees(
+    text: &str,
+    id: &str,
+    runtime: &RuntimeMetadata,
+) -> Result<(), ZnRecordError> {
+    let problem = match runtime_from_znode_bytes_as_pinot(text.as_bytes()) {
+        PinotRead::Read(read) if read.id.as_deref() == Some(id) && read.runtime == *runtime => {
+            return Ok(())
+        }
+        PinotRead::Read(_) => "Pinot would read a different runtime from it".to_string(),
+        PinotRead::Absent { reason } => {
+            format!("Helix could not deserialise it, so Pinot would read no runtime: {reason}")
+        }
+        PinotRead::Threw { exception, message } => {
+            format!(
+                "Pinot's fromZNRecord would throw {}: {message}",
+                exception.name()
+            )
+        }
+    };
+    Err(ZnRecordError::at("top level", problem))
 }
 
 fn read_id(record: &Map<String, Value>) -> Result<String, ZnRecordError> {
@@ -238,10 +267,7 @@ fn optional_section<'v>(
 }
 
 /// `watermarkMs` with default 0 (RM:115) and the constructor check `>= 0` (RM:70).
-fn read_watermark(
-    record: &Map<String, Value>,
-    malformed: MalformedNumbers,
-) -> Result<i64, ZnRecordError> {
+fn read_watermark(record: &Map<String, Value>) -> Result<i64, ZnRecordError> {
     let Some(simple_fields) = optional_section(record, "simpleFields")? else {
         return Ok(0);
     };
@@ -256,11 +282,7 @@ fn read_watermark(
     let Some(watermark_text) = watermark_text else {
         return Ok(0);
     };
-    let watermark_ms = match parse_long(watermark_text, &path) {
-        Ok(watermark_ms) => watermark_ms,
-        Err(_) if malformed == MalformedNumbers::AsPinot => 0,
-        Err(error) => return Err(error),
-    };
+    let watermark_ms = parse_long(watermark_text, &path)?;
     if watermark_ms < 0 {
         return Err(ZnRecordError::at(
             &path,
@@ -271,33 +293,61 @@ fn read_watermark(
 }
 
 /// One map field per bucket (RM:113-135). Every map field must be a string map (Helix's
-/// type); only keys that `Long.parseLong` accepts become buckets.
+/// type); only keys that `Long.parseLong` accepts become buckets, and no two may denote the
+/// same bucket.
 fn read_partitions(
     record: &Map<String, Value>,
-    malformed: MalformedNumbers,
+    warnings: &mut Vec<String>,
 ) -> Result<BTreeMap<i64, PartitionInfo>, ZnRecordError> {
     let mut partitions = BTreeMap::new();
     let Some(map_fields) = optional_section(record, "mapFields")? else {
         return Ok(partitions);
     };
+    let mut key_of_bucket: BTreeMap<i64, &str> = BTreeMap::new();
     for (key, value) in map_fields {
         let path = format!("mapFields.{}", quoted(key));
         let inner = expect_string_map(value, &path)?;
         if key == PARTITION_INFOS_MAP_KEY {
             continue;
         }
-        let Ok(bucket_start_ms) = key.parse::<i64>() else {
+        let Some(bucket_start_ms) = strict_bucket_key(key, &path, warnings)? else {
             continue;
         };
-        match read_partition_info(inner, &path)? {
-            FieldMap::Info(info) => {
-                partitions.insert(bucket_start_ms, info);
-            }
-            FieldMap::MalformedNumber(_) if malformed == MalformedNumbers::AsPinot => {}
-            FieldMap::MalformedNumber(error) => return Err(error),
+        if let Some(first) = key_of_bucket.insert(bucket_start_ms, key) {
+            return Err(ZnRecordError::at(
+                &path,
+                format!(
+                    "denotes bucket {bucket_start_ms}, as does {} (Pinot keeps the later one in document order)",
+                    quoted(first)
+                ),
+            ));
         }
+        partitions.insert(bucket_start_ms, read_partition_info(inner, &path)?);
     }
     Ok(partitions)
+}
+
+/// A bucket key as `Long.parseLong` reads it, restricted to ASCII digits: `None` (with a
+/// warning) for a key Pinot skips, an error for one Pinot reads in other digits.
+fn strict_bucket_key(
+    key: &str,
+    path: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Option<i64>, ZnRecordError> {
+    if let Ok(bucket_start_ms) = key.parse::<i64>() {
+        return Ok(Some(bucket_start_ms));
+    }
+    let java_key = crate::jackson::java_string(key);
+    if let Some(bucket_start_ms) = crate::jackson::java_parse_long(&java_key) {
+        return Err(ZnRecordError::at(
+            path,
+            format!("bucket key in non-ASCII digits (Pinot reads it as bucket {bucket_start_ms}); write it in ASCII"),
+        ));
+    }
+    warnings.push(format!(
+        "{path}: not a bucket (not a decimal long); skipped, as Pinot does"
+    ));
+    Ok(None)
 }
 
 fn expect_string_map<'v>(
@@ -311,17 +361,13 @@ fn expect_string_map<'v>(
     Ok(inner)
 }
 
-/// What `PartitionInfo.fromFieldMap` produced, short of an `IllegalArgumentException`.
-enum FieldMap {
-    Info(PartitionInfo),
-    /// `Integer.parseInt` / `Long.parseLong` threw `NumberFormatException`.
-    MalformedNumber(ZnRecordError),
-}
-
 /// `PartitionInfo.fromFieldMap` (PI:107-121): all four keys must be present (checked
 /// together, before anything is decoded), then the state is decoded (an unknown code throws
 /// `IllegalArgumentException`), then the numbers are parsed.
-fn read_partition_info(inner: &Map<String, Value>, path: &str) -> Result<FieldMap, ZnRecordError> {
+fn read_partition_info(
+    inner: &Map<String, Value>,
+    path: &str,
+) -> Result<PartitionInfo, ZnRecordError> {
     let state_code = required(inner, path, STATE_KEY)?;
     let segment_count_text = required(inner, path, SEGMENT_COUNT_KEY)?;
     let crc_text = required(inner, path, CRC_KEY)?;
@@ -336,13 +382,11 @@ fn read_partition_info(inner: &Map<String, Value>, path: &str) -> Result<FieldMa
         )
     })?;
     let texts = [segment_count_text, crc_text, last_refresh_text];
-    Ok(match parse_partition_numbers(texts, path) {
-        Ok((segment_count, crc, last_refresh_time_ms)) => FieldMap::Info(PartitionInfo {
-            state,
-            fingerprint: PartitionFingerprint { segment_count, crc },
-            last_refresh_time_ms,
-        }),
-        Err(error) => FieldMap::MalformedNumber(error),
+    let (segment_count, crc, last_refresh_time_ms) = parse_partition_numbers(texts, path)?;
+    Ok(PartitionInfo {
+        state,
+        fingerprint: PartitionFingerprint { segment_count, crc },
+        last_refresh_time_ms,
     })
 }
 
@@ -643,4 +687,457 @@ mod tests {
             .collect();
         assert!(positions.windows(2).all(|pair| pair[0] < pair[1]), "{text}");
     }
+}
+
+// ------------------------------------------------------------------------- Pinot's read path
+
+/// What Pinot makes of a runtime znode's bytes: `MaterializedViewRuntimeMetadataUtils.fetch`
+/// (MaterializedViewRuntimeMetadataUtils.java:38-48) over Helix's
+/// `ZNRecordSerializer.deserialize` (helix-2.0.0 ZNRecordSerializer.java:121-144), then
+/// `fromZNRecord` (RM:113-135).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PinotRead {
+    /// `fromZNRecord` returned this runtime.
+    Read(PinotRuntime),
+    /// Helix's `deserialize` returned `null` (empty data, or Jackson threw and Helix logged
+    /// and swallowed it): `fetch` returns `null`, exactly as for a znode that does not exist.
+    Absent {
+        /// Why, in one line (Jackson's complaint, paraphrased).
+        reason: String,
+    },
+    /// `fromZNRecord` threw: the caller sees the exception.
+    Threw {
+        /// The Java exception class.
+        exception: JavaException,
+        /// One line, in the spirit of the Java message.
+        message: String,
+    },
+}
+
+/// The exceptions `fromZNRecord` can throw on a deserialised record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JavaException {
+    /// `Preconditions.checkArgument` or `PartitionState.decode` (PI:108-116, PS:61, RM:70).
+    IllegalArgumentException,
+    /// `simpleFields` was JSON `null`: `getLongField` dereferences it (ZNRecord.java:304).
+    NullPointerException,
+}
+
+impl JavaException {
+    /// The Java class's simple name.
+    pub fn name(self) -> &'static str {
+        match self {
+            JavaException::IllegalArgumentException => "IllegalArgumentException",
+            JavaException::NullPointerException => "NullPointerException",
+        }
+    }
+}
+
+/// A runtime as Pinot read it, with what it silently dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PinotRuntime {
+    /// `ZNRecord.getId()`: `None` when `id` is missing or JSON `null`. Unpaired surrogates
+    /// (which a Java string can hold) are replaced by U+FFFD.
+    pub id: Option<String>,
+    /// The runtime `fromZNRecord` built.
+    pub runtime: RuntimeMetadata,
+    /// One line per thing Pinot dropped without a word: a map key that is not a bucket, a
+    /// bucket or a watermark whose number `Long.parseLong` / `Integer.parseInt` refused.
+    pub warnings: Vec<String>,
+}
+
+/// Reads a runtime znode's raw bytes exactly as Pinot does (see [`PinotRead`]). Agrees with
+/// the outcomes recorded by running Pinot's own code over the corpus in
+/// `model/tests/data/znrecord-corpus/`; `docs/znrecord-parsing.md` lists what it does not
+/// reproduce. Never panics.
+pub fn runtime_from_znode_bytes_as_pinot(bytes: &[u8]) -> PinotRead {
+    if bytes.is_empty() {
+        // ZNRecordSerializer.java:122-125: a parent or empty node.
+        return PinotRead::Absent {
+            reason: "empty data".to_string(),
+        };
+    }
+    let record = match crate::jackson::parse_root(bytes).and_then(|root| bind_znrecord(&root)) {
+        Ok(record) => record,
+        Err(reason) => return PinotRead::Absent { reason },
+    };
+    match from_znrecord(record) {
+        Ok(runtime) => PinotRead::Read(runtime),
+        Err((exception, message)) => PinotRead::Threw {
+            exception,
+            message: one_line(&message),
+        },
+    }
+}
+
+/// Parses the runtime znode data exactly as Pinot does ([`runtime_from_znode_bytes_as_pinot`]
+/// over the text's UTF-8 bytes). Unlike [`runtime_from_znrecord_json`], a malformed number
+/// does not fail: Helix `getLongField` reads a malformed `watermarkMs` as 0 and
+/// `fromZNRecord` skips a bucket whose `segmentCount`, `crc` or `lastRefreshTime` is malformed
+/// (both swallow `NumberFormatException`); each such drop is a warning. `Err` when Pinot would
+/// see no record (Helix returns `null`) or `fromZNRecord` throws.
+pub fn runtime_from_znrecord_json_as_pinot(text: &str) -> Result<PinotRuntime, ZnRecordError> {
+    match runtime_from_znode_bytes_as_pinot(text.as_bytes()) {
+        PinotRead::Read(runtime) => Ok(runtime),
+        PinotRead::Absent { reason } => Err(ZnRecordError {
+            message: one_line(&format!(
+                "Helix cannot deserialise the record, so Pinot reads no runtime: {reason}"
+            )),
+        }),
+        PinotRead::Threw { exception, message } => Err(ZnRecordError {
+            message: one_line(&format!(
+                "fromZNRecord throws {}: {message}",
+                exception.name()
+            )),
+        }),
+    }
+}
+
+use crate::jackson::{java_parse_int, java_parse_long, java_string_lossy, JavaString, Json};
+
+/// A Java `LinkedHashMap` as Jackson fills it: a repeated key keeps its first position and
+/// takes the later value. The index keeps `put` logarithmic for large records.
+struct LinkedMap<V> {
+    entries: Vec<(JavaString, V)>,
+    position_of: BTreeMap<JavaString, usize>,
+}
+
+impl<V> LinkedMap<V> {
+    fn new() -> Self {
+        LinkedMap {
+            entries: Vec::new(),
+            position_of: BTreeMap::new(),
+        }
+    }
+
+    fn put(&mut self, key: JavaString, value: V) {
+        match self.position_of.get(&key) {
+            Some(&position) => self.entries[position].1 = value,
+            None => {
+                self.position_of.insert(key.clone(), self.entries.len());
+                self.entries.push((key, value));
+            }
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<&V> {
+        let position = *self.position_of.get(&crate::jackson::java_string(key))?;
+        Some(&self.entries[position].1)
+    }
+}
+
+/// `Map<String, String>` with Java `null` values.
+type StringMap = LinkedMap<Option<JavaString>>;
+
+/// Helix's `ZNRecord` after Jackson bound it: `None` for a section is a JSON `null` passed to
+/// its setter; a section absent from the JSON keeps the constructor's empty `TreeMap`.
+struct BoundRecord {
+    id: Option<JavaString>,
+    simple_fields: Option<StringMap>,
+    map_fields: Option<LinkedMap<Option<StringMap>>>,
+}
+
+/// Jackson binding of the root value to `ZNRecord` (helix-2.0.0 ZNRecord.java:88-207 with
+/// `CodehausJacksonIntrospector`): `id` through the `@JsonCreator`, `simpleFields`,
+/// `mapFields`, `listFields`, `rawPayload` through their setters (a repeated one: the later
+/// call wins), the `@JsonIgnore`d and unknown properties skipped (`ignoreUnknown = true`).
+fn bind_znrecord(root: &Json) -> Result<BoundRecord, String> {
+    let Json::Object(members) = root else {
+        return Err(match root {
+            Json::Null => "the document is JSON null".to_string(),
+            other => format!("cannot deserialise a ZNRecord from {}", tree_type(other)),
+        });
+    };
+    let mut record = BoundRecord {
+        id: None,
+        simple_fields: Some(LinkedMap::new()),
+        map_fields: Some(LinkedMap::new()),
+    };
+    for (name, value) in members {
+        match java_string_lossy(name).as_str() {
+            "id" => record.id = coerce_string(value, "id")?,
+            "simpleFields" => {
+                record.simple_fields = bind_nullable_map(value, "simpleFields", bind_string_map)?
+            }
+            "mapFields" => {
+                record.map_fields = bind_nullable_map(value, "mapFields", bind_map_fields)?
+            }
+            "listFields" => {
+                bind_nullable_map(value, "listFields", bind_list_fields)?;
+            }
+            "rawPayload" => bind_raw_payload(value)?,
+            _ => {}
+        }
+    }
+    Ok(record)
+}
+
+fn tree_type(value: &Json) -> &'static str {
+    match value {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
+    }
+}
+
+/// Jackson's `StringDeserializer`: a string as it is, a number as its source text, a boolean
+/// as `"true"` / `"false"`, `null` as Java `null`; an object or array fails.
+fn coerce_string(value: &Json, path: &str) -> Result<Option<JavaString>, String> {
+    match value {
+        Json::Null => Ok(None),
+        Json::String(text) => Ok(Some(text.clone())),
+        Json::Number(text) => Ok(Some(crate::jackson::java_string(text))),
+        Json::Bool(flag) => Ok(Some(crate::jackson::java_string(if *flag {
+            "true"
+        } else {
+            "false"
+        }))),
+        other => Err(format!(
+            "{path}: cannot deserialise a String from {}",
+            tree_type(other)
+        )),
+    }
+}
+
+/// A map-typed property: `null` passes `null` to the setter; anything but an object fails
+/// (an empty string too: Jackson's default coercion refuses `""` for a `Map` or `List`).
+fn bind_nullable_map<T>(
+    value: &Json,
+    path: &str,
+    bind: impl Fn(&[(JavaString, Json)], &str) -> Result<T, String>,
+) -> Result<Option<T>, String> {
+    match value {
+        Json::Null => Ok(None),
+        Json::Object(members) => bind(members, path).map(Some),
+        other => Err(format!(
+            "{path}: cannot deserialise a Map from {}",
+            tree_type(other)
+        )),
+    }
+}
+
+fn bind_string_map(members: &[(JavaString, Json)], path: &str) -> Result<StringMap, String> {
+    let mut map = LinkedMap::new();
+    for (key, value) in members {
+        let item_path = format!("{path}.{}", quoted(&java_string_lossy(key)));
+        map.put(key.clone(), coerce_string(value, &item_path)?);
+    }
+    Ok(map)
+}
+
+fn bind_map_fields(
+    members: &[(JavaString, Json)],
+    path: &str,
+) -> Result<LinkedMap<Option<StringMap>>, String> {
+    let mut map = LinkedMap::new();
+    for (key, value) in members {
+        let item_path = format!("{path}.{}", quoted(&java_string_lossy(key)));
+        map.put(
+            key.clone(),
+            bind_nullable_map(value, &item_path, bind_string_map)?,
+        );
+    }
+    Ok(map)
+}
+
+/// `Map<String, List<String>>`: values `null` or arrays of coercible scalars. Unused by
+/// `fromZNRecord`, but a wrong type makes Helix return `null`.
+fn bind_list_fields(members: &[(JavaString, Json)], path: &str) -> Result<(), String> {
+    for (key, value) in members {
+        let item_path = format!("{path}.{}", quoted(&java_string_lossy(key)));
+        match value {
+            Json::Null => {}
+            Json::Array(items) => {
+                for item in items {
+                    coerce_string(item, &item_path)?;
+                }
+            }
+            other => {
+                return Err(format!(
+                    "{item_path}: cannot deserialise a List from {}",
+                    tree_type(other)
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `setRawPayload(byte[])`: `null`, a base64 string (Jackson's default `MIME_NO_LINEFEEDS`
+/// variant, padding required), or an array of byte-sized integers.
+fn bind_raw_payload(value: &Json) -> Result<(), String> {
+    let valid = match value {
+        Json::Null => true,
+        Json::String(text) => jackson_base64_valid(text),
+        Json::Array(items) => items.iter().all(|item| match item {
+            Json::Null => true,
+            Json::Number(_) | Json::String(_) => text_is_byte(item),
+            _ => false,
+        }),
+        _ => false,
+    };
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "rawPayload: cannot deserialise byte[] from {}",
+            tree_type(value)
+        ))
+    }
+}
+
+/// A `byte[]` element Jackson accepts: an integer (or a string holding one) in -128..=255.
+fn text_is_byte(item: &Json) -> bool {
+    let text = match item {
+        Json::Number(text) => text.clone(),
+        Json::String(text) => java_string_lossy(text),
+        _ => return false,
+    };
+    text.parse::<i64>()
+        .is_ok_and(|byte| (-128..=255).contains(&byte))
+}
+
+/// `Base64Variant.decode` with padding required: whitespace (`<= ' '`) only between
+/// quartets, each quartet four alphabet characters or two/three then `=` padding.
+fn jackson_base64_valid(text: &[u16]) -> bool {
+    let is_alphabet = |unit: u16| {
+        char::from_u32(u32::from(unit))
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/')
+    };
+    let mut index = 0;
+    while index < text.len() {
+        if text[index] <= 0x20 {
+            index += 1;
+            continue;
+        }
+        let quartet = &text[index..text.len().min(index + 4)];
+        if quartet.len() < 4 || !is_alphabet(quartet[0]) || !is_alphabet(quartet[1]) {
+            return false;
+        }
+        let padding = u16::from(b'=');
+        let valid = match (is_alphabet(quartet[2]), is_alphabet(quartet[3])) {
+            (true, true) => true,
+            (true, false) => quartet[3] == padding,
+            (false, _) => quartet[2] == padding && quartet[3] == padding,
+        };
+        if !valid {
+            return false;
+        }
+        index += 4;
+    }
+    true
+}
+
+/// `MaterializedViewRuntimeMetadata.fromZNRecord` (RM:113-135) over the bound record.
+fn from_znrecord(record: BoundRecord) -> Result<PinotRuntime, (JavaException, String)> {
+    let mut warnings = Vec::new();
+    // RM:115 -> ZNRecord.getLongField (ZNRecord.java:378-389): NumberFormatException -> 0.
+    let Some(simple_fields) = &record.simple_fields else {
+        return Err((
+            JavaException::NullPointerException,
+            "simpleFields is null (getLongField dereferences it)".to_string(),
+        ));
+    };
+    let watermark_ms = match simple_fields.get(WATERMARK_MS_KEY) {
+        Some(Some(text)) => java_parse_long(text).unwrap_or_else(|| {
+            warnings.push(format!(
+                "simpleFields.{WATERMARK_MS_KEY}: {} is not a Java long; Pinot reads the watermark as 0",
+                quoted(&java_string_lossy(text))
+            ));
+            0
+        }),
+        _ => 0,
+    };
+    let mut partitions = BTreeMap::new();
+    if let Some(map_fields) = &record.map_fields {
+        for (key, value) in &map_fields.entries {
+            pinot_read_bucket(key, value.as_ref(), &mut partitions, &mut warnings)?;
+        }
+    }
+    if watermark_ms < 0 {
+        return Err((
+            JavaException::IllegalArgumentException,
+            format!("watermarkMs must be non-negative, got: {watermark_ms}"),
+        ));
+    }
+    Ok(PinotRuntime {
+        id: record.id.as_deref().map(java_string_lossy),
+        runtime: RuntimeMetadata {
+            watermark_ms,
+            partitions: partitions.into(),
+        },
+        warnings,
+    })
+}
+
+/// One iteration of RM:120-131, in the map's (document) order.
+fn pinot_read_bucket(
+    key: &[u16],
+    value: Option<&StringMap>,
+    partitions: &mut BTreeMap<i64, PartitionInfo>,
+    warnings: &mut Vec<String>,
+) -> Result<(), (JavaException, String)> {
+    let path = format!("mapFields.{}", quoted(&java_string_lossy(key)));
+    if *key == *crate::jackson::java_string(PARTITION_INFOS_MAP_KEY) {
+        return Ok(());
+    }
+    let Some(bucket_start_ms) = java_parse_long(key) else {
+        warnings.push(format!(
+            "{path}: not a bucket (not a Java long); Pinot skips it"
+        ));
+        return Ok(());
+    };
+    // PI:108: a JSON null inner map.
+    let Some(inner) = value else {
+        return Err((
+            JavaException::IllegalArgumentException,
+            format!("{path}: PartitionInfo field map must not be null"),
+        ));
+    };
+    let field = |name: &str| inner.get(name).and_then(Option::as_ref);
+    let (Some(state), Some(segment_count), Some(crc), Some(last_refresh)) = (
+        field(STATE_KEY),
+        field(SEGMENT_COUNT_KEY),
+        field(CRC_KEY),
+        field(LAST_REFRESH_TIME_KEY),
+    ) else {
+        return Err((
+            JavaException::IllegalArgumentException,
+            format!("{path}: PartitionInfo field map missing required keys"),
+        ));
+    };
+    let state_text = java_string_lossy(state);
+    let state = match state.as_slice() {
+        [0x56] => PartitionState::Valid,
+        [0x53] => PartitionState::Stale,
+        _ => {
+            return Err((
+                JavaException::IllegalArgumentException,
+                format!("{path}: Unknown PartitionState code: {state_text}"),
+            ))
+        }
+    };
+    let numbers = (
+        java_parse_int(segment_count),
+        java_parse_long(crc),
+        java_parse_long(last_refresh),
+    );
+    let (Some(segment_count), Some(crc), Some(last_refresh_time_ms)) = numbers else {
+        warnings.push(format!(
+            "{path}: a number Java refuses (NumberFormatException); Pinot skips the bucket"
+        ));
+        return Ok(());
+    };
+    partitions.insert(
+        bucket_start_ms,
+        PartitionInfo {
+            state,
+            fingerprint: PartitionFingerprint { segment_count, crc },
+            last_refresh_time_ms,
+        },
+    );
+    Ok(())
 }

@@ -682,6 +682,22 @@ pub struct Replayed {
     pub applied: Vec<RecordedStep>,
 }
 
+/// The latest virtual time a trace may name: far beyond any run (its duration is at most
+/// `TIME_PARAM_MAX_MS`), and far enough below `i64::MAX` that adding any delay to it cannot
+/// overflow. A corrupt trace naming a later time is bad input, not a panic.
+pub const TRACE_TIME_MAX_MS: i64 =
+    super::params::START_MS + 1000 * super::params::TIME_PARAM_MAX_MS;
+
+fn check_trace_time(what: &str, time_ms: i64) -> Result<(), String> {
+    if (0..=TRACE_TIME_MAX_MS).contains(&time_ms) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} {time_ms} is outside 0..={TRACE_TIME_MAX_MS}"
+        ))
+    }
+}
+
 /// Replays `steps`, then heals from `heal_start_ms` (the time the recorded run's workload
 /// phase ended) and settles; or stops at `stop_at`'s first violation.
 pub fn replay(
@@ -698,9 +714,24 @@ pub fn replay(
     driver.tracer = tracer;
     let mut applied = Vec::with_capacity(steps.len());
     let mut used = Vec::new();
+    check_trace_time("heal_start_ms", heal_start_ms)?;
     for (index, step) in steps.iter().enumerate() {
         if driver.stopped() {
             break;
+        }
+        check_trace_time(&format!("trace step {index}: time_ms"), step.time_ms)?;
+        if let Action::SourceUpload {
+            start_ms, end_ms, ..
+        } = step.action
+        {
+            // Segment times may be negative (-1: unset), but not beyond any run's reach.
+            for (what, time_ms) in [("start_ms", start_ms), ("end_ms", end_ms)] {
+                if !(-TRACE_TIME_MAX_MS..=TRACE_TIME_MAX_MS).contains(&time_ms) {
+                    return Err(format!(
+                        "trace step {index}: upload {what} {time_ms} is outside +-{TRACE_TIME_MAX_MS}"
+                    ));
+                }
+            }
         }
         if step.time_ms < driver.world.now_ms && mode == ReplayMode::Exact {
             return Err(format!(

@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Mutex;
 
 /// The two Pinot engine versions (spec §0).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -43,6 +44,123 @@ pub enum Mutant {
     SweepIgnoresSource,
 }
 
+/// A proposed fix for one finding about `post` (README "Findings about Pinot";
+/// docs/findings/Fn.md). Each is one flag, read in exactly one place in engine code, and
+/// composes with the others (`--engine post+fix-f1+fix-f3`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Fix {
+    /// F1 (and F4, its measurement): after `appendValid` / `refreshValid` commits, the
+    /// executor re-reads the source window fingerprint (its own step, "V5") and, if it
+    /// differs from the committed one, marks the bucket STALE itself (`markStale(ws)`, the
+    /// critical CAS). Read in `executor.rs` (`executor_cas`). Java: after EX:515-530.
+    F1,
+    /// F3: a failed CM snapshot read (READ #1) re-queues the drained range instead of
+    /// dropping it. Read in `consistency_manager.rs` (`consistency_flush`). Java: CM:384-389.
+    F3,
+    /// F5: a `markStale` that ends in an exception (budget exhausted) re-queues its range.
+    /// Read in `consistency_manager.rs` (`consistency_step`). Java: CM:398-405.
+    F5,
+    /// F6: when no source segment has an end time (`computeMaxSourceEndTimeMs` returns
+    /// `Long.MIN_VALUE`), the APPEND cutoff is the watermark (nothing to append) instead of
+    /// `now - buffer`. Read in `partition.rs` via `scheduler.rs` (`scheduler_resolve_cutoff`).
+    /// Java: SCH:263-286.
+    F6,
+    /// F8: an APPEND whose query returned no rows replaces the window's MV segments with
+    /// none, as OVERWRITE already does (EX:274-285). Read in `executor.rs`
+    /// (`executor_swap_segments`).
+    F8,
+    /// F9: the CM's flush also lists absent bucket slots below the watermark and
+    /// `markStale` creates them STALE (the synthesis PM:387-390 defers), so a backfill older
+    /// than the cold-start watermark is materialized by OVERWRITE. Read in
+    /// `consistency_manager.rs` (`consistency_flush`) and `manager.rs` (`mark_stale`).
+    F9,
+}
+
+impl Fix {
+    /// Every fix, in finding order.
+    pub const ALL: [Fix; 6] = [Fix::F1, Fix::F3, Fix::F5, Fix::F6, Fix::F8, Fix::F9];
+
+    /// The command-line name (`fix-f1`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Fix::F1 => "fix-f1",
+            Fix::F3 => "fix-f3",
+            Fix::F5 => "fix-f5",
+            Fix::F6 => "fix-f6",
+            Fix::F8 => "fix-f8",
+            Fix::F9 => "fix-f9",
+        }
+    }
+
+    /// The finding it closes (`F1`).
+    pub fn finding(self) -> &'static str {
+        match self {
+            Fix::F1 => "F1",
+            Fix::F3 => "F3",
+            Fix::F5 => "F5",
+            Fix::F6 => "F6",
+            Fix::F8 => "F8",
+            Fix::F9 => "F9",
+        }
+    }
+
+    /// One line for `mvsim list`.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Fix::F1 => "F1/F4: after appendValid/refreshValid commits, re-read the source (V5) and markStale(ws) if it changed",
+            Fix::F3 => "F3: a failed CM snapshot read re-queues the drained range",
+            Fix::F5 => "F5: a markStale that exhausts its budget re-queues its range",
+            Fix::F6 => "F6: no source end time -> APPEND cutoff = watermark, not now - buffer",
+            Fix::F8 => "F8: an APPEND with no rows replaces the window's MV segments with none",
+            Fix::F9 => "F9: CM marks absent buckets below the watermark STALE (synthesis of PM:387-390)",
+        }
+    }
+
+    fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+
+    fn by_name(name: &str) -> Option<Fix> {
+        Fix::ALL.into_iter().find(|fix| fix.name() == name)
+    }
+}
+
+/// A set of [`Fix`]es.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+pub struct Fixes(u16);
+
+impl Fixes {
+    pub const NONE: Fixes = Fixes(0);
+
+    /// Every fix.
+    pub const fn all() -> Fixes {
+        Fixes((1 << Fix::ALL.len()) - 1)
+    }
+
+    pub fn has(self, fix: Fix) -> bool {
+        self.0 & fix.bit() != 0
+    }
+
+    pub fn with(self, fix: Fix) -> Fixes {
+        Fixes(self.0 | fix.bit())
+    }
+
+    pub fn without(self, fix: Fix) -> Fixes {
+        Fixes(self.0 & !fix.bit())
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The fixes in the set, in finding order.
+    pub fn iter(self) -> impl Iterator<Item = Fix> {
+        Fix::ALL.into_iter().filter(move |fix| self.has(*fix))
+    }
+}
+
 /// A complete engine profile.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Profile {
@@ -61,6 +179,8 @@ pub struct Profile {
     pub empty_sweep: bool,
     /// A deliberately broken behaviour, if any.
     pub mutant: Option<Mutant>,
+    /// The proposed fixes this engine applies (post only).
+    pub fixes: Fixes,
 }
 
 impl Profile {
@@ -76,24 +196,90 @@ impl Profile {
         self.mutant == Some(mutant)
     }
 
+    /// Does this engine apply `fix`? Each fix is read in exactly one place ([`Fix`]).
+    pub fn has_fix(&self, fix: Fix) -> bool {
+        self.fixes.has(fix)
+    }
+
     /// Every profile the binary knows, in report order.
     pub fn all() -> &'static [Profile] {
         &PROFILES
     }
 
-    /// Looks a profile up by name; the error lists the valid names.
+    /// Looks a profile up by name. A name is a named profile, optionally followed by
+    /// `+fix-fN` (add a fix) or `+no-fix-fN` (remove one) parts: `post+fix-f1+fix-f3`,
+    /// `post-fixed+no-fix-f1`. Errors are one line and list the valid names.
     pub fn by_name(name: &str) -> Result<Profile, String> {
-        PROFILES
+        let mut parts = name.split('+');
+        let base_name = parts.next().unwrap_or_default();
+        let base = PROFILES
             .iter()
-            .find(|profile| profile.name == name)
+            .find(|profile| profile.name == base_name)
             .copied()
             .ok_or_else(|| {
                 let names: Vec<&str> = PROFILES.iter().map(|profile| profile.name).collect();
                 format!(
-                    "unknown engine profile '{name}' (expected one of: {})",
+                    "unknown engine profile '{base_name}' (expected one of: {}, optionally followed by +fix-fN or +no-fix-fN parts)",
                     names.join(", ")
                 )
-            })
+            })?;
+        let mut fixes = base.fixes;
+        let mut changed = false;
+        for part in parts {
+            let (remove, fix_name) = match part.strip_prefix("no-") {
+                Some(rest) => (true, rest),
+                None => (false, part),
+            };
+            let fix = Fix::by_name(fix_name).ok_or_else(|| {
+                let names: Vec<&str> = Fix::ALL.iter().map(|fix| fix.name()).collect();
+                format!(
+                    "unknown fix '{part}' in engine '{name}' (expected one of: {}, each optionally prefixed by no-)",
+                    names.join(", ")
+                )
+            })?;
+            if !base.is_post() {
+                return Err(format!(
+                    "engine '{name}': fixes apply to post engines only, not '{base_name}'"
+                ));
+            }
+            if fixes.has(fix) != remove {
+                let verb = if remove {
+                    "does not have"
+                } else {
+                    "already has"
+                };
+                return Err(format!(
+                    "engine '{name}': '{base_name}' {verb} {}",
+                    fix.name()
+                ));
+            }
+            fixes = if remove {
+                fixes.without(fix)
+            } else {
+                fixes.with(fix)
+            };
+            changed = true;
+        }
+        if !changed {
+            return Ok(base);
+        }
+        Ok(Profile {
+            name: intern(name),
+            summary: "composed engine: a named profile with fixes added or removed",
+            fixes,
+            ..base
+        })
+    }
+
+    /// `post` with exactly one fix.
+    pub fn post_with(fix: Fix) -> Profile {
+        Profile::by_name(&format!("post+{}", fix.name())).expect("post takes every fix")
+    }
+
+    /// `post-fixed` without exactly one fix (the leave-one-out engine).
+    pub fn post_fixed_without(fix: Fix) -> Profile {
+        Profile::by_name(&format!("post-fixed+no-{}", fix.name()))
+            .expect("post-fixed has every fix")
     }
 
     /// The engine profiles that model real code or real design alternatives (no mutants).
@@ -108,6 +294,21 @@ impl fmt::Display for Profile {
     }
 }
 
+/// Composed profile names live for the whole run: each distinct name is leaked once (a
+/// run parses a handful of names).
+fn intern(name: &str) -> &'static str {
+    static NAMES: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+    let mut names = NAMES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(found) = names.iter().find(|known| **known == name) {
+        return found;
+    }
+    let leaked: &'static str = Box::leak(name.to_string().into_boxed_str());
+    names.push(leaked);
+    leaked
+}
+
 const POST: Profile = Profile {
     name: "post",
     summary: "after PR #18642 (ca5c042d034): single CAS owner, capped APPEND cutoff, VALID-empty DELETE, sweep",
@@ -116,6 +317,7 @@ const POST: Profile = Profile {
     clear_valid_source_guard: true,
     empty_sweep: true,
     mutant: None,
+    fixes: Fixes::NONE,
 };
 
 const fn post_mutant(name: &'static str, summary: &'static str, mutant: Mutant) -> Profile {
@@ -127,7 +329,7 @@ const fn post_mutant(name: &'static str, summary: &'static str, mutant: Mutant) 
     }
 }
 
-static PROFILES: [Profile; 11] = [
+static PROFILES: [Profile; 12] = [
     Profile {
         name: "pre",
         summary: "before PR #18642 (a94c00b4ea0): ad-hoc writers, cutoff now-buffer, DELETE removes the entry",
@@ -136,8 +338,15 @@ static PROFILES: [Profile; 11] = [
         clear_valid_source_guard: false,
         empty_sweep: false,
         mutant: None,
+        fixes: Fixes::NONE,
     },
     POST,
+    Profile {
+        name: "post-fixed",
+        summary: "post with every proposed fix (docs/findings): compose others as post+fix-f1+...",
+        fixes: Fixes::all(),
+        ..POST
+    },
     Profile {
         name: "post-no-delete-guards",
         summary: "post without the executor DELETE pre-check and clearValid's source guard (the draft the review flagged)",

@@ -95,6 +95,11 @@ pub enum Action {
     ExecutorDeleteSegments { task: TaskRef },
     /// Executor `postProcess` V4 (EX:515-516): the source fingerprint once, before the CAS.
     ExecutorValidateCommit { task: TaskRef },
+    /// fix-f1 "V5": after `appendValid` / `refreshValid` returned, re-read the source window
+    /// fingerprint (in Java one more `computeSourceWindowFingerprint` call in `postProcess`
+    /// after EX:515-530) and, if it differs from the committed one, start `markStale(ws)`.
+    /// Its own step: a source read, never merged into the CAS write before it.
+    ExecutorRecheckSource { task: TaskRef },
     /// Executor commit CAS read+mutate (PM:542-592 / pre:EX:491-588).
     ExecutorCasRead { task: TaskRef, fault: RegisterFault },
     /// Executor commit CAS write.
@@ -161,6 +166,7 @@ impl Action {
             | ExecutorSwapSegments { .. }
             | ExecutorDeleteSegments { .. }
             | ExecutorValidateCommit { .. }
+            | ExecutorRecheckSource { .. }
             | ExecutorCasRead { .. }
             | ExecutorCasWrite { .. }
             | ExecutorFailTask { .. }
@@ -458,6 +464,7 @@ impl World {
             | ExecutorSwapSegments { .. }
             | ExecutorDeleteSegments { .. }
             | ExecutorValidateCommit { .. }
+            | ExecutorRecheckSource { .. }
             | ExecutorCasRead { .. }
             | ExecutorCasWrite { .. }
             | ExecutorFailTask { .. }

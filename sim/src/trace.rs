@@ -147,6 +147,9 @@ pub fn describe_action(config: &Config, before: &World, action: &Action) -> Stri
             task_label(config, before, *task)
         ),
         ExecutorValidateCommit { task } => format!("{} V4", task_label(config, before, *task)),
+        ExecutorRecheckSource { task } => {
+            format!("{} V5 (fix-f1)", task_label(config, before, *task))
+        }
         ExecutorCasRead { task, .. } => format!(
             "{} {} cas read",
             task_label(config, before, *task),
@@ -301,6 +304,7 @@ fn phase_name(phase: &TaskPhase) -> String {
         TaskPhase::Prepared => "prepared".into(),
         TaskPhase::Queried { rows } => format!("queried(rows={rows})"),
         TaskPhase::Swapped => "swapped".into(),
+        TaskPhase::Committed => "committed, V5 next".into(),
         TaskPhase::Committing(op) if op.attempts == 0 => {
             format!("committing {}", op.mutation.name())
         }

@@ -828,6 +828,9 @@ fn task_end_note(
         Action::ExecutorDeleteSegments { .. } => {
             "SUCCEEDED without change: the pre-check saw a non-empty source window (EX:424-442)"
         }
+        Action::ExecutorRecheckSource { .. } => {
+            "SUCCEEDED: V5 (fix-f1) saw the committed source fingerprint"
+        }
         Action::ExecutorCasRead { .. } => return cas_read_end(config, before, task),
         Action::ExecutorCasWrite { .. } if after.register != before.register => {
             "SUCCEEDED: committed"

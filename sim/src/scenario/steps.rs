@@ -736,6 +736,7 @@ pub fn action_verb(action: &Action) -> &'static str {
         ExecutorSwapSegments { .. } => "executor.swap",
         ExecutorDeleteSegments { .. } => "executor.delete-segments",
         ExecutorValidateCommit { .. } => "executor.validate",
+        ExecutorRecheckSource { .. } => "executor.recheck",
         ExecutorCasRead { .. } => "executor.cas-read",
         ExecutorCasWrite { .. } => "executor.cas-write",
         ExecutorFailTask { .. } => "executor.fail",
@@ -763,6 +764,7 @@ pub fn action_task(action: &Action) -> Option<TaskRef> {
         | ExecutorSwapSegments { task }
         | ExecutorDeleteSegments { task }
         | ExecutorValidateCommit { task }
+        | ExecutorRecheckSource { task }
         | ExecutorCasRead { task, .. }
         | ExecutorCasWrite { task, .. }
         | ExecutorFailTask { task }

@@ -74,11 +74,24 @@ pub enum Fix {
     /// than the cold-start watermark is materialized by OVERWRITE. Read in
     /// `consistency_manager.rs` (`consistency_flush`) and `manager.rs` (`mark_stale`).
     F9,
+    /// F10 (found by `post+fix-f1` on `ci`): after `revertValid` returns, the scheduler
+    /// re-reads the source window fingerprint and, if it no longer equals the reverted
+    /// fingerprint, marks the bucket STALE again (`markStale(ws)`). Read in `scheduler.rs`
+    /// (`after_revert_step`). Java: SCH:393-409.
+    F10,
 }
 
 impl Fix {
     /// Every fix, in finding order.
-    pub const ALL: [Fix; 6] = [Fix::F1, Fix::F3, Fix::F5, Fix::F6, Fix::F8, Fix::F9];
+    pub const ALL: [Fix; 7] = [
+        Fix::F1,
+        Fix::F3,
+        Fix::F5,
+        Fix::F6,
+        Fix::F8,
+        Fix::F9,
+        Fix::F10,
+    ];
 
     /// The command-line name (`fix-f1`).
     pub fn name(self) -> &'static str {
@@ -89,6 +102,7 @@ impl Fix {
             Fix::F6 => "fix-f6",
             Fix::F8 => "fix-f8",
             Fix::F9 => "fix-f9",
+            Fix::F10 => "fix-f10",
         }
     }
 
@@ -101,6 +115,7 @@ impl Fix {
             Fix::F6 => "F6",
             Fix::F8 => "F8",
             Fix::F9 => "F9",
+            Fix::F10 => "F10",
         }
     }
 
@@ -113,6 +128,7 @@ impl Fix {
             Fix::F6 => "F6: no source end time -> APPEND cutoff = watermark, not now - buffer",
             Fix::F8 => "F8: an APPEND with no rows replaces the window's MV segments with none",
             Fix::F9 => "F9: CM marks absent buckets below the watermark STALE (synthesis of PM:387-390)",
+            Fix::F10 => "F10: after revertValid, re-read the source and markStale(ws) if it changed",
         }
     }
 

@@ -80,6 +80,10 @@ pub enum Action {
     SchedulerRevertRead { fault: RegisterFault },
     /// Scheduler revert CAS write.
     SchedulerRevertWrite { fault: RegisterFault },
+    /// fix-f10: after `revertValid` returned, re-read the source window fingerprint (in Java
+    /// one more `computeWindowFingerprint` call after SCH:401-403) and, if it differs from
+    /// the reverted fingerprint, start `markStale(ws)`. Its own step: a source read.
+    SchedulerRecheckRevert,
     /// Scheduler: APPEND start and cutoff (SCH:247-286; pre:SCH:265).
     SchedulerResolveCutoff,
     /// Scheduler: one APPEND loop iteration up to the next emitted window with its fresh
@@ -159,6 +163,7 @@ impl Action {
             | SchedulerHandleStale
             | SchedulerRevertRead { .. }
             | SchedulerRevertWrite { .. }
+            | SchedulerRecheckRevert
             | SchedulerResolveCutoff
             | SchedulerBuildAppend => Actor::Scheduler,
             ExecutorPreProcess { .. }
@@ -457,6 +462,7 @@ impl World {
             | SchedulerHandleStale
             | SchedulerRevertRead { .. }
             | SchedulerRevertWrite { .. }
+            | SchedulerRecheckRevert
             | SchedulerResolveCutoff
             | SchedulerBuildAppend => self.scheduler_step(config, action, entropy),
             ExecutorPreProcess { .. }

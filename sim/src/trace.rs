@@ -130,8 +130,9 @@ pub fn describe_action(config: &Config, before: &World, action: &Action) -> Stri
         SchedulerReadPartitions { .. } => "read partitions".to_string(),
         SchedulerCountInFlight => "count in-flight tasks".to_string(),
         SchedulerHandleStale => "handle earliest STALE".to_string(),
-        SchedulerRevertRead { .. } => "revertValid cas read".to_string(),
-        SchedulerRevertWrite { .. } => "revertValid cas write".to_string(),
+        SchedulerRevertRead { .. } => format!("{} cas read", revert_op_name(before)),
+        SchedulerRevertWrite { .. } => format!("{} cas write", revert_op_name(before)),
+        SchedulerRecheckRevert => "re-read source after revert (fix-f10)".to_string(),
         SchedulerResolveCutoff => "APPEND start and cutoff".to_string(),
         SchedulerBuildAppend => "APPEND loop".to_string(),
         ExecutorPreProcess { task, .. } => {
@@ -181,6 +182,13 @@ fn end_label(end: i64) -> String {
         "MAX".to_string()
     } else {
         end.to_string()
+    }
+}
+
+fn revert_op_name(world: &World) -> &'static str {
+    match &world.scheduler.phase {
+        SchedulerPhase::Reverting(_, op) => op.mutation.name(),
+        _ => "revertValid",
     }
 }
 
@@ -457,7 +465,11 @@ fn scheduler_effect(before: &World, after: &World, clauses: &mut Vec<String>) {
             "in flight: {} APPEND, {} OVERWRITE, {} DELETE",
             cycle.counts.append, cycle.counts.overwrite, cycle.counts.delete
         ),
+        SchedulerPhase::Reverting(_, op) if op.mutation.name() == "markStale" => {
+            "scheduler re-marks after its revert (fix-f10)".to_string()
+        }
         SchedulerPhase::Reverting(..) => "scheduler reverts".to_string(),
+        SchedulerPhase::RevertRecheck(..) => "scheduler re-reads the source (fix-f10)".to_string(),
         SchedulerPhase::BuildAppend(_, plan) => {
             let planned: Vec<String> = plan
                 .planned

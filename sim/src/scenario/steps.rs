@@ -729,6 +729,7 @@ pub fn action_verb(action: &Action) -> &'static str {
         SchedulerHandleStale => "scheduler.handle-stale",
         SchedulerRevertRead { .. } => "scheduler.revert-read",
         SchedulerRevertWrite { .. } => "scheduler.revert-write",
+        SchedulerRecheckRevert => "scheduler.revert-recheck",
         SchedulerResolveCutoff => "scheduler.resolve-cutoff",
         SchedulerBuildAppend => "scheduler.build-append",
         ExecutorPreProcess { .. } => "executor.preprocess",

@@ -365,8 +365,10 @@ impl World {
         let TaskPhase::Queried { rows } = current.phase else {
             unreachable!("swap follows the query");
         };
-        // APPEND with no rows: no segment operation at all (EX:274-285).
-        if !rows && task_config.mode == TaskMode::Append {
+        // APPEND with no rows: no segment operation at all (EX:274-285). fix-f8 drops the
+        // OVERWRITE-only condition (EX:276): the empty APPEND validates and replaces the
+        // window's MV segments with none, like OVERWRITE.
+        if !rows && task_config.mode == TaskMode::Append && !config.profile.has_fix(Fix::F8) {
             return TaskPhase::Swapped;
         }
         if !self.source_matches(config, &task_config) {
@@ -462,7 +464,7 @@ impl World {
             Mutation::MarkStale {
                 buckets: vec![task_config.window_start_ms],
             },
-            Writer::PostCritical,
+            Writer::for_mark_stale(config),
         ))
     }
 

@@ -54,11 +54,14 @@ pub enum Fix {
     /// differs from the committed one, marks the bucket STALE itself (`markStale(ws)`, the
     /// critical CAS). Read in `executor.rs` (`executor_cas`). Java: after EX:515-530.
     F1,
-    /// F3: a failed CM snapshot read (READ #1) re-queues the drained range instead of
-    /// dropping it. Read in `consistency_manager.rs` (`consistency_flush`). Java: CM:384-389.
+    /// F3: an exception in the CM's mark (READ #1 error, CM:384-389, or `markStale`
+    /// budget exhaustion, CM:398-405) re-queues the drained range for the next debounce
+    /// flush instead of dropping it. Read in `consistency_manager.rs` (`consistency_flush`).
     F3,
-    /// F5: a `markStale` that ends in an exception (budget exhausted) re-queues its range.
-    /// Read in `consistency_manager.rs` (`consistency_step`). Java: CM:398-405.
+    /// F5: `markStale`'s attempt budget is `max(key, 128)`: the cluster key
+    /// `...runtime.update.max.attempts` may raise it but no longer lowers it below the
+    /// compile-time 128 that pre's CM had (pre:CM:105). Read in `manager.rs`
+    /// (`Writer::for_mark_stale`). Java: PM:405-435.
     F5,
     /// F6: when no source segment has an end time (`computeMaxSourceEndTimeMs` returns
     /// `Long.MIN_VALUE`), the APPEND cutoff is the watermark (nothing to append) instead of
@@ -123,8 +126,8 @@ impl Fix {
     pub fn summary(self) -> &'static str {
         match self {
             Fix::F1 => "F1/F4: after appendValid/refreshValid commits, re-read the source (V5) and markStale(ws) if it changed",
-            Fix::F3 => "F3: a failed CM snapshot read re-queues the drained range",
-            Fix::F5 => "F5: a markStale that exhausts its budget re-queues its range",
+            Fix::F3 => "F3: an exception in the CM's mark (READ #1 error, budget exhausted) re-queues the range",
+            Fix::F5 => "F5: markStale's budget is max(cluster key, 128): the key no longer lowers it",
             Fix::F6 => "F6: no source end time -> APPEND cutoff = watermark, not now - buffer",
             Fix::F8 => "F8: an APPEND with no rows replaces the window's MV segments with none",
             Fix::F9 => "F9: CM marks absent buckets below the watermark STALE (synthesis of PM:387-390)",

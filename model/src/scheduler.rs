@@ -182,7 +182,7 @@ impl World {
                         Mutation::MarkStale {
                             buckets: vec![bucket],
                         },
-                        Writer::PostCritical,
+                        Writer::for_mark_stale(config),
                     );
                     SchedulerPhase::Reverting(cycle, op)
                 }
@@ -353,7 +353,14 @@ impl World {
         let cutoff_ms = if config.profile.is_pre() || next_ms + bucket_ms > rough_cutoff_ms {
             rough_cutoff_ms
         } else {
-            resolve_append_cutoff_ms(rough_cutoff_ms, self.max_source_end_ms())
+            let max_source_end_ms = self.max_source_end_ms();
+            // fix-f6: no source segment with an end time means no data tail to append up
+            // to: the cutoff admits no window (SCH:996-997 returns the rough cutoff instead).
+            if config.profile.has_fix(Fix::F6) && max_source_end_ms == i64::MIN {
+                i64::MIN
+            } else {
+                resolve_append_cutoff_ms(rough_cutoff_ms, max_source_end_ms)
+            }
         };
         let iterations = (slots as usize + cycle.partitions.len())
             .min(constants::MAX_BATCH_LOOP_ITERATIONS as usize) as u32;

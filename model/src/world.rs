@@ -680,11 +680,18 @@ impl World {
                 | Mutation::PreExecutorRemove { .. }
         );
         for key in keys {
-            violations |= transition_violations(
-                old.partitions.get(&key),
-                update.partitions.get(&key),
-                overwrite_or_delete,
-            );
+            let before = old.partitions.get(&key);
+            let after = update.partitions.get(&key);
+            // The in-coverage synthesis (fix-f9, the VACANT design) creates STALE from
+            // absent below the watermark by design: `stale_only_from_valid` restated for
+            // it reads "STALE only from VALID, or from in-coverage absent".
+            let synthesized = matches!(mutation, Mutation::MarkStaleInCoverage { .. })
+                && before.is_none()
+                && key < old.watermark_ms
+                && after.is_some_and(|info| info.is_stale());
+            if !synthesized {
+                violations |= transition_violations(before, after, overwrite_or_delete);
+            }
         }
         self.ghost.violations |= violations;
         record_milestones(&mut self.ghost, mutation, old, update);
@@ -752,7 +759,9 @@ fn record_milestones(
             reached |= REACHED_FALSE_POSITIVE_REVERTED;
         }
         Mutation::DeletePartition { .. } => new_flags = 0,
-        Mutation::MarkStale { .. } | Mutation::PreMarkDirty { .. } => {
+        Mutation::MarkStale { .. }
+        | Mutation::MarkStaleInCoverage { .. }
+        | Mutation::PreMarkDirty { .. } => {
             let marked = update.partitions.iter().any(|(k, info)| {
                 info.is_stale() && old.partitions.get(k).is_none_or(|o| o.is_valid())
             });

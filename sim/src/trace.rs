@@ -212,6 +212,9 @@ fn cm_op_name(world: &World) -> String {
             mvsim_model::manager::Mutation::MarkStale { buckets } => {
                 format!("markStale{buckets:?}")
             }
+            mvsim_model::manager::Mutation::MarkStaleInCoverage { buckets } => {
+                format!("markStale+synthesize{buckets:?}")
+            }
             other => other.name().to_string(),
         },
         None => "mark".to_string(),
@@ -439,6 +442,9 @@ fn cm_effect(before: &World, after: &World, clauses: &mut Vec<String>) {
 fn describe_mutation(mutation: &mvsim_model::manager::Mutation) -> String {
     match mutation {
         mvsim_model::manager::Mutation::MarkStale { buckets } => format!("markStale{buckets:?}"),
+        mvsim_model::manager::Mutation::MarkStaleInCoverage { buckets } => {
+            format!("markStale+synthesize{buckets:?}")
+        }
         mvsim_model::manager::Mutation::PreMarkDirty { start_ms, end_ms } => {
             format!("markPartitionsDirty[{},{}]", start_ms, end_label(*end_ms))
         }

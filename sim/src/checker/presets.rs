@@ -17,6 +17,11 @@
 //! Finding reproducers (docs/findings), each small enough for a complete search in seconds:
 //!
 //! - **small-transient** (F3): small plus one transient register error.
+//! - **append-race** (F1, F10): ci's race without the backfill and without faults: upload
+//!   `s3[1200,1250]` into the in-flight APPEND's window, then delete `s1`.
+//! - **revert-race** (F10): small's source; script: a refresh of `s0` with an unchanged crc
+//!   (a false-positive STALE the scheduler reverts), then a real change in its window, an
+//!   upload `s6[950,960]`.
 //! - **ci-budget-2** (F5): ci without faults, `critical_max_attempts = 2`.
 //! - **all-deleted** (F6): small's source, both segments retention-deleted.
 //! - **orphan-append** (F8): `s1[1000,1299]` reaching into the in-flight APPEND's window
@@ -29,11 +34,13 @@ use mvsim_model::partition::SourceSegment;
 use mvsim_model::{Config, FaultBudget, Profile, SourceEvent};
 
 /// The preset names, in size order.
-pub const PRESETS: [&str; 8] = [
+pub const PRESETS: [&str; 10] = [
     "small",
     "ci",
     "large",
     "small-transient",
+    "append-race",
+    "revert-race",
     "ci-budget-2",
     "all-deleted",
     "orphan-append",
@@ -49,7 +56,7 @@ pub fn preset(name: &str, profile: Profile) -> Result<Config, String> {
     // The broker reads the live watermark: sound for the freshness property (broker.rs).
     config.broker_cache_lag = false;
     match name {
-        "small" | "small-transient" | "all-deleted" | "old-backfill" => {
+        "small" | "small-transient" | "all-deleted" | "old-backfill" | "revert-race" => {
             config.initial_source = vec![
                 SourceSegment::new("s0", 900, 999, 10),
                 SourceSegment::new("s1", 1000, 1199, 11),
@@ -57,6 +64,13 @@ pub fn preset(name: &str, profile: Profile) -> Result<Config, String> {
             config.script = match name {
                 "all-deleted" => vec![SourceEvent::delete("s0"), SourceEvent::delete("s1")],
                 "old-backfill" => vec![SourceEvent::upload("s5", 800, 850, 15)],
+                "revert-race" => vec![
+                    SourceEvent::Refresh {
+                        segment: "s0".to_string(),
+                        crc: 10,
+                    },
+                    SourceEvent::upload("s6", 950, 960, 16),
+                ],
                 _ => vec![
                     SourceEvent::delete("s1"),
                     SourceEvent::upload("s2", 1100, 1150, 12),
@@ -74,7 +88,7 @@ pub fn preset(name: &str, profile: Profile) -> Result<Config, String> {
             ];
             config.script = vec![SourceEvent::delete("s1")];
         }
-        "ci-budget-2" => {
+        "ci-budget-2" | "append-race" => {
             config.initial_source = vec![
                 SourceSegment::new("s0", 900, 999, 10),
                 SourceSegment::new("s1", 1000, 1299, 11),
@@ -84,7 +98,11 @@ pub fn preset(name: &str, profile: Profile) -> Result<Config, String> {
                 SourceEvent::delete("s1"),
                 SourceEvent::upload("s2", 1100, 1150, 12),
             ];
-            config.critical_max_attempts = 2;
+            if name == "append-race" {
+                config.script.pop();
+            } else {
+                config.critical_max_attempts = 2;
+            }
         }
         "ci" | "large" => {
             config.initial_source = vec![

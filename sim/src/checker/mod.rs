@@ -6,6 +6,7 @@
 //! scripted source events are used up, then it is judged on the fixpoint that
 //! `quiescence::settle` reaches from the state), `Sometimes` as `sometimes`.
 
+pub mod fixes;
 pub mod presets;
 mod report;
 

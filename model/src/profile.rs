@@ -415,3 +415,54 @@ static PROFILES: [Profile; 12] = [
         Mutant::SweepIgnoresSource,
     ),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compositions_parse_to_the_fixes_they_name() {
+        let composed = Profile::by_name("post+fix-f1+fix-f3").unwrap();
+        assert_eq!(composed.name, "post+fix-f1+fix-f3");
+        assert!(composed.has_fix(Fix::F1) && composed.has_fix(Fix::F3));
+        assert!(!composed.has_fix(Fix::F5));
+        assert!(composed.is_post() && composed.mutant.is_none());
+        let fixed = Profile::by_name("post-fixed").unwrap();
+        assert_eq!(fixed.fixes, Fixes::all());
+        for fix in Fix::ALL {
+            let left = Profile::post_fixed_without(fix);
+            assert!(!left.has_fix(fix));
+            assert_eq!(left.fixes.with(fix), Fixes::all());
+            assert_eq!(Profile::post_with(fix).fixes, Fixes::NONE.with(fix));
+        }
+        // A fix on another post variant composes too.
+        let no_sweep = Profile::by_name("post-no-sweep+fix-f1").unwrap();
+        assert!(!no_sweep.empty_sweep && no_sweep.has_fix(Fix::F1));
+        // The same composition twice is the same name (interned once).
+        let again = Profile::by_name("post+fix-f1+fix-f3").unwrap();
+        assert!(std::ptr::eq(composed.name, again.name));
+    }
+
+    #[test]
+    fn bad_compositions_are_one_line_errors() {
+        for (name, needle) in [
+            ("posst+fix-f1", "unknown engine profile 'posst'"),
+            ("post+fix-f2", "unknown fix 'fix-f2'"),
+            ("post+fix-f1+fix-f1", "already has fix-f1"),
+            ("post+no-fix-f1", "does not have fix-f1"),
+            ("pre+fix-f1", "post engines only"),
+            ("post+", "unknown fix ''"),
+        ] {
+            let error = Profile::by_name(name).unwrap_err();
+            assert!(error.contains(needle), "{name}: {error}");
+            assert!(!error.contains('\n'), "{name}: one line: {error}");
+        }
+    }
+
+    #[test]
+    fn the_named_profiles_have_no_fixes_except_post_fixed() {
+        for profile in Profile::all() {
+            assert_eq!(profile.fixes.is_empty(), profile.name != "post-fixed");
+        }
+    }
+}

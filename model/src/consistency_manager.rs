@@ -212,9 +212,11 @@ impl World {
                 .collect();
         }
         // fix-f9: also list the absent aligned slots of the range below the snapshot's
-        // watermark (CM:638-644 lists existing keys only), for the synthesizing markStale.
+        // watermark (CM:638-644 lists existing keys only), for the synthesizing markStale;
+        // not for a full invalidation `[0, MAX]`, which carries no time range
+        // (MaterializedViewConsistencyManagerTest#testFullInvalidationDoesNotSynthesizeAbsentBuckets).
         let in_coverage = config.profile.has_fix(Fix::F9);
-        if in_coverage {
+        if in_coverage && end_ms != i64::MAX {
             let below = end_ms.min(snapshot.watermark_ms - 1);
             let mut bucket = first;
             while bucket <= below {

@@ -185,9 +185,11 @@ fn end_label(end: i64) -> String {
     }
 }
 
+/// The scheduler's CAS: its revert (named `revertValid` for pre's loop too), or under
+/// fix-f10 the `markStale` after the re-check.
 fn revert_op_name(world: &World) -> &'static str {
     match &world.scheduler.phase {
-        SchedulerPhase::Reverting(_, op) => op.mutation.name(),
+        SchedulerPhase::Reverting(_, op) if op.mutation.name() == "markStale" => "markStale",
         _ => "revertValid",
     }
 }

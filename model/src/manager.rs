@@ -205,6 +205,8 @@ pub enum Precondition {
     BucketNotStale,
     /// `windowEndMs <= windowStartMs` (appendValid's argument check, PM:183-186).
     InvalidWindow,
+    /// The `clearValid`-throws design alternative: the supplier saw a non-empty source.
+    SourceNotEmpty,
 }
 
 /// The mutator's verdict on one snapshot.
@@ -381,6 +383,9 @@ fn clear_valid(
     if inputs.config.profile.clear_valid_source_guard
         && !(inputs.source_window)(window_start_ms).is_empty_window()
     {
+        if inputs.config.profile.clear_valid_throws {
+            return Mutated::Violation(Precondition::SourceNotEmpty);
+        }
         return Mutated::NoOp(NoOp::SourceNotEmpty);
     }
     let mut updated = cur.clone();

@@ -1840,7 +1840,11 @@ fn fix_f5_mark_budget_is_the_key_but_never_below_128() {
     for (key, expected) in [(1, 128), (2, 128), (128, 128), (500, 500)] {
         config.critical_max_attempts = key;
         assert_eq!(Writer::for_mark_stale(&config), Writer::PostMarkStale);
-        assert_eq!(Writer::PostMarkStale.max_attempts(&config), expected, "key {key}");
+        assert_eq!(
+            Writer::PostMarkStale.max_attempts(&config),
+            expected,
+            "key {key}"
+        );
         assert_eq!(Writer::PostCritical.max_attempts(&config), key, "key {key}");
     }
     let post = Config::base("t", profile("post"));

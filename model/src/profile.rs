@@ -196,6 +196,11 @@ pub struct Profile {
     pub clear_valid_source_guard: bool,
     /// The periodic VALID-empty sweep (post CM:412-581). Layer (c) of spec §5.3.
     pub empty_sweep: bool,
+    /// The review's `clearValid` variant: a non-empty source window throws
+    /// `IllegalStateException` from the mutator (the DELETE task fails; Helix does not retry
+    /// it with `maxAttemptsPerTask = 1`) where post returns null and leaves the bucket STALE
+    /// without writing (PM:330-336). Read in `manager.rs` (`clear_valid`).
+    pub clear_valid_throws: bool,
     /// A deliberately broken behaviour, if any.
     pub mutant: Option<Mutant>,
     /// The proposed fixes this engine applies (post only).
@@ -335,6 +340,7 @@ const POST: Profile = Profile {
     delete_precheck: true,
     clear_valid_source_guard: true,
     empty_sweep: true,
+    clear_valid_throws: false,
     mutant: None,
     fixes: Fixes::NONE,
 };
@@ -348,7 +354,7 @@ const fn post_mutant(name: &'static str, summary: &'static str, mutant: Mutant) 
     }
 }
 
-static PROFILES: [Profile; 12] = [
+static PROFILES: [Profile; 13] = [
     Profile {
         name: "pre",
         summary: "before PR #18642 (a94c00b4ea0): ad-hoc writers, cutoff now-buffer, DELETE removes the entry",
@@ -356,6 +362,7 @@ static PROFILES: [Profile; 12] = [
         delete_precheck: false,
         clear_valid_source_guard: false,
         empty_sweep: false,
+        clear_valid_throws: false,
         mutant: None,
         fixes: Fixes::NONE,
     },
@@ -371,6 +378,12 @@ static PROFILES: [Profile; 12] = [
         summary: "post without the executor DELETE pre-check and clearValid's source guard (the draft the review flagged)",
         delete_precheck: false,
         clear_valid_source_guard: false,
+        ..POST
+    },
+    Profile {
+        name: "post-clear-valid-throws",
+        summary: "design alternative: clearValid throws IllegalStateException on a non-empty source (the task fails) instead of a no-op",
+        clear_valid_throws: true,
         ..POST
     },
     Profile {

@@ -874,6 +874,9 @@ fn cas_read_end(
             "FAILED: IllegalStateException, the bucket is not STALE"
         }
         Mutated::Violation(Precondition::NoRuntime) => "FAILED: IllegalStateException, no znode",
+        Mutated::Violation(Precondition::SourceNotEmpty) => {
+            "FAILED: IllegalStateException, clearValid's supplier saw a non-empty source (design alternative)"
+        }
         Mutated::Violation(other) => {
             return Some(format!(
                 "      .. {}: FAILED: precondition {other:?}",

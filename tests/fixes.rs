@@ -100,3 +100,32 @@ fn fixes_that_do_not_apply_leave_small_unchanged() {
         assert!(violated.is_empty(), "{}: {violated:?}", fix.name());
     }
 }
+
+#[test]
+fn clear_valid_throwing_changes_no_znode_history() {
+    // The review's variant fails the DELETE task where post no-ops; the bucket stays STALE
+    // either way, so the state space and the verdicts are post's.
+    for config in ["small", "append-race"] {
+        assert_eq!(
+            check("post-clear-valid-throws", config),
+            check("post", config),
+            "{config}"
+        );
+    }
+}
+
+#[test]
+fn the_fix_matrix_rejects_an_unknown_finding_in_one_line() {
+    let args = mvsim_sim::checker::fixes::FixesArgs {
+        findings: vec!["F2".to_string()],
+        max_states: 1000,
+        timeout: None,
+        max_memory_mb: 3000,
+        json: None,
+    };
+    let error = mvsim_sim::checker::fixes::matrix(&args).unwrap_err();
+    assert!(
+        error.contains("unknown finding 'F2'") && !error.contains('\n'),
+        "{error}"
+    );
+}

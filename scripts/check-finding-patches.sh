@@ -4,6 +4,7 @@
 # The mirror lacks some large blobs, so a plain `git worktree add` fails to check out; a
 # sparse checkout of the two modules the patches touch is enough for `git apply --check`.
 set -euo pipefail
+repo_root="$(cd "$(dirname "$0")/.." && pwd)"
 git_dir="${1:-/work/.mirror/apache+pinot/repo}"
 checkout="$(mktemp -d)/pinot-head"
 git --git-dir="$git_dir" worktree add --no-checkout "$checkout" 210c2951e72 >/dev/null
@@ -11,7 +12,7 @@ git -C "$checkout" sparse-checkout set --no-cone \
   '/pinot-materialized-view/' '/pinot-plugins/pinot-minion-tasks/pinot-minion-builtin-tasks/'
 git -C "$checkout" checkout >/dev/null 2>&1 || true
 status=0
-for patch in "$(dirname "$0")"/../docs/findings/*.patch; do
+for patch in "$repo_root"/docs/findings/*.patch; do
   if git -C "$checkout" apply --check "$patch"; then
     echo "applies: $(basename "$patch")"
   else
@@ -19,6 +20,7 @@ for patch in "$(dirname "$0")"/../docs/findings/*.patch; do
     status=1
   fi
 done
-PINOT_CHECKOUT="$checkout" cargo test --quiet --test finding_patches
+(cd "$repo_root" && PINOT_CHECKOUT="$checkout" cargo test --quiet --test finding_patches)
 git --git-dir="$git_dir" worktree remove --force "$checkout"
+rmdir "$(dirname "$checkout")" 2>/dev/null || true
 exit "$status"

@@ -36,6 +36,8 @@ enum Command {
     Scenario(scenario::ScenarioArgs),
     /// Print the scenario x engine verdict matrix.
     Report(scenario::ReportArgs),
+    /// The fix matrix: every finding x post, each fix, post-fixed and each leave-one-out.
+    Fixes(checker::fixes::FixesArgs),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => simulate::run_sweep(args),
         Command::Scenario(args) => scenario::run_scenario(args),
         Command::Report(args) => scenario::run_report(args),
+        Command::Fixes(args) => checker::fixes::run_fixes(args),
     };
     match result {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),

@@ -16,7 +16,7 @@
 use crate::config::Config;
 use crate::manager::{CasEnd, CasOp, Mutation, Writer};
 use crate::partition::{align_down, PartitionFingerprint, RuntimeMetadata};
-use crate::profile::Mutant;
+use crate::profile::{Fix, Mutant};
 use crate::register::RegisterFault;
 use crate::world::{ghost_bits, Action, Entropy, World};
 use serde::{Deserialize, Serialize};
@@ -40,6 +40,9 @@ pub struct CmWork {
     pub op: CasOp,
     /// The mark came from the sweep (for the `sometimes` milestone).
     pub from_sweep: bool,
+    /// fix-f3: the flushed range, re-queued if the mark ends in an exception (None
+    /// otherwise, so engines without the fix keep their state space).
+    pub requeue: Option<(i64, i64)>,
 }
 
 impl CmState {
@@ -220,6 +223,11 @@ impl World {
                     Some(CasEnd::Committed) if work.from_sweep => {
                         self.ghost.reached |= ghost_bits::REACHED_SWEEP_REMARKED;
                     }
+                    // fix-f3: the exception re-queues the range for the next debounce flush.
+                    Some(CasEnd::Exhausted | CasEnd::GaveUp) if work.requeue.is_some() => {
+                        let (start_ms, end_ms) = work.requeue.expect("checked");
+                        self.consistency_intake(config, start_ms, end_ms);
+                    }
                     // Exceptions are logged and the mark is dropped (CM:400-405).
                     Some(end) => self.note_mark_end(&work.op.mutation, &end),
                 }
@@ -241,31 +249,58 @@ impl World {
             self.consistency.work = Some(CmWork {
                 op: CasOp::new(mutation, Writer::PreConsistencyManager),
                 from_sweep: false,
+                requeue: None,
             });
             return;
         }
+        let requeue = config.profile.has_fix(Fix::F3);
         if fault == RegisterFault::Transient {
             self.note_flush(config, start_ms, end_ms, None);
-            return; // READ #1 threw: logged, the mark is dropped.
+            // READ #1 threw: logged, the mark is dropped (CM:384-389); fix-f3 re-queues it.
+            if requeue {
+                self.consistency_intake(config, start_ms, end_ms);
+            }
+            return;
         }
         self.note_register_read(config);
         let Some(snapshot) = self.register.read(Self::stale_reads(config)).0 else {
             self.note_flush(config, start_ms, end_ms, Some(&[]));
             return;
         };
-        let candidates = flush_candidates(config, snapshot, start_ms, end_ms);
+        let first = align_down(start_ms, config.bucket_ms);
+        let mut candidates = flush_candidates(config, snapshot, start_ms, end_ms);
+        // fix-f9: also list the absent aligned slots of the range below the snapshot's
+        // watermark (CM:638-644 lists existing keys only), for the synthesizing markStale;
+        // not for a full invalidation `[0, MAX]`, which carries no time range
+        // (MaterializedViewConsistencyManagerTest#testFullInvalidationDoesNotSynthesizeAbsentBuckets).
+        let in_coverage = config.profile.has_fix(Fix::F9);
+        if in_coverage && end_ms != i64::MAX {
+            let below = end_ms.min(snapshot.watermark_ms - 1);
+            let mut bucket = first;
+            while bucket <= below {
+                candidates.push(bucket);
+                bucket += config.bucket_ms;
+            }
+            candidates.sort_unstable();
+            candidates.dedup();
+        }
         self.note_flush(config, start_ms, end_ms, Some(&candidates));
         if candidates.is_empty() {
             return;
         }
+        let mutation = if in_coverage {
+            Mutation::MarkStaleInCoverage {
+                buckets: candidates,
+            }
+        } else {
+            Mutation::MarkStale {
+                buckets: candidates,
+            }
+        };
         self.consistency.work = Some(CmWork {
-            op: CasOp::new(
-                Mutation::MarkStale {
-                    buckets: candidates,
-                },
-                Writer::PostCritical,
-            ),
+            op: CasOp::new(mutation, Writer::for_mark_stale(config)),
             from_sweep: false,
+            requeue: requeue.then_some((start_ms, end_ms)),
         });
     }
 
@@ -289,9 +324,10 @@ impl World {
         self.consistency.work = Some(CmWork {
             op: CasOp::new(
                 Mutation::MarkStale { buckets: stranded },
-                Writer::PostCritical,
+                Writer::for_mark_stale(config),
             ),
             from_sweep: true,
+            requeue: None,
         });
     }
 }

@@ -16,8 +16,9 @@
 //! and a timed-out task's thread keeps running (a zombie) until it finishes.
 
 use crate::config::Config;
-use crate::manager::{CasEnd, CasOp, Mutation, Writer};
+use crate::manager::{CasEnd, CasOp, Mutation, NoOp, Writer};
 use crate::partition::PartitionFingerprint;
+use crate::profile::Fix;
 use crate::register::RegisterFault;
 use crate::world::{ghost_bits, Action, Entropy, TaskRef, World};
 use serde::{Deserialize, Serialize};
@@ -90,8 +91,10 @@ pub enum TaskPhase {
     },
     /// The MV segments of the window were replaced (or dropped for DELETE).
     Swapped,
-    /// The commit CAS loop is running.
+    /// The commit CAS loop is running (or, under fix-f1, the V5 `markStale(ws)`).
     Committing(CasOp),
+    /// fix-f1: the commit landed; the V5 source re-read is next.
+    Committed,
     Succeeded,
     Failed(TaskFailure),
 }
@@ -225,6 +228,9 @@ impl World {
                     TaskPhase::Swapped => {
                         out.push(Action::ExecutorValidateCommit { task: task_ref })
                     }
+                    TaskPhase::Committed => {
+                        out.push(Action::ExecutorRecheckSource { task: task_ref })
+                    }
                     TaskPhase::Committing(op) => {
                         if self.is_due(config, op.wake_ms) {
                             let action = if op.wants_read() {
@@ -276,6 +282,9 @@ impl World {
             }
             Action::ExecutorDeleteSegments { task } => {
                 (task, self.executor_delete_segments(config, task))
+            }
+            Action::ExecutorRecheckSource { task } => {
+                (task, self.executor_recheck_source(config, task))
             }
             Action::ExecutorCasRead { task, fault } | Action::ExecutorCasWrite { task, fault } => {
                 let read = matches!(action, Action::ExecutorCasRead { .. });
@@ -356,8 +365,10 @@ impl World {
         let TaskPhase::Queried { rows } = current.phase else {
             unreachable!("swap follows the query");
         };
-        // APPEND with no rows: no segment operation at all (EX:274-285).
-        if !rows && task_config.mode == TaskMode::Append {
+        // APPEND with no rows: no segment operation at all (EX:274-285). fix-f8 drops the
+        // OVERWRITE-only condition (EX:276): the empty APPEND validates and replaces the
+        // window's MV segments with none, like OVERWRITE.
+        if !rows && task_config.mode == TaskMode::Append && !config.profile.has_fix(Fix::F8) {
             return TaskPhase::Swapped;
         }
         if !self.source_matches(config, &task_config) {
@@ -440,6 +451,23 @@ impl World {
         TaskPhase::Committing(op)
     }
 
+    /// fix-f1 V5: the source window re-read after the commit. A source change that landed
+    /// after V4 (EX:515-516) is either seen here, or its CM flush runs after this read and
+    /// so after the commit, and then READ #1 lists the committed key (CM:638-644): one of
+    /// the two always sees the other's write.
+    fn executor_recheck_source(&self, config: &Config, task: TaskRef) -> TaskPhase {
+        let task_config = self.task(task).config;
+        if self.source_matches(config, &task_config) {
+            return TaskPhase::Succeeded;
+        }
+        TaskPhase::Committing(CasOp::new(
+            Mutation::MarkStale {
+                buckets: vec![task_config.window_start_ms],
+            },
+            Writer::for_mark_stale(config),
+        ))
+    }
+
     fn executor_cas(
         &mut self,
         config: &Config,
@@ -457,14 +485,25 @@ impl World {
             self.cas_write(config, &mut op, fault, entropy)
         };
         let timed_out = self.task(task).timed_out;
+        // fix-f1: after the commit (or its lost-ack replay) the V5 re-read follows.
+        let recheck = config.profile.has_fix(Fix::F1)
+            && matches!(
+                op.mutation,
+                Mutation::AppendValid { .. } | Mutation::RefreshValid { .. }
+            );
         match end {
             None => TaskPhase::Committing(op),
             Some(CasEnd::Committed) => {
                 if timed_out {
                     self.ghost.reached |= ghost_bits::REACHED_ZOMBIE_COMMITTED;
                 }
-                TaskPhase::Succeeded
+                if recheck {
+                    TaskPhase::Committed
+                } else {
+                    TaskPhase::Succeeded
+                }
             }
+            Some(CasEnd::NoOp(NoOp::AlreadyValid)) if recheck => TaskPhase::Committed,
             Some(CasEnd::NoOp(_)) => TaskPhase::Succeeded,
             Some(CasEnd::Violation(_) | CasEnd::Exhausted | CasEnd::GaveUp) => {
                 TaskPhase::Failed(TaskFailure::Commit)

@@ -38,6 +38,6 @@ pub use config::{Config, FaultBudget, SourceEvent, Timing};
 pub use partition::{
     PartitionFingerprint, PartitionInfo, PartitionState, RuntimeMetadata, SourceSegment,
 };
-pub use profile::{EngineVersion, Mutant, Profile};
+pub use profile::{EngineVersion, Fix, Fixes, Mutant, Profile};
 pub use register::RegisterFault;
 pub use world::{Action, Actor, Entropy, NoEntropy, TaskRef, World};

@@ -44,6 +44,11 @@ pub enum Mutation {
     /// post `markStale(t, buckets)` (PM:393-436): VALID -> STALE for every listed bucket,
     /// one write.
     MarkStale { buckets: Vec<i64> },
+    /// fix-f9: `markStale` that also creates STALE(EMPTY) entries for listed buckets that
+    /// are absent and below the watermark (in-coverage VACANT, the synthesis PM:387-390
+    /// defers); an absent bucket at or above the watermark is skipped as in `markStale`, so
+    /// an in-flight APPEND's strict absent check (PM:200) is never hit.
+    MarkStaleInCoverage { buckets: Vec<i64> },
     /// post `deletePartition` (PM:445-463): lenient removal of an entry. No automatic path
     /// calls it (reserved for admin commands), so no actor issues it; it is here for the
     /// table tests and for future admin-command scenarios.
@@ -84,7 +89,9 @@ impl Mutation {
             | Mutation::PreExecutorRemove { window_start_ms }
             | Mutation::DeletePartition { window_start_ms }
             | Mutation::PreSchedulerRevert { window_start_ms } => Some(*window_start_ms),
-            Mutation::MarkStale { .. } | Mutation::PreMarkDirty { .. } => None,
+            Mutation::MarkStale { .. }
+            | Mutation::MarkStaleInCoverage { .. }
+            | Mutation::PreMarkDirty { .. } => None,
         }
     }
 
@@ -96,6 +103,7 @@ impl Mutation {
             Mutation::ClearValid { .. } => "clearValid",
             Mutation::RevertValid { .. } => "revertValid",
             Mutation::MarkStale { .. } => "markStale",
+            Mutation::MarkStaleInCoverage { .. } => "markStale+synthesize",
             Mutation::DeletePartition { .. } => "deletePartition",
             Mutation::PreExecutorPut { append: true, .. } => "pre.put(APPEND)",
             Mutation::PreExecutorPut { append: false, .. } => "pre.put(OVERWRITE)",
@@ -115,6 +123,8 @@ pub enum Writer {
     PostCritical,
     /// post `applyMutation`, revert profile (PM:122, 132-133): 8 attempts, 5 + U[0,20) ms.
     PostRevert,
+    /// fix-f5: `markStale` on the critical back-off with `max(key, 128)` attempts.
+    PostMarkStale,
     /// pre executor loop (pre:EX:467, 491-588): budget from the cluster key, 50 + U[0,150) ms;
     /// every `ZkException` retries.
     PreExecutor,
@@ -132,6 +142,9 @@ impl Writer {
     pub fn max_attempts(self, config: &Config) -> u32 {
         match self {
             Writer::PostCritical | Writer::PreExecutor => config.critical_max_attempts,
+            Writer::PostMarkStale => config
+                .critical_max_attempts
+                .max(constants::CRITICAL_MAX_ATTEMPTS),
             Writer::PostRevert | Writer::PreSchedulerRevert => constants::REVERT_MAX_ATTEMPTS,
             Writer::PreConsistencyManager => constants::PRE_CM_MAX_MARK_RETRIES,
         }
@@ -140,7 +153,7 @@ impl Writer {
     /// (base, jitter) of the sleep before attempts 2..n: `base + U[0, jitter)`.
     pub fn backoff_ms(self) -> (i64, i64) {
         match self {
-            Writer::PostCritical | Writer::PreExecutor => (
+            Writer::PostCritical | Writer::PostMarkStale | Writer::PreExecutor => (
                 constants::CRITICAL_BACKOFF_BASE_MS,
                 constants::CRITICAL_BACKOFF_JITTER_MS,
             ),
@@ -155,8 +168,18 @@ impl Writer {
     pub fn retries_read_errors(self) -> bool {
         matches!(
             self,
-            Writer::PostCritical | Writer::PostRevert | Writer::PreExecutor
+            Writer::PostCritical | Writer::PostMarkStale | Writer::PostRevert | Writer::PreExecutor
         )
+    }
+
+    /// The loop every post `markStale` runs on: critical, or under fix-f5 one whose
+    /// budget the cluster key cannot lower.
+    pub fn for_mark_stale(config: &Config) -> Writer {
+        if config.profile.has_fix(crate::profile::Fix::F5) {
+            Writer::PostMarkStale
+        } else {
+            Writer::PostCritical
+        }
     }
 }
 
@@ -182,6 +205,8 @@ pub enum Precondition {
     BucketNotStale,
     /// `windowEndMs <= windowStartMs` (appendValid's argument check, PM:183-186).
     InvalidWindow,
+    /// The `clearValid`-throws design alternative: the supplier saw a non-empty source.
+    SourceNotEmpty,
 }
 
 /// The mutator's verdict on one snapshot.
@@ -254,7 +279,8 @@ pub fn mutate(
         Mutation::ClearValid { window_start_ms } => clear_valid(cur, *window_start_ms, inputs),
         Mutation::RevertValid { window_start_ms }
         | Mutation::PreSchedulerRevert { window_start_ms } => revert(cur, *window_start_ms),
-        Mutation::MarkStale { buckets } => mark_stale(cur, buckets, inputs),
+        Mutation::MarkStale { buckets } => mark_stale(cur, buckets, inputs, false),
+        Mutation::MarkStaleInCoverage { buckets } => mark_stale(cur, buckets, inputs, true),
         Mutation::DeletePartition { window_start_ms } => match cur {
             Some(cur) if cur.partitions.contains_key(window_start_ms) => {
                 let mut updated = cur.clone();
@@ -357,6 +383,9 @@ fn clear_valid(
     if inputs.config.profile.clear_valid_source_guard
         && !(inputs.source_window)(window_start_ms).is_empty_window()
     {
+        if inputs.config.profile.clear_valid_throws {
+            return Mutated::Violation(Precondition::SourceNotEmpty);
+        }
         return Mutated::NoOp(NoOp::SourceNotEmpty);
     }
     let mut updated = cur.clone();
@@ -388,17 +417,23 @@ fn revert(cur: Option<&RuntimeMetadata>, window_start_ms: i64) -> Mutated {
     }
 }
 
-fn mark_stale(cur: Option<&RuntimeMetadata>, buckets: &[i64], inputs: &MutateInputs) -> Mutated {
+fn mark_stale(
+    cur: Option<&RuntimeMetadata>,
+    buckets: &[i64],
+    inputs: &MutateInputs,
+    in_coverage: bool,
+) -> Mutated {
     let Some(cur) = cur else {
         return Mutated::NoOp(NoOp::Lenient);
     };
-    let synthesize = inputs
+    let mutant = inputs
         .config
         .profile
         .has_mutant(Mutant::MarkStaleSynthesizesAbsent);
+    let synthesizes = |bucket: i64| mutant || (in_coverage && bucket < cur.watermark_ms);
     let changes = |bucket: &i64| match cur.partitions.get(bucket) {
         Some(existing) => existing.is_valid(),
-        None => synthesize,
+        None => synthesizes(*bucket),
     };
     if !buckets.iter().any(changes) {
         return Mutated::NoOp(NoOp::Lenient);
@@ -408,7 +443,7 @@ fn mark_stale(cur: Option<&RuntimeMetadata>, buckets: &[i64], inputs: &MutateInp
     for bucket in buckets {
         match partitions.get_mut(bucket) {
             Some(existing) if existing.is_valid() => existing.state = PartitionState::Stale,
-            None if synthesize => {
+            None if synthesizes(*bucket) => {
                 partitions.insert(
                     *bucket,
                     info(PartitionState::Stale, PartitionFingerprint::EMPTY, 0),
@@ -444,7 +479,7 @@ fn pre_mark_dirty(
         .map(|(bucket, _)| *bucket)
         .filter(|bucket| (bucket - first).rem_euclid(bucket_ms) == 0)
         .collect();
-    mark_stale(Some(cur), &buckets, inputs)
+    mark_stale(Some(cur), &buckets, inputs, false)
 }
 
 /// The CAS loop of one mutation in progress (spec §2.3).

@@ -462,7 +462,7 @@ fn budget(writer: Writer) -> u32 {
     match writer {
         Writer::PostCritical | Writer::PreExecutor => 2,
         Writer::PostRevert | Writer::PreSchedulerRevert => 8,
-        Writer::PreConsistencyManager => 128,
+        Writer::PreConsistencyManager | Writer::PostMarkStale => 128,
     }
 }
 
@@ -676,7 +676,7 @@ fn every_operation_backs_off_base_plus_jitter_before_each_retry() {
             let mut harness = case.harness();
             harness.jitter.draw = draw;
             let (base_ms, jitter_ms) = match case.writer {
-                Writer::PostCritical | Writer::PreExecutor => (50, 150),
+                Writer::PostCritical | Writer::PostMarkStale | Writer::PreExecutor => (50, 150),
                 Writer::PostRevert | Writer::PreConsistencyManager | Writer::PreSchedulerRevert => {
                     (5, 20)
                 }
@@ -767,6 +767,7 @@ fn assert_ends_without_write(
 fn profile_of(writer: Writer) -> &'static str {
     match writer {
         Writer::PostCritical | Writer::PostRevert => "post",
+        Writer::PostMarkStale => "post-fixed",
         Writer::PreExecutor | Writer::PreConsistencyManager | Writer::PreSchedulerRevert => "pre",
     }
 }
@@ -1857,4 +1858,21 @@ fn delete_partition_no_op_when_runtime_missing() {
     let outcome = delete_partition(None, 0, W0);
     assert_eq!(outcome.end, CasEnd::NoOp(NoOp::Lenient));
     assert!(outcome.writes.is_empty());
+}
+
+#[test]
+fn fix_f5_mark_budget_is_the_key_but_never_below_128() {
+    let mut config = Config::base("t", profile("post+fix-f5"));
+    for (key, expected) in [(1, 128), (2, 128), (128, 128), (500, 500)] {
+        config.critical_max_attempts = key;
+        assert_eq!(Writer::for_mark_stale(&config), Writer::PostMarkStale);
+        assert_eq!(
+            Writer::PostMarkStale.max_attempts(&config),
+            expected,
+            "key {key}"
+        );
+        assert_eq!(Writer::PostCritical.max_attempts(&config), key, "key {key}");
+    }
+    let post = Config::base("t", profile("post"));
+    assert_eq!(Writer::for_mark_stale(&post), Writer::PostCritical);
 }

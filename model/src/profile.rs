@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Mutex;
 
 /// The two Pinot engine versions (spec §0).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -51,6 +52,142 @@ pub enum Mutant {
     AppendStartIgnoresInFlight,
 }
 
+/// A proposed fix for one finding about `post` (README "Findings about Pinot";
+/// docs/findings/Fn.md). Each is one flag, read in exactly one place in engine code, and
+/// composes with the others (`--engine post+fix-f1+fix-f3`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Fix {
+    /// F1 (and F4, its measurement): after `appendValid` / `refreshValid` commits, the
+    /// executor re-reads the source window fingerprint (its own step, "V5") and, if it
+    /// differs from the committed one, marks the bucket STALE itself (`markStale(ws)`, the
+    /// critical CAS). Read in `executor.rs` (`executor_cas`). Java: after EX:515-530.
+    F1,
+    /// F3: an exception in the CM's mark (READ #1 error, CM:384-389, or `markStale`
+    /// budget exhaustion, CM:398-405) re-queues the drained range for the next debounce
+    /// flush instead of dropping it. Read in `consistency_manager.rs` (`consistency_flush`).
+    F3,
+    /// F5: `markStale`'s attempt budget is `max(key, 128)`: the cluster key
+    /// `...runtime.update.max.attempts` may raise it but no longer lowers it below the
+    /// compile-time 128 that pre's CM had (pre:CM:105). Read in `manager.rs`
+    /// (`Writer::for_mark_stale`). Java: PM:405-435.
+    F5,
+    /// F6: when no source segment has an end time (`computeMaxSourceEndTimeMs` returns
+    /// `Long.MIN_VALUE`), the APPEND cutoff is the watermark (nothing to append) instead of
+    /// `now - buffer`. Read in `partition.rs` via `scheduler.rs` (`scheduler_resolve_cutoff`).
+    /// Java: SCH:263-286.
+    F6,
+    /// F8: an APPEND whose query returned no rows replaces the window's MV segments with
+    /// none, as OVERWRITE already does (EX:274-285). Read in `executor.rs`
+    /// (`executor_swap_segments`).
+    F8,
+    /// F9: the CM's flush also lists absent bucket slots below the watermark and
+    /// `markStale` creates them STALE (the synthesis PM:387-390 defers), so a backfill older
+    /// than the cold-start watermark is materialized by OVERWRITE. Read in
+    /// `consistency_manager.rs` (`consistency_flush`) and `manager.rs` (`mark_stale`).
+    F9,
+    /// F10 (found by `post+fix-f1` on `ci`): after `revertValid` returns, the scheduler
+    /// re-reads the source window fingerprint and, if it no longer equals the reverted
+    /// fingerprint, marks the bucket STALE again (`markStale(ws)`). Read in `scheduler.rs`
+    /// (`after_revert_step`). Java: SCH:393-409.
+    F10,
+}
+
+impl Fix {
+    /// Every fix, in finding order.
+    pub const ALL: [Fix; 7] = [
+        Fix::F1,
+        Fix::F3,
+        Fix::F5,
+        Fix::F6,
+        Fix::F8,
+        Fix::F9,
+        Fix::F10,
+    ];
+
+    /// The command-line name (`fix-f1`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Fix::F1 => "fix-f1",
+            Fix::F3 => "fix-f3",
+            Fix::F5 => "fix-f5",
+            Fix::F6 => "fix-f6",
+            Fix::F8 => "fix-f8",
+            Fix::F9 => "fix-f9",
+            Fix::F10 => "fix-f10",
+        }
+    }
+
+    /// The finding it closes (`F1`).
+    pub fn finding(self) -> &'static str {
+        match self {
+            Fix::F1 => "F1",
+            Fix::F3 => "F3",
+            Fix::F5 => "F5",
+            Fix::F6 => "F6",
+            Fix::F8 => "F8",
+            Fix::F9 => "F9",
+            Fix::F10 => "F10",
+        }
+    }
+
+    /// One line for `mvsim list`.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Fix::F1 => "F1/F4: after appendValid/refreshValid commits, re-read the source (V5) and markStale(ws) if it changed",
+            Fix::F3 => "F3: an exception in the CM's mark (READ #1 error, budget exhausted) re-queues the range",
+            Fix::F5 => "F5: markStale's budget is max(cluster key, 128): the key no longer lowers it",
+            Fix::F6 => "F6: no source end time -> APPEND cutoff = watermark, not now - buffer",
+            Fix::F8 => "F8: an APPEND with no rows replaces the window's MV segments with none",
+            Fix::F9 => "F9: CM marks absent buckets below the watermark STALE (synthesis of PM:387-390)",
+            Fix::F10 => "F10: after revertValid, re-read the source and markStale(ws) if it changed",
+        }
+    }
+
+    fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+
+    fn by_name(name: &str) -> Option<Fix> {
+        Fix::ALL.into_iter().find(|fix| fix.name() == name)
+    }
+}
+
+/// A set of [`Fix`]es.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+pub struct Fixes(u16);
+
+impl Fixes {
+    pub const NONE: Fixes = Fixes(0);
+
+    /// Every fix.
+    pub const fn all() -> Fixes {
+        Fixes((1 << Fix::ALL.len()) - 1)
+    }
+
+    pub fn has(self, fix: Fix) -> bool {
+        self.0 & fix.bit() != 0
+    }
+
+    pub fn with(self, fix: Fix) -> Fixes {
+        Fixes(self.0 | fix.bit())
+    }
+
+    pub fn without(self, fix: Fix) -> Fixes {
+        Fixes(self.0 & !fix.bit())
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The fixes in the set, in finding order.
+    pub fn iter(self) -> impl Iterator<Item = Fix> {
+        Fix::ALL.into_iter().filter(move |fix| self.has(*fix))
+    }
+}
+
 /// A complete engine profile.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Profile {
@@ -67,8 +204,15 @@ pub struct Profile {
     pub clear_valid_source_guard: bool,
     /// The periodic VALID-empty sweep (post CM:412-581). Layer (c) of spec §5.3.
     pub empty_sweep: bool,
+    /// The review's `clearValid` variant: a non-empty source window throws
+    /// `IllegalStateException` from the mutator (the DELETE task fails; Helix does not retry
+    /// it with `maxAttemptsPerTask = 1`) where post returns null and leaves the bucket STALE
+    /// without writing (PM:330-336). Read in `manager.rs` (`clear_valid`).
+    pub clear_valid_throws: bool,
     /// A deliberately broken behaviour, if any.
     pub mutant: Option<Mutant>,
+    /// The proposed fixes this engine applies (post only).
+    pub fixes: Fixes,
 }
 
 impl Profile {
@@ -84,24 +228,90 @@ impl Profile {
         self.mutant == Some(mutant)
     }
 
+    /// Does this engine apply `fix`? Each fix is read in exactly one place ([`Fix`]).
+    pub fn has_fix(&self, fix: Fix) -> bool {
+        self.fixes.has(fix)
+    }
+
     /// Every profile the binary knows, in report order.
     pub fn all() -> &'static [Profile] {
         &PROFILES
     }
 
-    /// Looks a profile up by name; the error lists the valid names.
+    /// Looks a profile up by name. A name is a named profile, optionally followed by
+    /// `+fix-fN` (add a fix) or `+no-fix-fN` (remove one) parts: `post+fix-f1+fix-f3`,
+    /// `post-fixed+no-fix-f1`. Errors are one line and list the valid names.
     pub fn by_name(name: &str) -> Result<Profile, String> {
-        PROFILES
+        let mut parts = name.split('+');
+        let base_name = parts.next().unwrap_or_default();
+        let base = PROFILES
             .iter()
-            .find(|profile| profile.name == name)
+            .find(|profile| profile.name == base_name)
             .copied()
             .ok_or_else(|| {
                 let names: Vec<&str> = PROFILES.iter().map(|profile| profile.name).collect();
                 format!(
-                    "unknown engine profile '{name}' (expected one of: {})",
+                    "unknown engine profile '{base_name}' (expected one of: {}, optionally followed by +fix-fN or +no-fix-fN parts)",
                     names.join(", ")
                 )
-            })
+            })?;
+        let mut fixes = base.fixes;
+        let mut changed = false;
+        for part in parts {
+            let (remove, fix_name) = match part.strip_prefix("no-") {
+                Some(rest) => (true, rest),
+                None => (false, part),
+            };
+            let fix = Fix::by_name(fix_name).ok_or_else(|| {
+                let names: Vec<&str> = Fix::ALL.iter().map(|fix| fix.name()).collect();
+                format!(
+                    "unknown fix '{part}' in engine '{name}' (expected one of: {}, each optionally prefixed by no-)",
+                    names.join(", ")
+                )
+            })?;
+            if !base.is_post() {
+                return Err(format!(
+                    "engine '{name}': fixes apply to post engines only, not '{base_name}'"
+                ));
+            }
+            if fixes.has(fix) != remove {
+                let verb = if remove {
+                    "does not have"
+                } else {
+                    "already has"
+                };
+                return Err(format!(
+                    "engine '{name}': '{base_name}' {verb} {}",
+                    fix.name()
+                ));
+            }
+            fixes = if remove {
+                fixes.without(fix)
+            } else {
+                fixes.with(fix)
+            };
+            changed = true;
+        }
+        if !changed {
+            return Ok(base);
+        }
+        Ok(Profile {
+            name: intern(name),
+            summary: "composed engine: a named profile with fixes added or removed",
+            fixes,
+            ..base
+        })
+    }
+
+    /// `post` with exactly one fix.
+    pub fn post_with(fix: Fix) -> Profile {
+        Profile::by_name(&format!("post+{}", fix.name())).expect("post takes every fix")
+    }
+
+    /// `post-fixed` without exactly one fix (the leave-one-out engine).
+    pub fn post_fixed_without(fix: Fix) -> Profile {
+        Profile::by_name(&format!("post-fixed+no-{}", fix.name()))
+            .expect("post-fixed has every fix")
     }
 
     /// The engine profiles that model real code or real design alternatives (no mutants).
@@ -116,6 +326,21 @@ impl fmt::Display for Profile {
     }
 }
 
+/// Composed profile names live for the whole run: each distinct name is leaked once (a
+/// run parses a handful of names).
+fn intern(name: &str) -> &'static str {
+    static NAMES: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+    let mut names = NAMES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(found) = names.iter().find(|known| **known == name) {
+        return found;
+    }
+    let leaked: &'static str = Box::leak(name.to_string().into_boxed_str());
+    names.push(leaked);
+    leaked
+}
+
 const POST: Profile = Profile {
     name: "post",
     summary: "after PR #18642 (ca5c042d034): single CAS owner, capped APPEND cutoff, VALID-empty DELETE, sweep",
@@ -123,7 +348,9 @@ const POST: Profile = Profile {
     delete_precheck: true,
     clear_valid_source_guard: true,
     empty_sweep: true,
+    clear_valid_throws: false,
     mutant: None,
+    fixes: Fixes::NONE,
 };
 
 const fn post_mutant(name: &'static str, summary: &'static str, mutant: Mutant) -> Profile {
@@ -135,7 +362,7 @@ const fn post_mutant(name: &'static str, summary: &'static str, mutant: Mutant) 
     }
 }
 
-static PROFILES: [Profile; 13] = [
+static PROFILES: [Profile; 15] = [
     Profile {
         name: "pre",
         summary: "before PR #18642 (a94c00b4ea0): ad-hoc writers, cutoff now-buffer, DELETE removes the entry",
@@ -143,14 +370,28 @@ static PROFILES: [Profile; 13] = [
         delete_precheck: false,
         clear_valid_source_guard: false,
         empty_sweep: false,
+        clear_valid_throws: false,
         mutant: None,
+        fixes: Fixes::NONE,
     },
     POST,
+    Profile {
+        name: "post-fixed",
+        summary: "post with every proposed fix (docs/findings): compose others as post+fix-f1+...",
+        fixes: Fixes::all(),
+        ..POST
+    },
     Profile {
         name: "post-no-delete-guards",
         summary: "post without the executor DELETE pre-check and clearValid's source guard (the draft the review flagged)",
         delete_precheck: false,
         clear_valid_source_guard: false,
+        ..POST
+    },
+    Profile {
+        name: "post-clear-valid-throws",
+        summary: "design alternative: clearValid throws IllegalStateException on a non-empty source (the task fails) instead of a no-op",
+        clear_valid_throws: true,
         ..POST
     },
     Profile {
@@ -205,3 +446,54 @@ static PROFILES: [Profile; 13] = [
         Mutant::AppendStartIgnoresInFlight,
     ),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compositions_parse_to_the_fixes_they_name() {
+        let composed = Profile::by_name("post+fix-f1+fix-f3").unwrap();
+        assert_eq!(composed.name, "post+fix-f1+fix-f3");
+        assert!(composed.has_fix(Fix::F1) && composed.has_fix(Fix::F3));
+        assert!(!composed.has_fix(Fix::F5));
+        assert!(composed.is_post() && composed.mutant.is_none());
+        let fixed = Profile::by_name("post-fixed").unwrap();
+        assert_eq!(fixed.fixes, Fixes::all());
+        for fix in Fix::ALL {
+            let left = Profile::post_fixed_without(fix);
+            assert!(!left.has_fix(fix));
+            assert_eq!(left.fixes.with(fix), Fixes::all());
+            assert_eq!(Profile::post_with(fix).fixes, Fixes::NONE.with(fix));
+        }
+        // A fix on another post variant composes too.
+        let no_sweep = Profile::by_name("post-no-sweep+fix-f1").unwrap();
+        assert!(!no_sweep.empty_sweep && no_sweep.has_fix(Fix::F1));
+        // The same composition twice is the same name (interned once).
+        let again = Profile::by_name("post+fix-f1+fix-f3").unwrap();
+        assert!(std::ptr::eq(composed.name, again.name));
+    }
+
+    #[test]
+    fn bad_compositions_are_one_line_errors() {
+        for (name, needle) in [
+            ("posst+fix-f1", "unknown engine profile 'posst'"),
+            ("post+fix-f2", "unknown fix 'fix-f2'"),
+            ("post+fix-f1+fix-f1", "already has fix-f1"),
+            ("post+no-fix-f1", "does not have fix-f1"),
+            ("pre+fix-f1", "post engines only"),
+            ("post+", "unknown fix ''"),
+        ] {
+            let error = Profile::by_name(name).unwrap_err();
+            assert!(error.contains(needle), "{name}: {error}");
+            assert!(!error.contains('\n'), "{name}: one line: {error}");
+        }
+    }
+
+    #[test]
+    fn the_named_profiles_have_no_fixes_except_post_fixed() {
+        for profile in Profile::all() {
+            assert_eq!(profile.fixes.is_empty(), profile.name != "post-fixed");
+        }
+    }
+}

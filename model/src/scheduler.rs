@@ -23,7 +23,7 @@ use crate::partition::{
     align_down, compute_contiguous_upper_ms, resolve_append_cutoff_ms, PartitionInfo,
     RuntimeMetadata,
 };
-use crate::profile::Mutant;
+use crate::profile::{Fix, Mutant};
 use crate::register::RegisterFault;
 use crate::shared::Shared;
 use crate::world::{Action, Entropy, World};
@@ -77,7 +77,10 @@ pub enum SchedulerPhase {
         partitions: Shared<BTreeMap<i64, PartitionInfo>>,
     },
     HandleStale(Cycle),
+    /// The revert CAS (or, under fix-f10, the `markStale(ws)` after its re-check).
     Reverting(Cycle, CasOp),
+    /// fix-f10: `revertValid` returned for this bucket and fingerprint; the re-read is next.
+    RevertRecheck(Cycle, i64, crate::partition::PartitionFingerprint),
     ResolveCutoff(Cycle),
     BuildAppend(Cycle, AppendPlan),
 }
@@ -110,6 +113,7 @@ impl World {
                     self.push_with_faults(config, action, out);
                 }
             }
+            SchedulerPhase::RevertRecheck(..) => out.push(Action::SchedulerRecheckRevert),
             SchedulerPhase::ResolveCutoff(_) => out.push(Action::SchedulerResolveCutoff),
             SchedulerPhase::BuildAppend(..) => out.push(Action::SchedulerBuildAppend),
         }
@@ -159,11 +163,29 @@ impl World {
             }
             (Action::SchedulerRevertRead { fault }, SchedulerPhase::Reverting(cycle, mut op)) => {
                 let end = self.cas_read(config, &mut op, *fault, entropy);
-                Self::after_revert_step(cycle, op, end)
+                Self::after_revert_step(config, cycle, op, end)
             }
             (Action::SchedulerRevertWrite { fault }, SchedulerPhase::Reverting(cycle, mut op)) => {
                 let end = self.cas_write(config, &mut op, *fault, entropy);
-                Self::after_revert_step(cycle, op, end)
+                Self::after_revert_step(config, cycle, op, end)
+            }
+            (
+                Action::SchedulerRecheckRevert,
+                SchedulerPhase::RevertRecheck(cycle, bucket, fingerprint),
+            ) => {
+                let live =
+                    self.source_window_fingerprint(config, bucket, bucket + config.bucket_ms);
+                if live == fingerprint {
+                    SchedulerPhase::ResolveCutoff(cycle)
+                } else {
+                    let op = CasOp::new(
+                        Mutation::MarkStale {
+                            buckets: vec![bucket],
+                        },
+                        Writer::for_mark_stale(config),
+                    );
+                    SchedulerPhase::Reverting(cycle, op)
+                }
             }
             (Action::SchedulerResolveCutoff, SchedulerPhase::ResolveCutoff(cycle)) => {
                 self.scheduler_resolve_cutoff(config, cycle)
@@ -277,10 +299,30 @@ impl World {
 
     /// After a revert CAS step: keep going, or on to the APPEND batch (a failed revert is
     /// caught and logged, SCH:396-400); pre's read error escapes and fails the cycle.
-    fn after_revert_step(cycle: Cycle, op: CasOp, end: Option<CasEnd>) -> SchedulerPhase {
+    /// Under fix-f10 a `revertValid` that returned (committed or no-op) is followed by the
+    /// source re-read, against the fingerprint the decision compared (SCH:393).
+    fn after_revert_step(
+        config: &Config,
+        cycle: Cycle,
+        op: CasOp,
+        end: Option<CasEnd>,
+    ) -> SchedulerPhase {
         match end {
             None => SchedulerPhase::Reverting(cycle, op),
             Some(CasEnd::GaveUp) => SchedulerPhase::Idle,
+            Some(CasEnd::Committed | CasEnd::NoOp(_)) if config.profile.has_fix(Fix::F10) => {
+                match op.mutation {
+                    Mutation::RevertValid { window_start_ms } => {
+                        let fingerprint = cycle
+                            .partitions
+                            .get(&window_start_ms)
+                            .map(|info| info.fingerprint)
+                            .expect("the reverted bucket is in the cycle's snapshot");
+                        SchedulerPhase::RevertRecheck(cycle, window_start_ms, fingerprint)
+                    }
+                    _ => SchedulerPhase::ResolveCutoff(cycle),
+                }
+            }
             Some(_) => SchedulerPhase::ResolveCutoff(cycle),
         }
     }
@@ -313,7 +355,14 @@ impl World {
         let cutoff_ms = if config.profile.is_pre() || next_ms + bucket_ms > rough_cutoff_ms {
             rough_cutoff_ms
         } else {
-            resolve_append_cutoff_ms(rough_cutoff_ms, self.max_source_end_ms())
+            let max_source_end_ms = self.max_source_end_ms();
+            // fix-f6: no source segment with an end time means no data tail to append up
+            // to: the cutoff admits no window (SCH:996-997 returns the rough cutoff instead).
+            if config.profile.has_fix(Fix::F6) && max_source_end_ms == i64::MIN {
+                i64::MIN
+            } else {
+                resolve_append_cutoff_ms(rough_cutoff_ms, max_source_end_ms)
+            }
         };
         let iterations = (slots as usize + cycle.partitions.len())
             .min(constants::MAX_BATCH_LOOP_ITERATIONS as usize) as u32;

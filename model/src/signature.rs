@@ -117,7 +117,7 @@ pub mod detail {
             Mutation::RefreshValid { .. } => REFRESH_VALID,
             Mutation::ClearValid { .. } => CLEAR_VALID,
             Mutation::RevertValid { .. } => REVERT_VALID,
-            Mutation::MarkStale { .. } => MARK_STALE,
+            Mutation::MarkStale { .. } | Mutation::MarkStaleInCoverage { .. } => MARK_STALE,
             Mutation::DeletePartition { .. } => DELETE_PARTITION,
             Mutation::PreExecutorPut { append: true, .. } => PRE_PUT_APPEND,
             Mutation::PreExecutorPut { append: false, .. } => PRE_PUT_OVERWRITE,
@@ -563,7 +563,9 @@ impl World {
             out.push((*bucket, new_causes));
         }
         let listed: Vec<i64> = match mutation {
-            Mutation::MarkStale { buckets } => buckets.clone(),
+            Mutation::MarkStale { buckets } | Mutation::MarkStaleInCoverage { buckets } => {
+                buckets.clone()
+            }
             Mutation::PreMarkDirty { start_ms, end_ms } if start_ms <= end_ms => self
                 .ghost
                 .buckets
@@ -629,7 +631,9 @@ impl World {
             CasEnd::Violation(_) | CasEnd::Exhausted | CasEnd::GaveUp => cause::MARK_ABANDONED,
         };
         let listed: Vec<i64> = match mutation {
-            Mutation::MarkStale { buckets } => buckets.clone(),
+            Mutation::MarkStale { buckets } | Mutation::MarkStaleInCoverage { buckets } => {
+                buckets.clone()
+            }
             Mutation::PreMarkDirty { start_ms, end_ms } if start_ms <= end_ms => self
                 .ghost
                 .buckets

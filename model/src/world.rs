@@ -80,6 +80,10 @@ pub enum Action {
     SchedulerRevertRead { fault: RegisterFault },
     /// Scheduler revert CAS write.
     SchedulerRevertWrite { fault: RegisterFault },
+    /// fix-f10: after `revertValid` returned, re-read the source window fingerprint (in Java
+    /// one more `computeWindowFingerprint` call after SCH:401-403) and, if it differs from
+    /// the reverted fingerprint, start `markStale(ws)`. Its own step: a source read.
+    SchedulerRecheckRevert,
     /// Scheduler: APPEND start and cutoff (SCH:247-286; pre:SCH:265).
     SchedulerResolveCutoff,
     /// Scheduler: one APPEND loop iteration up to the next emitted window with its fresh
@@ -95,6 +99,11 @@ pub enum Action {
     ExecutorDeleteSegments { task: TaskRef },
     /// Executor `postProcess` V4 (EX:515-516): the source fingerprint once, before the CAS.
     ExecutorValidateCommit { task: TaskRef },
+    /// fix-f1 "V5": after `appendValid` / `refreshValid` returned, re-read the source window
+    /// fingerprint (in Java one more `computeSourceWindowFingerprint` call in `postProcess`
+    /// after EX:515-530) and, if it differs from the committed one, start `markStale(ws)`.
+    /// Its own step: a source read, never merged into the CAS write before it.
+    ExecutorRecheckSource { task: TaskRef },
     /// Executor commit CAS read+mutate (PM:542-592 / pre:EX:491-588).
     ExecutorCasRead { task: TaskRef, fault: RegisterFault },
     /// Executor commit CAS write.
@@ -154,6 +163,7 @@ impl Action {
             | SchedulerHandleStale
             | SchedulerRevertRead { .. }
             | SchedulerRevertWrite { .. }
+            | SchedulerRecheckRevert
             | SchedulerResolveCutoff
             | SchedulerBuildAppend => Actor::Scheduler,
             ExecutorPreProcess { .. }
@@ -161,6 +171,7 @@ impl Action {
             | ExecutorSwapSegments { .. }
             | ExecutorDeleteSegments { .. }
             | ExecutorValidateCommit { .. }
+            | ExecutorRecheckSource { .. }
             | ExecutorCasRead { .. }
             | ExecutorCasWrite { .. }
             | ExecutorFailTask { .. }
@@ -460,6 +471,7 @@ impl World {
             | SchedulerHandleStale
             | SchedulerRevertRead { .. }
             | SchedulerRevertWrite { .. }
+            | SchedulerRecheckRevert
             | SchedulerResolveCutoff
             | SchedulerBuildAppend => self.scheduler_step(config, action, entropy),
             ExecutorPreProcess { .. }
@@ -467,6 +479,7 @@ impl World {
             | ExecutorSwapSegments { .. }
             | ExecutorDeleteSegments { .. }
             | ExecutorValidateCommit { .. }
+            | ExecutorRecheckSource { .. }
             | ExecutorCasRead { .. }
             | ExecutorCasWrite { .. }
             | ExecutorFailTask { .. }
@@ -678,11 +691,18 @@ impl World {
                 | Mutation::PreExecutorRemove { .. }
         );
         for key in keys {
-            violations |= transition_violations(
-                old.partitions.get(&key),
-                update.partitions.get(&key),
-                overwrite_or_delete,
-            );
+            let before = old.partitions.get(&key);
+            let after = update.partitions.get(&key);
+            // The in-coverage synthesis (fix-f9, the VACANT design) creates STALE from
+            // absent below the watermark by design: `stale_only_from_valid` restated for
+            // it reads "STALE only from VALID, or from in-coverage absent".
+            let synthesized = matches!(mutation, Mutation::MarkStaleInCoverage { .. })
+                && before.is_none()
+                && key < old.watermark_ms
+                && after.is_some_and(|info| info.is_stale());
+            if !synthesized {
+                violations |= transition_violations(before, after, overwrite_or_delete);
+            }
         }
         self.ghost.violations |= violations;
         if violations != 0 {
@@ -755,7 +775,9 @@ fn record_milestones(
             reached |= REACHED_FALSE_POSITIVE_REVERTED;
         }
         Mutation::DeletePartition { .. } => new_flags = 0,
-        Mutation::MarkStale { .. } | Mutation::PreMarkDirty { .. } => {
+        Mutation::MarkStale { .. }
+        | Mutation::MarkStaleInCoverage { .. }
+        | Mutation::PreMarkDirty { .. } => {
             let marked = update.partitions.iter().any(|(k, info)| {
                 info.is_stale() && old.partitions.get(k).is_none_or(|o| o.is_valid())
             });

@@ -130,8 +130,9 @@ pub fn describe_action(config: &Config, before: &World, action: &Action) -> Stri
         SchedulerReadPartitions { .. } => "read partitions".to_string(),
         SchedulerCountInFlight => "count in-flight tasks".to_string(),
         SchedulerHandleStale => "handle earliest STALE".to_string(),
-        SchedulerRevertRead { .. } => "revertValid cas read".to_string(),
-        SchedulerRevertWrite { .. } => "revertValid cas write".to_string(),
+        SchedulerRevertRead { .. } => format!("{} cas read", revert_op_name(before)),
+        SchedulerRevertWrite { .. } => format!("{} cas write", revert_op_name(before)),
+        SchedulerRecheckRevert => "re-read source after revert (fix-f10)".to_string(),
         SchedulerResolveCutoff => "APPEND start and cutoff".to_string(),
         SchedulerBuildAppend => "APPEND loop".to_string(),
         ExecutorPreProcess { task, .. } => {
@@ -147,6 +148,9 @@ pub fn describe_action(config: &Config, before: &World, action: &Action) -> Stri
             task_label(config, before, *task)
         ),
         ExecutorValidateCommit { task } => format!("{} V4", task_label(config, before, *task)),
+        ExecutorRecheckSource { task } => {
+            format!("{} V5 (fix-f1)", task_label(config, before, *task))
+        }
         ExecutorCasRead { task, .. } => format!(
             "{} {} cas read",
             task_label(config, before, *task),
@@ -181,6 +185,15 @@ fn end_label(end: i64) -> String {
     }
 }
 
+/// The scheduler's CAS: its revert (named `revertValid` for pre's loop too), or under
+/// fix-f10 the `markStale` after the re-check.
+fn revert_op_name(world: &World) -> &'static str {
+    match &world.scheduler.phase {
+        SchedulerPhase::Reverting(_, op) if op.mutation.name() == "markStale" => "markStale",
+        _ => "revertValid",
+    }
+}
+
 fn cas_name(world: &World, task: mvsim_model::TaskRef) -> &'static str {
     match world
         .jobs
@@ -200,6 +213,9 @@ fn cm_op_name(world: &World) -> String {
         Some(work) => match &work.op.mutation {
             mvsim_model::manager::Mutation::MarkStale { buckets } => {
                 format!("markStale{buckets:?}")
+            }
+            mvsim_model::manager::Mutation::MarkStaleInCoverage { buckets } => {
+                format!("markStale+synthesize{buckets:?}")
             }
             other => other.name().to_string(),
         },
@@ -301,6 +317,7 @@ fn phase_name(phase: &TaskPhase) -> String {
         TaskPhase::Prepared => "prepared".into(),
         TaskPhase::Queried { rows } => format!("queried(rows={rows})"),
         TaskPhase::Swapped => "swapped".into(),
+        TaskPhase::Committed => "committed, V5 next".into(),
         TaskPhase::Committing(op) if op.attempts == 0 => {
             format!("committing {}", op.mutation.name())
         }
@@ -427,6 +444,9 @@ fn cm_effect(before: &World, after: &World, clauses: &mut Vec<String>) {
 fn describe_mutation(mutation: &mvsim_model::manager::Mutation) -> String {
     match mutation {
         mvsim_model::manager::Mutation::MarkStale { buckets } => format!("markStale{buckets:?}"),
+        mvsim_model::manager::Mutation::MarkStaleInCoverage { buckets } => {
+            format!("markStale+synthesize{buckets:?}")
+        }
         mvsim_model::manager::Mutation::PreMarkDirty { start_ms, end_ms } => {
             format!("markPartitionsDirty[{},{}]", start_ms, end_label(*end_ms))
         }
@@ -453,7 +473,11 @@ fn scheduler_effect(before: &World, after: &World, clauses: &mut Vec<String>) {
             "in flight: {} APPEND, {} OVERWRITE, {} DELETE",
             cycle.counts.append, cycle.counts.overwrite, cycle.counts.delete
         ),
+        SchedulerPhase::Reverting(_, op) if op.mutation.name() == "markStale" => {
+            "scheduler re-marks after its revert (fix-f10)".to_string()
+        }
         SchedulerPhase::Reverting(..) => "scheduler reverts".to_string(),
+        SchedulerPhase::RevertRecheck(..) => "scheduler re-reads the source (fix-f10)".to_string(),
         SchedulerPhase::BuildAppend(_, plan) => {
             let planned: Vec<String> = plan
                 .planned

@@ -7,6 +7,7 @@
 //! `quiescence::settle` reaches from the state), `Sometimes` as `sometimes`.
 
 pub mod findings;
+pub mod fixes;
 pub mod gate;
 pub mod presets;
 pub mod report;

@@ -13,13 +13,39 @@
 //!   ack. At most a few minutes on 2 cores.
 //! - **large**: ci plus one task failure and one Helix timeout (zombie threads) and a clock
 //!   tick. Minutes to hours; bound it with `--max-states` / `--timeout`.
+//!
+//! Finding reproducers (docs/findings), each small enough for a complete search in seconds:
+//!
+//! - **small-transient** (F3): small plus one transient register error.
+//! - **append-race** (F1, F10): ci's race without the backfill and without faults: upload
+//!   `s3[1200,1250]` into the in-flight APPEND's window, then delete `s1`.
+//! - **revert-race** (F10): small's source; script: a refresh of `s0` with an unchanged crc
+//!   (a false-positive STALE the scheduler reverts), then a real change in its window, an
+//!   upload `s6[950,960]`.
+//! - **ci-budget-2** (F5): ci without faults, `critical_max_attempts = 2`.
+//! - **all-deleted** (F6): small's source, both segments retention-deleted.
+//! - **orphan-append** (F8): `s1[1000,1299]` reaching into the in-flight APPEND's window
+//!   1200, `s4[1300,1350]` keeping the cutoff past it; script: delete `s1`.
+//! - **old-backfill** (F9): small's source; script: a backfill `s5[800,850]` older than the
+//!   first materialized bucket (900, the cold-start watermark's bucket).
 
 use mvsim_model::fingerprint::materialized_runtime;
 use mvsim_model::partition::SourceSegment;
 use mvsim_model::{Config, FaultBudget, Profile, SourceEvent};
 
 /// The preset names, in size order.
-pub const PRESETS: [&str; 3] = ["small", "ci", "large"];
+pub const PRESETS: [&str; 10] = [
+    "small",
+    "ci",
+    "large",
+    "small-transient",
+    "append-race",
+    "revert-race",
+    "ci-budget-2",
+    "all-deleted",
+    "orphan-append",
+    "old-backfill",
+];
 
 /// Builds a preset for a profile. Errors name the valid presets.
 pub fn preset(name: &str, profile: Profile) -> Result<Config, String> {
@@ -30,15 +56,53 @@ pub fn preset(name: &str, profile: Profile) -> Result<Config, String> {
     // The broker reads the live watermark: sound for the freshness property (broker.rs).
     config.broker_cache_lag = false;
     match name {
-        "small" => {
+        "small" | "small-transient" | "all-deleted" | "old-backfill" | "revert-race" => {
             config.initial_source = vec![
                 SourceSegment::new("s0", 900, 999, 10),
                 SourceSegment::new("s1", 1000, 1199, 11),
             ];
+            config.script = match name {
+                "all-deleted" => vec![SourceEvent::delete("s0"), SourceEvent::delete("s1")],
+                "old-backfill" => vec![SourceEvent::upload("s5", 800, 850, 15)],
+                "revert-race" => vec![
+                    SourceEvent::Refresh {
+                        segment: "s0".to_string(),
+                        crc: 10,
+                    },
+                    SourceEvent::upload("s6", 950, 960, 16),
+                ],
+                _ => vec![
+                    SourceEvent::delete("s1"),
+                    SourceEvent::upload("s2", 1100, 1150, 12),
+                ],
+            };
+            if name == "small-transient" {
+                config.faults.transient_errors = 1;
+            }
+        }
+        "orphan-append" => {
+            config.initial_source = vec![
+                SourceSegment::new("s0", 900, 999, 10),
+                SourceSegment::new("s1", 1000, 1299, 11),
+                SourceSegment::new("s4", 1300, 1350, 14),
+            ];
+            config.script = vec![SourceEvent::delete("s1")];
+        }
+        "ci-budget-2" | "append-race" => {
+            config.initial_source = vec![
+                SourceSegment::new("s0", 900, 999, 10),
+                SourceSegment::new("s1", 1000, 1299, 11),
+            ];
             config.script = vec![
+                SourceEvent::upload("s3", 1200, 1250, 13),
                 SourceEvent::delete("s1"),
                 SourceEvent::upload("s2", 1100, 1150, 12),
             ];
+            if name == "append-race" {
+                config.script.pop();
+            } else {
+                config.critical_max_attempts = 2;
+            }
         }
         "ci" | "large" => {
             config.initial_source = vec![

@@ -660,6 +660,10 @@ pub fn run_list() -> Result<i32, String> {
     for profile in mvsim_model::Profile::all() {
         println!("  {:<36} {}", profile.name, profile.summary);
     }
+    println!("\nproposed fixes (compose: --engine post+fix-f1+fix-f3, post-fixed+no-fix-f1):");
+    for fix in mvsim_model::Fix::ALL {
+        println!("  {:<36} {}", fix.name(), fix.summary());
+    }
     println!("\nconfigurations (--config):");
     for name in super::presets::PRESETS {
         let config = super::presets::preset(name, mvsim_model::Profile::by_name("post")?)?;

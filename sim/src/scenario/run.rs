@@ -849,6 +849,9 @@ fn task_end_note(
         Action::ExecutorDeleteSegments { .. } => {
             "SUCCEEDED without change: the pre-check saw a non-empty source window (EX:424-442)"
         }
+        Action::ExecutorRecheckSource { .. } => {
+            "SUCCEEDED: V5 (fix-f1) saw the committed source fingerprint"
+        }
         Action::ExecutorCasRead { .. } => return cas_read_end(config, before, task),
         Action::ExecutorCasWrite { .. } if after.register != before.register => {
             "SUCCEEDED: committed"
@@ -892,6 +895,9 @@ fn cas_read_end(
             "FAILED: IllegalStateException, the bucket is not STALE"
         }
         Mutated::Violation(Precondition::NoRuntime) => "FAILED: IllegalStateException, no znode",
+        Mutated::Violation(Precondition::SourceNotEmpty) => {
+            "FAILED: IllegalStateException, clearValid's supplier saw a non-empty source (design alternative)"
+        }
         Mutated::Violation(other) => {
             return Some(format!(
                 "      .. {}: FAILED: precondition {other:?}",

@@ -729,6 +729,7 @@ pub fn action_verb(action: &Action) -> &'static str {
         SchedulerHandleStale => "scheduler.handle-stale",
         SchedulerRevertRead { .. } => "scheduler.revert-read",
         SchedulerRevertWrite { .. } => "scheduler.revert-write",
+        SchedulerRecheckRevert => "scheduler.revert-recheck",
         SchedulerResolveCutoff => "scheduler.resolve-cutoff",
         SchedulerBuildAppend => "scheduler.build-append",
         ExecutorPreProcess { .. } => "executor.preprocess",
@@ -736,6 +737,7 @@ pub fn action_verb(action: &Action) -> &'static str {
         ExecutorSwapSegments { .. } => "executor.swap",
         ExecutorDeleteSegments { .. } => "executor.delete-segments",
         ExecutorValidateCommit { .. } => "executor.validate",
+        ExecutorRecheckSource { .. } => "executor.recheck",
         ExecutorCasRead { .. } => "executor.cas-read",
         ExecutorCasWrite { .. } => "executor.cas-write",
         ExecutorFailTask { .. } => "executor.fail",
@@ -763,6 +765,7 @@ pub fn action_task(action: &Action) -> Option<TaskRef> {
         | ExecutorSwapSegments { task }
         | ExecutorDeleteSegments { task }
         | ExecutorValidateCommit { task }
+        | ExecutorRecheckSource { task }
         | ExecutorCasRead { task, .. }
         | ExecutorCasWrite { task, .. }
         | ExecutorFailTask { task }

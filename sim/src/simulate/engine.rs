@@ -97,6 +97,7 @@ fn with_task(action: &Action, new_task: TaskRef) -> Action {
         | Action::ExecutorSwapSegments { task }
         | Action::ExecutorDeleteSegments { task }
         | Action::ExecutorValidateCommit { task }
+        | Action::ExecutorRecheckSource { task }
         | Action::ExecutorCasRead { task, .. }
         | Action::ExecutorCasWrite { task, .. }
         | Action::ExecutorFailTask { task }
@@ -452,6 +453,7 @@ fn task_of(action: &Action) -> Option<TaskRef> {
         | Action::ExecutorSwapSegments { task }
         | Action::ExecutorDeleteSegments { task }
         | Action::ExecutorValidateCommit { task }
+        | Action::ExecutorRecheckSource { task }
         | Action::ExecutorCasRead { task, .. }
         | Action::ExecutorCasWrite { task, .. } => Some(task),
         _ => None,

@@ -1,0 +1,428 @@
+//! `mvsim fixes`: the fix matrix. For every finding with a proposed fix (docs/findings), the
+//! finding is judged on its reproducing configurations for `post`, each single fix,
+//! `post-fixed` and every leave-one-out `post-fixed+no-fix-fN`:
+//!
+//! - **reproduces**: a property that shows the finding is violated;
+//! - **closed**: a complete search finds none of them violated;
+//! - **no reproduction within bound**: an incomplete search found none;
+//! - **regressed (P)**: another `always`/`quiescent` property P is violated that the
+//!   finding's baseline engine does not violate on that configuration.
+//!
+//! A configuration can show more than one finding through the same property (F1 masks
+//! F10 on `append-race`, F1 shows on `orphan-append` and `ci-budget-2` too). Each finding
+//! therefore names its **background** fixes, the fixes of the other findings its
+//! configurations also show, and every cell checks the column's engine with them added:
+//! the `post` column of row F8 is `post+fix-f1+fix-f10`. The background is printed.
+
+use super::presets;
+use super::report::{check, CheckArgs, CheckResult};
+use super::MvModel;
+use mvsim_model::{Fix, Fixes, Profile};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// `mvsim fixes` arguments.
+#[derive(clap::Args, Debug, Clone)]
+pub struct FixesArgs {
+    /// Only these findings (comma-separated, e.g. F1,F3); default: every finding with a fix.
+    #[arg(long, value_delimiter = ',')]
+    pub findings: Vec<String>,
+    /// Stop each search after generating this many states (then no cell says "closed").
+    #[arg(long, default_value_t = 50_000_000)]
+    pub max_states: usize,
+    /// Stop each search after this many seconds.
+    #[arg(long)]
+    pub timeout: Option<u64>,
+    /// Stop a search when resident memory reaches this many MiB.
+    #[arg(long, default_value_t = 3000)]
+    pub max_memory_mb: u64,
+    /// Also write the matrix as JSON to this file.
+    #[arg(long)]
+    pub json: Option<std::path::PathBuf>,
+}
+
+/// A finding with a proposed fix, and where it is judged.
+#[derive(Debug, Clone, Copy)]
+pub struct Finding {
+    pub fix: Fix,
+    /// Checker configurations that reproduce it (complete searches in seconds).
+    pub configs: &'static [&'static str],
+    /// Fixes of other findings the configurations also show through the same properties.
+    pub background: &'static [Fix],
+    /// The properties whose violation shows the finding.
+    pub properties: &'static [&'static str],
+}
+
+const QUIESCENT: &[&str] = &[
+    "quiescent_buckets_match_source",
+    "quiescent_mv_data_matches_source",
+];
+
+/// Every finding with a fix, in finding order. F2 (benign), F4 (a measurement of F1) and
+/// F7 (closed in `post` by the sweep) have no row: docs/findings/F2.md, F4.md, F7.md.
+pub const FINDINGS: [Finding; 7] = [
+    Finding {
+        fix: Fix::F1,
+        configs: &["append-race"],
+        background: &[Fix::F10],
+        properties: QUIESCENT,
+    },
+    Finding {
+        fix: Fix::F3,
+        configs: &["small-transient"],
+        background: &[],
+        properties: QUIESCENT,
+    },
+    Finding {
+        fix: Fix::F5,
+        configs: &["ci-budget-2"],
+        background: &[Fix::F1, Fix::F10],
+        properties: QUIESCENT,
+    },
+    Finding {
+        fix: Fix::F6,
+        configs: &["all-deleted"],
+        background: &[],
+        properties: &["watermark_within_source_data", "broker_freshness_honest"],
+    },
+    Finding {
+        fix: Fix::F8,
+        configs: &["orphan-append"],
+        background: &[Fix::F1, Fix::F10],
+        properties: &["quiescent_mv_data_matches_source"],
+    },
+    Finding {
+        fix: Fix::F9,
+        configs: &["old-backfill"],
+        background: &[],
+        properties: QUIESCENT,
+    },
+    Finding {
+        fix: Fix::F10,
+        configs: &["revert-race"],
+        background: &[],
+        properties: QUIESCENT,
+    },
+];
+
+/// A matrix column: `post`, `post+fix-fN`, `post-fixed` or `post-fixed+no-fix-fN`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    Post,
+    Single(Fix),
+    Fixed,
+    LeaveOut(Fix),
+}
+
+impl Column {
+    pub fn all() -> Vec<Column> {
+        let mut columns = vec![Column::Post];
+        columns.extend(Fix::ALL.iter().map(|fix| Column::Single(*fix)));
+        columns.push(Column::Fixed);
+        columns.extend(Fix::ALL.iter().map(|fix| Column::LeaveOut(*fix)));
+        columns
+    }
+
+    pub fn name(self) -> String {
+        match self {
+            Column::Post => "post".to_string(),
+            Column::Single(fix) => format!("post+{}", fix.name()),
+            Column::Fixed => "post-fixed".to_string(),
+            Column::LeaveOut(fix) => format!("post-fixed+no-{}", fix.name()),
+        }
+    }
+
+    fn fixes(self) -> Fixes {
+        match self {
+            Column::Post => Fixes::NONE,
+            Column::Single(fix) => Fixes::NONE.with(fix),
+            Column::Fixed => Fixes::all(),
+            Column::LeaveOut(fix) => Fixes::all().without(fix),
+        }
+    }
+}
+
+/// The canonical engine name of `post` with exactly `fixes`.
+pub fn engine_name(fixes: Fixes) -> String {
+    let missing: Vec<Fix> = Fix::ALL
+        .into_iter()
+        .filter(|fix| !fixes.has(*fix))
+        .collect();
+    if missing.len() * 2 < Fix::ALL.len() {
+        let mut name = "post-fixed".to_string();
+        for fix in missing {
+            name.push_str(&format!("+no-{}", fix.name()));
+        }
+        name
+    } else {
+        let mut name = "post".to_string();
+        for fix in fixes.iter() {
+            name.push_str(&format!("+{}", fix.name()));
+        }
+        name
+    }
+}
+
+/// One cell's verdict.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cell {
+    pub finding: &'static str,
+    pub column: String,
+    /// The engine actually checked (column plus background).
+    pub engine: String,
+    pub verdict: String,
+    pub unique_states: usize,
+    pub seconds: f64,
+    /// `sometimes` properties the baseline reaches and this engine does not.
+    pub sometimes_lost: Vec<&'static str>,
+}
+
+/// One check, memoised by engine and configuration.
+struct Runs {
+    args: FixesArgs,
+    results: BTreeMap<(String, String), CheckResult>,
+}
+
+impl Runs {
+    fn get(&mut self, engine: &str, config: &str) -> Result<&CheckResult, String> {
+        let key = (engine.to_string(), config.to_string());
+        if !self.results.contains_key(&key) {
+            let profile = Profile::by_name(engine)?;
+            let model = MvModel::new(presets::preset(config, profile)?);
+            let args = CheckArgs {
+                engine: engine.to_string(),
+                config: config.to_string(),
+                bfs: true,
+                dfs: false,
+                threads: 1,
+                max_states: self.args.max_states,
+                timeout: self.args.timeout,
+                max_memory_mb: self.args.max_memory_mb,
+                json: None,
+                path: None,
+                baseline: crate::baseline::DEFAULT_PATH.into(),
+                no_baseline: true,
+                strict_baseline: false,
+                fail_fast: false,
+                accept_property: Vec::new(),
+                quiet: true,
+                no_faults: false,
+            };
+            eprintln!("fixes: checking --engine {engine} --config {config}");
+            let result = check(model, &args);
+            self.results.insert(key.clone(), result);
+        }
+        Ok(&self.results[&key])
+    }
+}
+
+fn violated(result: &CheckResult) -> Vec<&'static str> {
+    result
+        .properties
+        .iter()
+        .filter(|property| property.verdict == "violated" && property.expectation != "sometimes")
+        .map(|property| property.name)
+        .collect()
+}
+
+fn reached(result: &CheckResult) -> Vec<&'static str> {
+    result
+        .properties
+        .iter()
+        .filter(|property| property.verdict == "reached")
+        .map(|property| property.name)
+        .collect()
+}
+
+fn complete(result: &CheckResult) -> bool {
+    result.outcome.starts_with("complete")
+}
+
+/// Judges one finding for one column.
+fn judge(runs: &mut Runs, finding: &Finding, column: Column) -> Result<Cell, String> {
+    let background = finding
+        .background
+        .iter()
+        .fold(Fixes::NONE, |fixes, fix| fixes.with(*fix));
+    let mut fixes = column.fixes();
+    for fix in background.iter() {
+        fixes = fixes.with(fix);
+    }
+    let engine = engine_name(fixes);
+    let baseline_engine = engine_name(background);
+    let mut verdicts = Vec::new();
+    let mut unique_states = 0;
+    let mut seconds = 0.0;
+    let mut sometimes_lost = Vec::new();
+    for config in finding.configs {
+        let baseline = runs.get(&baseline_engine, config)?;
+        let baseline_violated = violated(baseline);
+        let baseline_reached = reached(baseline);
+        let result = runs.get(&engine, config)?;
+        unique_states += result.unique_states;
+        seconds += result.duration_seconds;
+        let now_violated = violated(result);
+        let shows = finding
+            .properties
+            .iter()
+            .any(|property| now_violated.contains(property));
+        let regressed: Vec<&str> = now_violated
+            .iter()
+            .filter(|property| !baseline_violated.contains(property))
+            .copied()
+            .collect();
+        let mut verdict = if shows {
+            "reproduces".to_string()
+        } else if complete(result) {
+            "closed".to_string()
+        } else {
+            "no reproduction within bound".to_string()
+        };
+        if !regressed.is_empty() {
+            verdict.push_str(&format!(", regressed ({})", regressed.join(", ")));
+        }
+        verdicts.push(verdict);
+        let now_reached = reached(result);
+        for name in baseline_reached {
+            if !now_reached.contains(&name) && !sometimes_lost.contains(&name) {
+                sometimes_lost.push(name);
+            }
+        }
+    }
+    verdicts.dedup();
+    Ok(Cell {
+        finding: finding.fix.finding(),
+        column: column.name(),
+        engine,
+        verdict: verdicts.join(" / "),
+        unique_states,
+        seconds,
+        sometimes_lost,
+    })
+}
+
+/// The whole matrix for `findings` (all when empty).
+pub fn matrix(args: &FixesArgs) -> Result<Vec<Cell>, String> {
+    let wanted: Vec<String> = args.findings.iter().map(|f| f.to_uppercase()).collect();
+    for name in &wanted {
+        if !FINDINGS.iter().any(|finding| finding.fix.finding() == name) {
+            let names: Vec<&str> = FINDINGS.iter().map(|f| f.fix.finding()).collect();
+            return Err(format!(
+                "--findings: unknown finding '{name}' (expected one of: {})",
+                names.join(", ")
+            ));
+        }
+    }
+    let mut runs = Runs {
+        args: args.clone(),
+        results: BTreeMap::new(),
+    };
+    let mut cells = Vec::new();
+    for finding in FINDINGS
+        .iter()
+        .filter(|finding| wanted.is_empty() || wanted.iter().any(|w| w == finding.fix.finding()))
+    {
+        for column in Column::all() {
+            cells.push(judge(&mut runs, finding, column)?);
+        }
+    }
+    Ok(cells)
+}
+
+fn short(verdict: &str) -> String {
+    verdict
+        .replace("no reproduction within bound", "no repro in bound")
+        .replace("reproduces", "REPRODUCES")
+}
+
+/// Renders the matrix: one row per finding, then the per-fix figures.
+pub fn render(cells: &[Cell]) -> String {
+    let mut out = String::new();
+    out.push_str("mvsim fixes: finding x engine (each cell: the column's engine plus the finding's background fixes)\n\n");
+    for finding in FINDINGS {
+        let row: Vec<&Cell> = cells
+            .iter()
+            .filter(|cell| cell.finding == finding.fix.finding())
+            .collect();
+        if row.is_empty() {
+            continue;
+        }
+        let background: Vec<&str> = finding.background.iter().map(|fix| fix.name()).collect();
+        out.push_str(&format!(
+            "{} on {} (background: {}; shown by: {})\n",
+            finding.fix.finding(),
+            finding.configs.join(", "),
+            if background.is_empty() {
+                "none".to_string()
+            } else {
+                background.join(", ")
+            },
+            finding.properties.join(", ")
+        ));
+        for cell in row {
+            out.push_str(&format!(
+                "  {:<26} {:<44} {:>9} states {:>7.2}s{}\n",
+                cell.column,
+                short(&cell.verdict),
+                cell.unique_states,
+                cell.seconds,
+                if cell.sometimes_lost.is_empty() {
+                    String::new()
+                } else {
+                    format!("  sometimes lost: {}", cell.sometimes_lost.join(", "))
+                }
+            ));
+        }
+        out.push('\n');
+    }
+    // Acceptance: each single fix closes its finding; each leave-one-out reproduces it.
+    let mut failures = Vec::new();
+    for finding in FINDINGS {
+        let name = finding.fix.finding();
+        let cell = |column: Column| {
+            cells
+                .iter()
+                .find(|cell| cell.finding == name && cell.column == column.name())
+        };
+        if let Some(single) = cell(Column::Single(finding.fix)) {
+            if !single.verdict.starts_with("closed") {
+                failures.push(format!("{name}: {} does not close it", single.column));
+            }
+        }
+        if let Some(fixed) = cell(Column::Fixed) {
+            if !fixed.verdict.starts_with("closed") {
+                failures.push(format!("{name}: post-fixed does not close it"));
+            }
+        }
+        if let Some(left) = cell(Column::LeaveOut(finding.fix)) {
+            if !left.verdict.starts_with("reproduces") {
+                failures.push(format!("{name}: {} does not reproduce it", left.column));
+            }
+        }
+    }
+    if failures.is_empty() {
+        out.push_str("acceptance: every single fix and post-fixed close their finding; every leave-one-out reproduces it\n");
+    } else {
+        for failure in &failures {
+            out.push_str(&format!("acceptance FAILED: {failure}\n"));
+        }
+    }
+    out
+}
+
+/// Did the matrix meet its acceptance rule (see [`render`])?
+pub fn accepted(cells: &[Cell]) -> bool {
+    !render(cells).contains("acceptance FAILED")
+}
+
+/// Runs `mvsim fixes`.
+pub fn run_fixes(args: &FixesArgs) -> Result<i32, String> {
+    let cells = matrix(args)?;
+    print!("{}", render(&cells));
+    if let Some(file) = &args.json {
+        let text = serde_json::to_string_pretty(&cells).map_err(|error| error.to_string())?;
+        std::fs::write(file, text + "\n")
+            .map_err(|error| format!("cannot write {}: {error}", file.display()))?;
+    }
+    Ok(if accepted(&cells) { 0 } else { 1 })
+}

@@ -228,8 +228,8 @@ impl Scenario {
 /// Parses and validates one scenario file. `label` names the file in errors; data files
 /// are resolved relative to `path`'s directory.
 pub fn load_file(path: &Path, label: &str) -> Result<Scenario, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|error| LoadError {
-        message: format!("{label}: cannot read: {error}"),
+    let text = crate::files::read_input(path, "scenario").map_err(|error| LoadError {
+        message: format!("{label}: {error}"),
     })?;
     parse(&text, label, path.parent().unwrap_or(Path::new(".")))
 }
@@ -593,12 +593,8 @@ fn read_data_file(
     base_dir: &Path,
 ) -> Result<String, LoadError> {
     let full: PathBuf = base_dir.join(path.get_ref());
-    std::fs::read_to_string(&full).map_err(|error| {
-        source.error_at(
-            Some(path.span()),
-            format!("cannot read {}: {error}", path.get_ref()),
-        )
-    })
+    crate::files::read_input(&full, "data file")
+        .map_err(|error| source.error_at(Some(path.span()), error))
 }
 
 fn parse_bucket_key(source: &Source, key: &Spanned<String>) -> Result<i64, LoadError> {

@@ -177,6 +177,25 @@ fn parse_int(text: &str, path: &str) -> Result<i32, ZnRecordError> {
 /// Unlike Pinot, rejects a malformed number (see the module doc and
 /// [`runtime_from_znrecord_json_as_pinot`]).
 pub fn runtime_from_znrecord_json(text: &str) -> Result<(String, RuntimeMetadata), ZnRecordError> {
+    let read = read_runtime(text, MalformedNumbers::Reject)?;
+    Ok((read.id, read.runtime))
+}
+
+/// A runtime znode as [`runtime_from_znrecord_json_with_warnings`] read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuntimeRead {
+    /// The record's `id`.
+    pub id: String,
+    /// The runtime metadata.
+    pub runtime: RuntimeMetadata,
+    /// One line per thing the reader dropped as Pinot does, silently in Pinot (a map key
+    /// that is not a decimal long, RM:113-135): for the caller to show (this crate has no
+    /// I/O).
+    pub warnings: Vec<String>,
+}
+
+/// [`runtime_from_znrecord_json`] that also returns what it dropped.
+pub fn runtime_from_znrecord_json_with_warnings(text: &str) -> Result<RuntimeRead, ZnRecordError> {
     read_runtime(text, MalformedNumbers::Reject)
 }
 
@@ -189,7 +208,8 @@ pub fn runtime_from_znrecord_json(text: &str) -> Result<(String, RuntimeMetadata
 pub fn runtime_from_znrecord_json_as_pinot(
     text: &str,
 ) -> Result<(String, RuntimeMetadata), ZnRecordError> {
-    read_runtime(text, MalformedNumbers::AsPinot)
+    let read = read_runtime(text, MalformedNumbers::AsPinot)?;
+    Ok((read.id, read.runtime))
 }
 
 /// What to do with a number `Long.parseLong` / `Integer.parseInt` refuses.
@@ -201,21 +221,23 @@ enum MalformedNumbers {
     AsPinot,
 }
 
-fn read_runtime(
-    text: &str,
-    malformed: MalformedNumbers,
-) -> Result<(String, RuntimeMetadata), ZnRecordError> {
+fn read_runtime(text: &str, malformed: MalformedNumbers) -> Result<RuntimeRead, ZnRecordError> {
     let root = parse_json(text)?;
     let record = expect_object(&root, "top level")?;
     let id = read_id(record)?;
     let watermark_ms = read_watermark(record, malformed)?;
-    let partitions = read_partitions(record, malformed)?;
+    let mut warnings = Vec::new();
+    let partitions = read_partitions(record, malformed, &mut warnings)?;
     check_list_fields(record)?;
     let runtime = RuntimeMetadata {
         watermark_ms,
         partitions: partitions.into(),
     };
-    Ok((id, runtime))
+    Ok(RuntimeRead {
+        id,
+        runtime,
+        warnings,
+    })
 }
 
 fn read_id(record: &Map<String, Value>) -> Result<String, ZnRecordError> {
@@ -271,10 +293,13 @@ fn read_watermark(
 }
 
 /// One map field per bucket (RM:113-135). Every map field must be a string map (Helix's
-/// type); only keys that `Long.parseLong` accepts become buckets.
+/// type); only keys that `Long.parseLong` accepts become buckets (each other key is a
+/// warning). The strict reader rejects a negative `segmentCount` (a count; Pinot's
+/// `Integer.parseInt` accepts it, so the Pinot reader keeps it with a warning).
 fn read_partitions(
     record: &Map<String, Value>,
     malformed: MalformedNumbers,
+    warnings: &mut Vec<String>,
 ) -> Result<BTreeMap<i64, PartitionInfo>, ZnRecordError> {
     let mut partitions = BTreeMap::new();
     let Some(map_fields) = optional_section(record, "mapFields")? else {
@@ -287,9 +312,21 @@ fn read_partitions(
             continue;
         }
         let Ok(bucket_start_ms) = key.parse::<i64>() else {
+            warnings.push(format!(
+                "{path}: map key is not a bucket start (a decimal long): skipped, as Pinot does"
+            ));
             continue;
         };
         match read_partition_info(inner, &path)? {
+            FieldMap::Info(info) if info.fingerprint.segment_count < 0 => {
+                let count_path = format!("{path}.{SEGMENT_COUNT_KEY}");
+                let problem = format!("negative segment count {}", info.fingerprint.segment_count);
+                if malformed == MalformedNumbers::Reject {
+                    return Err(ZnRecordError::at(&count_path, problem));
+                }
+                warnings.push(format!("{count_path}: {problem}, kept as Pinot does"));
+                partitions.insert(bucket_start_ms, info);
+            }
             FieldMap::Info(info) => {
                 partitions.insert(bucket_start_ms, info);
             }
@@ -471,7 +508,8 @@ fn push_jackson_string(out: &mut String, text: &str) {
 /// Mirrors `SegmentZKMetadata` (spec §1.1, SegmentZKMetadata:78-94): `name` is accepted for
 /// `segmentName`; numbers may be JSON integers or decimal strings (ZK stores strings); a
 /// missing `crc` is `-1`; a missing time, or one `<= 0`, reads as `-1`. Other keys are
-/// ignored. Duplicate segment names are rejected (they are znode names in Pinot).
+/// ignored. Duplicate segment names are rejected (they are znode names in Pinot), and so is
+/// an `endTimeMs` before its `startTimeMs` (both real times).
 pub fn segments_from_json(text: &str) -> Result<Vec<SourceSegment>, ZnRecordError> {
     let root = parse_json(text)?;
     let items = root.as_array().ok_or_else(|| {
@@ -498,7 +536,20 @@ pub fn segments_from_json(text: &str) -> Result<Vec<SourceSegment>, ZnRecordErro
                 ),
             ));
         }
-        segments.push(read_segment(object, &path, name)?);
+        let segment = read_segment(object, &path, name)?;
+        if segment.start_time_ms > 0
+            && segment.end_time_ms < segment.start_time_ms
+            && segment.end_time_ms > 0
+        {
+            return Err(ZnRecordError::at(
+                &path,
+                format!(
+                    "endTimeMs {} is before startTimeMs {}",
+                    segment.end_time_ms, segment.start_time_ms
+                ),
+            ));
+        }
+        segments.push(segment);
     }
     Ok(segments)
 }

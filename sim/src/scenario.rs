@@ -126,6 +126,7 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Scenario>, LoadError> {
 pub fn run_scenario(args: &ScenarioArgs) -> Result<ExitStatus, String> {
     let dir = args.dir.clone().unwrap_or_else(default_dir);
     let scenarios = load_dir(&dir).map_err(|error| error.message)?;
+    print_warnings(&scenarios);
     match &args.command {
         ScenarioCommand::List => {
             print!("{}", render_list(&scenarios));
@@ -172,6 +173,15 @@ pub fn run_scenario(args: &ScenarioArgs) -> Result<ExitStatus, String> {
                 }
             }
             Ok(exit_code(&outcomes))
+        }
+    }
+}
+
+/// What the data-file readers dropped silently as Pinot does, one stderr line each.
+fn print_warnings(scenarios: &[Scenario]) {
+    for scenario in scenarios {
+        for warning in &scenario.initial.warnings {
+            eprintln!("mvsim: warning: {}: {warning}", scenario.file);
         }
     }
 }
@@ -288,6 +298,7 @@ pub fn render_list(scenarios: &[Scenario]) -> String {
 pub fn run_report(args: &ReportArgs) -> Result<ExitStatus, String> {
     let dir = args.dir.clone().unwrap_or_else(default_dir);
     let scenarios = load_dir(&dir).map_err(|error| error.message)?;
+    print_warnings(&scenarios);
     let engines: Vec<Profile> = if args.engines.is_empty() {
         Profile::all()
             .iter()

@@ -384,13 +384,19 @@ fn shrink_and_save(
 
 /// Progress lines of one long run on stderr (every 5 s of wall time, as `sweep` does), and
 /// the SIGINT check; returns false to stop the workload phase.
+/// `MVSIM_PROGRESS_SECONDS` (default 5) sets the interval.
 fn simulate_observer(quiet: bool, duration_ms: i64) -> impl FnMut(u64, i64) -> bool {
     let stopwatch = super::wallclock::Stopwatch::start();
-    let mut next_report_seconds = 5.0;
+    let interval_seconds = std::env::var("MVSIM_PROGRESS_SECONDS")
+        .ok()
+        .and_then(|text| text.trim().parse::<f64>().ok())
+        .filter(|seconds| seconds.is_finite() && *seconds >= 0.0)
+        .unwrap_or(5.0);
+    let mut next_report_seconds = interval_seconds;
     move |steps, now_ms| {
         let seconds = stopwatch.seconds();
-        if !quiet && seconds >= next_report_seconds {
-            next_report_seconds += 5.0;
+        if !quiet && steps > 0 && seconds >= next_report_seconds {
+            next_report_seconds = seconds + interval_seconds;
             let done = (now_ms - START_MS) as f64 / duration_ms.max(1) as f64;
             eprintln!(
                 "progress: {steps} steps, t={} ({:.0}% of the workload phase), {:.2} M steps/s, {seconds:.0}s",

@@ -666,7 +666,9 @@ pub fn run_seeded(
             break;
         }
         if let Some(observer) = observer.as_mut() {
-            if steps % OBSERVE_EVERY_STEPS == 0 && !observer(steps, seeded.driver.world.now_ms) {
+            if steps.is_multiple_of(OBSERVE_EVERY_STEPS)
+                && !observer(steps, seeded.driver.world.now_ms)
+            {
                 interrupted = true;
                 break;
             }

@@ -41,7 +41,8 @@
 //! **seed `s` belongs to shard `s % N`**, so shards interleave and get equal shares of any
 //! range. `--jobs` runs seeds on that many threads; the summary does not depend on it. The
 //! JSON summaries of shards merge with `mvsim sweep --merge a.json b.json ... [--json
-//! all.json]` (same engine and options required; a shard given twice is rejected).
+//! all.json]` (same engine, options and shard count required; summaries that share a seed,
+//! an impossible shard, or an output path equal to an input are refused: docs/cli.md).
 //!
 //! As a Kubernetes Indexed Job (`completions: 16`, `completionMode: Indexed`), each pod
 //! runs `mvsim sweep --engine post --seeds 0..1000000 --shard $(JOB_COMPLETION_INDEX)/16

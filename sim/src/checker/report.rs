@@ -627,7 +627,7 @@ pub fn run_bench(args: &BenchArgs) -> Result<ExitStatus, String> {
             .stdout(std::process::Stdio::null())
             .status()
             .map_err(|error| format!("cannot run mvsim check: {error}"))?;
-        let text = std::fs::read_to_string(&json)
+        let text = crate::files::read_input(&json, "check result")
             .map_err(|error| format!("mvsim check failed ({status}): {error}"))?;
         let _ = std::fs::remove_file(&json);
         let result: serde_json::Value =

@@ -9,8 +9,8 @@
 //!   failure listing the failing seeds and the replay command of the smallest;
 //! - `scenario run`: one case per scenario and engine (classname `scenario.ENGINE`).
 //!
-//! A run that did not complete (a bound, SIGINT) carries an `incomplete` case that is an
-//! error, so a CI system never shows a partial run as green.
+//! A run that did not complete (a bound, SIGINT) carries a case named `complete` that is an
+//! error (type `incomplete`), so a CI system never shows a partial run as green.
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use std::time::Duration;

@@ -687,3 +687,97 @@ impl SweepSummary {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn range(start: u64, end: u64, shard_index: u64, shard_count: u64) -> SeedRange {
+        SeedRange {
+            start,
+            end,
+            shard_index,
+            shard_count,
+        }
+    }
+
+    #[test]
+    fn shards_of_any_size_count_their_seeds_without_overflow() {
+        assert_eq!(range(0, 10, 1, 3).len(), 3); // 1, 4, 7
+        assert_eq!(range(5, 10, 1, 3).seed(0), 7);
+        let huge = range(u64::MAX - 10, u64::MAX, u64::MAX - 2, u64::MAX - 1);
+        assert_eq!(huge.len(), 1);
+        assert_eq!(huge.seed(0), u64::MAX - 2);
+        assert!(range(3, 3, 0, 1).is_empty());
+    }
+
+    #[test]
+    fn shared_seeds_are_found_exactly() {
+        // Same shard of overlapping bounds: seed 2 is in both.
+        assert_eq!(shared_seed(&range(0, 4, 0, 2), &range(2, 8, 0, 2)), Some(2));
+        // Other shard index, or bounds that only touch: nothing shared.
+        assert_eq!(shared_seed(&range(0, 4, 0, 2), &range(0, 4, 1, 2)), None);
+        assert_eq!(shared_seed(&range(0, 4, 0, 2), &range(4, 8, 0, 2)), None);
+        // Intersecting bounds that hold no seed of the shard.
+        assert_eq!(shared_seed(&range(0, 4, 1, 4), &range(3, 5, 1, 4)), None);
+    }
+
+    fn summary(ranges: Vec<SeedRange>, runs: u64) -> SweepSummary {
+        SweepSummary {
+            format: SUMMARY_FORMAT.to_string(),
+            exit_status: 0,
+            complete: true,
+            interrupted: false,
+            engine: "post".to_string(),
+            options: Vec::new(),
+            ranges,
+            runs,
+            failing_runs: 0,
+            steps: 0,
+            heal_steps: 0,
+            wall_ms: 0,
+            failures: BTreeMap::new(),
+            sometimes: BTreeMap::new(),
+            limit_hits: 0,
+            catalog_exhausted: 0,
+        }
+    }
+
+    #[test]
+    fn merging_a_partial_part_is_incomplete_with_status_3() {
+        let mut partial = summary(vec![range(0, 2, 1, 2)], 1);
+        partial.complete = false;
+        partial.interrupted = true;
+        let merged =
+            merge_summaries(vec![summary(vec![range(0, 4, 0, 2)], 2), partial]).expect("merges");
+        assert!(!merged.complete);
+        assert!(!merged.interrupted, "the merge itself was not interrupted");
+        assert_eq!(merged.exit_status, ExitStatus::Incomplete.code());
+        assert_eq!(merged.runs, 3);
+    }
+
+    #[test]
+    fn summaries_are_checked_for_consistency() {
+        assert!(summary(vec![range(0, 4, 0, 2)], 2).check().is_ok());
+        let error = summary(vec![range(0, 4, 2, 2)], 2)
+            .check()
+            .expect_err("bad");
+        assert!(error.contains("impossible shard 2/2"), "{error}");
+        let error = summary(vec![range(0, 4, 0, 0)], 2)
+            .check()
+            .expect_err("bad");
+        assert!(error.contains("impossible shard 0/0"), "{error}");
+        let error = summary(vec![range(4, 2, 0, 1)], 0)
+            .check()
+            .expect_err("bad");
+        assert!(error.contains("ends before it starts"), "{error}");
+        let error = summary(vec![range(0, 4, 0, 2), range(0, 4, 0, 2)], 4)
+            .check()
+            .expect_err("bad");
+        assert!(error.contains("seed 0 is in two of its ranges"), "{error}");
+        let error = summary(vec![range(0, 4, 0, 2), range(0, 4, 1, 4)], 3)
+            .check()
+            .expect_err("bad");
+        assert!(error.contains("mixed shard counts"), "{error}");
+    }
+}

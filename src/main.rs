@@ -1,7 +1,8 @@
 //! `mvsim`: deterministic simulation and model checking of Apache Pinot's
 //! materialized-view partition-state engine. See README.md.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
+use mvsim_sim::exit::ExitStatus;
 use mvsim_sim::{checker, scenario, simulate};
 use std::process::ExitCode;
 
@@ -38,10 +39,45 @@ enum Command {
     Report(scenario::ReportArgs),
     /// The fix matrix: every finding x post, each fix, post-fixed and each leave-one-out.
     Fixes(checker::fixes::FixesArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Parses the command line; a usage error is one `mvsim: error: ...` line and status 2
+/// (`--help` and `--version` print as usual and exit 0).
+fn parse() -> Result<Cli, ExitCode> {
+    Cli::try_parse().map_err(|error| {
+        use clap::error::ErrorKind;
+        if matches!(
+            error.kind(),
+            ErrorKind::DisplayHelp
+                | ErrorKind::DisplayVersion
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+        ) {
+            let _ = error.print();
+            let code = if error.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                ExitStatus::BadInput
+            } else {
+                ExitStatus::Clean
+            };
+            return ExitCode::from(code.code());
+        }
+        let text = error.render().to_string();
+        let first = text.lines().next().unwrap_or("invalid command line");
+        let message = first.strip_prefix("error: ").unwrap_or(first);
+        eprintln!("mvsim: error: {message} (see mvsim --help)");
+        ExitCode::from(ExitStatus::BadInput.code())
+    })
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     let result = match &cli.command {
         Command::Check(args) => checker::run_check(args),
         Command::Explore(args) => checker::run_explore(args),
@@ -53,12 +89,16 @@ fn main() -> ExitCode {
         Command::Scenario(args) => scenario::run_scenario(args),
         Command::Report(args) => scenario::run_report(args),
         Command::Fixes(args) => checker::fixes::run_fixes(args),
+        Command::Completions { shell } => {
+            clap_complete::generate(*shell, &mut Cli::command(), "mvsim", &mut std::io::stdout());
+            Ok(ExitStatus::Clean)
+        }
     };
     match result {
-        Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        Ok(status) => ExitCode::from(status.code()),
         Err(message) => {
             eprintln!("mvsim: error: {message}");
-            ExitCode::from(2)
+            ExitCode::from(ExitStatus::BadInput.code())
         }
     }
 }

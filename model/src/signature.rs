@@ -460,6 +460,9 @@ fn bucket_signature(
 
 // ---- the ghost bookkeeping of causes ----
 
+/// The widest source change (in buckets) whose causes are tracked per bucket.
+pub const TRACKED_BUCKETS_MAX: i64 = 64;
+
 fn window_buckets(config: &Config, start_ms: i64, end_ms: i64) -> impl Iterator<Item = i64> {
     let first = align_down(start_ms, config.bucket_ms);
     let bucket_ms = config.bucket_ms;
@@ -587,6 +590,13 @@ impl World {
     pub(crate) fn note_source_change(&mut self, config: &Config, start_ms: i64, end_ms: i64) {
         if start_ms < 0 || end_ms < 0 || end_ms == i64::MAX {
             return; // time-less: a full invalidation, not tracked per bucket
+        }
+        // A segment spanning more than TRACKED_BUCKETS_MAX buckets is not tracked per
+        // bucket either (its witnesses then carry no causes): the history stays bounded on
+        // any input.
+        let first = align_down(start_ms, config.bucket_ms);
+        if end_ms.saturating_sub(first) / config.bucket_ms >= TRACKED_BUCKETS_MAX {
+            return;
         }
         for bucket in window_buckets(config, start_ms, end_ms) {
             let flags = self.ghost.buckets.get(&bucket).copied().unwrap_or(0);

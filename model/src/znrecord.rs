@@ -396,7 +396,16 @@ fn parse_partition_numbers(
     [segment_count_text, crc_text, last_refresh_text]: [&str; 3],
     path: &str,
 ) -> Result<(i32, i64, i64), ZnRecordError> {
-    let segment_count = parse_int(segment_count_text, &format!("{path}.{SEGMENT_COUNT_KEY}"))?;
+    let segment_count_path = format!("{path}.{SEGMENT_COUNT_KEY}");
+    let segment_count = parse_int(segment_count_text, &segment_count_path)?;
+    if segment_count < 0 {
+        // Pinot's Integer.parseInt accepts it (PI:107-121); a count of segments cannot be
+        // negative, so the strict reader refuses it (the Pinot reader keeps it).
+        return Err(ZnRecordError::at(
+            &segment_count_path,
+            format!("negative segment count {segment_count}"),
+        ));
+    }
     let crc = parse_long(crc_text, &format!("{path}.{CRC_KEY}"))?;
     let last_refresh_path = format!("{path}.{LAST_REFRESH_TIME_KEY}");
     let last_refresh_time_ms = parse_long(last_refresh_text, &last_refresh_path)?;
@@ -515,7 +524,8 @@ fn push_jackson_string(out: &mut String, text: &str) {
 /// Mirrors `SegmentZKMetadata` (spec §1.1, SegmentZKMetadata:78-94): `name` is accepted for
 /// `segmentName`; numbers may be JSON integers or decimal strings (ZK stores strings); a
 /// missing `crc` is `-1`; a missing time, or one `<= 0`, reads as `-1`. Other keys are
-/// ignored. Duplicate segment names are rejected (they are znode names in Pinot).
+/// ignored. Duplicate segment names are rejected (they are znode names in Pinot), and so is
+/// an `endTimeMs` before its `startTimeMs` (both real times).
 pub fn segments_from_json(text: &str) -> Result<Vec<SourceSegment>, ZnRecordError> {
     let root = parse_json(text)?;
     let items = root.as_array().ok_or_else(|| {
@@ -542,7 +552,20 @@ pub fn segments_from_json(text: &str) -> Result<Vec<SourceSegment>, ZnRecordErro
                 ),
             ));
         }
-        segments.push(read_segment(object, &path, name)?);
+        let segment = read_segment(object, &path, name)?;
+        if segment.start_time_ms > 0
+            && segment.end_time_ms < segment.start_time_ms
+            && segment.end_time_ms > 0
+        {
+            return Err(ZnRecordError::at(
+                &path,
+                format!(
+                    "endTimeMs {} is before startTimeMs {}",
+                    segment.end_time_ms, segment.start_time_ms
+                ),
+            ));
+        }
+        segments.push(segment);
     }
     Ok(segments)
 }

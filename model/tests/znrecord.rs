@@ -498,13 +498,66 @@ fn legacy_partition_infos_and_non_numeric_keys_are_skipped() {
 }
 
 #[test]
+fn skipped_map_keys_are_returned_as_warnings() {
+    let text = format!(r#"{{"id":"v","mapFields":{{"day-two":{FULL_INNER},"7":{FULL_INNER}}}}}"#);
+    let read = runtime_from_znrecord_json_with_warnings(&text).expect("reads");
+    assert_eq!(
+        read.runtime.partitions.keys().copied().collect::<Vec<_>>(),
+        vec![7]
+    );
+    assert_eq!(
+        read.warnings,
+        vec![
+            r#"mapFields."day-two": map key is not a bucket start (a decimal long): skipped, as Pinot does"#
+        ]
+    );
+    let clean = format!(r#"{{"id":"v","mapFields":{{"7":{FULL_INNER}}}}}"#);
+    assert!(runtime_from_znrecord_json_with_warnings(&clean)
+        .expect("reads")
+        .warnings
+        .is_empty());
+}
+
+#[test]
+fn a_negative_segment_count_is_rejected_by_the_strict_reader_only() {
+    let inner = r#"{"state":"V","segmentCount":"-1","crc":"2","lastRefreshTime":"3"}"#;
+    let text = with_partition("86400000", inner);
+    let error = parse(&text).expect_err("a negative count");
+    assert_eq!(
+        error.message,
+        r#"mapFields."86400000".segmentCount: negative segment count -1"#
+    );
+    // Pinot's Integer.parseInt accepts it (PI:107-121).
+    let runtime = runtime_from_znrecord_json_as_pinot(&text)
+        .expect("Pinot reads it")
+        .runtime;
+    assert_eq!(
+        runtime.partitions[&86_400_000].fingerprint.segment_count,
+        -1
+    );
+}
+
+#[test]
+fn a_segment_ending_before_it_starts_is_rejected() {
+    let text = r#"[{"name": "a", "startTimeMs": 200, "endTimeMs": 100}]"#;
+    let error = segments_from_json(text).expect_err("backwards");
+    assert_eq!(
+        error.message,
+        "segments[0]: endTimeMs 100 is before startTimeMs 200"
+    );
+    // A missing time (-1) is not a time: no order to check.
+    assert!(segments_from_json(r#"[{"name": "a", "startTimeMs": 200}]"#).is_ok());
+    assert!(segments_from_json(r#"[{"name": "a", "startTimeMs": 100, "endTimeMs": 100}]"#).is_ok());
+}
+
+#[test]
 fn unknown_inner_and_top_level_keys_are_ignored() {
     let text = r#"{"id":"v","deltaList":[],"simpleFields":{"watermarkMs":"86400000","other":"x"},
-        "mapFields":{"86400000":{"extra":"?","segmentCount":"-1","crc":"-9223372036854775808",
+        "mapFields":{"86400000":{"extra":"?","segmentCount":"7","crc":"-9223372036854775808",
         "lastRefreshTime":"-3","state":"S"}},"listFields":{"l":["a"]}}"#;
     let runtime = parse_ok(text);
     assert_eq!(runtime.watermark_ms, 86_400_000);
-    let expected = info(PartitionState::Stale, -1, i64::MIN, -3);
+    let expected = info(PartitionState::Stale, 7, i64::MIN, -3);
     assert_eq!(
         *runtime.partitions,
         BTreeMap::from([(86_400_000, expected)])
@@ -562,7 +615,8 @@ fn partition_info() -> impl Strategy<Value = PartitionInfo> {
     let state = prop_oneof![Just(PartitionState::Valid), Just(PartitionState::Stale)];
     let fingerprint = prop_oneof![
         Just(PartitionFingerprint::EMPTY),
-        (any::<i32>(), any::<i64>())
+        // A count: the strict reader rejects a negative one.
+        (0..=i32::MAX, any::<i64>())
             .prop_map(|(segment_count, crc)| PartitionFingerprint { segment_count, crc }),
     ];
     (state, fingerprint, any::<i64>()).prop_map(|(state, fingerprint, last_refresh_time_ms)| {
@@ -592,11 +646,20 @@ fn segment() -> impl Strategy<Value = SourceSegment> {
         time_ms,
         any::<i64>(),
     )
-        .prop_map(|(name, start_time_ms, end_time_ms, crc)| SourceSegment {
-            name,
-            start_time_ms,
-            end_time_ms,
-            crc,
+        .prop_map(|(name, first_ms, second_ms, crc)| {
+            // Two real times are in order (the reader rejects a segment ending before it
+            // starts); -1 pairs with anything.
+            let (start_time_ms, end_time_ms) = if first_ms > 0 && second_ms > 0 {
+                (first_ms.min(second_ms), first_ms.max(second_ms))
+            } else {
+                (first_ms, second_ms)
+            };
+            SourceSegment {
+                name,
+                start_time_ms,
+                end_time_ms,
+                crc,
+            }
         })
 }
 

@@ -80,7 +80,7 @@ impl Baseline {
 
     /// Loads and validates a baseline file; errors are one line with `file:line:col`.
     pub fn load(path: &Path) -> Result<Baseline, String> {
-        let text = crate::input::read_text(path)?;
+        let text = crate::files::read_input(path, "baseline")?;
         Baseline::parse(&text, path)
     }
 

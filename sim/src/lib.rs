@@ -3,11 +3,16 @@
 //! - [`checker`]: the exhaustive model check (stateright), its configurations and report;
 //! - [`simulate`]: the seeded deterministic simulator, replay, shrinking and sweeps;
 //! - [`scenario`]: named scenario files, their runs and the scenario x engine report;
-//! - [`trace`]: the one-line-per-step trace format shared by all of them.
+//! - [`trace`]: the one-line-per-step trace format shared by all of them;
+//! - [`exit`], [`files`], [`interrupt`], [`junit`]: the CLI's exit statuses, bounded input
+//!   and atomic output, Ctrl-C, and JUnit XML (`docs/cli.md`).
 
 pub mod baseline;
 pub mod checker;
-pub mod input;
+pub mod exit;
+pub mod files;
+pub mod interrupt;
+pub mod junit;
 pub mod scenario;
 pub mod simulate;
 pub mod trace;

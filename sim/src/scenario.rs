@@ -26,6 +26,7 @@ pub use format::{
 pub use run::{build_config, run, CheckLine, Outcome, Verdict};
 pub use steps::{action_verb, ScenarioStep, StepKind, Verb, VERBS};
 
+use crate::exit::ExitStatus;
 use mvsim_model::Profile;
 use std::path::{Path, PathBuf};
 
@@ -61,6 +62,10 @@ pub enum ScenarioCommand {
         /// entry matches; see docs/signatures.md).
         #[arg(long)]
         signatures: bool,
+        /// Also write the verdicts as JUnit XML to this file (one test case per scenario
+        /// and engine).
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
     },
     /// List the step vocabulary (`do = "..."`).
     Verbs,
@@ -93,7 +98,8 @@ pub fn default_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios")
 }
 
-/// Loads every `*.toml` in `dir`, sorted by file name. The first malformed file is the error.
+/// Loads every `*.toml` in `dir`, sorted by file name. The first malformed file is the
+/// error, and so is a directory with no scenario file (it would pass with 0 runs).
 pub fn load_dir(dir: &Path) -> Result<Vec<Scenario>, LoadError> {
     let entries = std::fs::read_dir(dir).map_err(|error| LoadError {
         message: format!(
@@ -106,26 +112,35 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Scenario>, LoadError> {
         .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
         .collect();
     paths.sort();
+    if paths.is_empty() {
+        return Err(LoadError {
+            message: format!(
+                "{}: no scenario files (*.toml) in the directory",
+                dir.display()
+            ),
+        });
+    }
     paths
         .iter()
         .map(|path| load_file(path, &path.display().to_string()))
         .collect()
 }
 
-/// Runs `mvsim scenario ...`; returns the process exit code (0 pass, 1 fail, 2 error).
-pub fn run_scenario(args: &ScenarioArgs) -> Result<i32, String> {
+/// Runs `mvsim scenario ...`; returns the process exit status (0 pass, 1 fail, 2 error).
+pub fn run_scenario(args: &ScenarioArgs) -> Result<ExitStatus, String> {
     let dir = args.dir.clone().unwrap_or_else(default_dir);
     let scenarios = load_dir(&dir).map_err(|error| error.message)?;
+    print_warnings(&scenarios);
     match &args.command {
         ScenarioCommand::List => {
             print!("{}", render_list(&scenarios));
-            Ok(0)
+            Ok(ExitStatus::Clean)
         }
         ScenarioCommand::Verbs => {
             for verb in VERBS {
                 println!("{:<26} {}", verb.name, verb.summary);
             }
-            Ok(0)
+            Ok(ExitStatus::Clean)
         }
         ScenarioCommand::Run {
             name,
@@ -133,10 +148,20 @@ pub fn run_scenario(args: &ScenarioArgs) -> Result<i32, String> {
             engine,
             brief,
             signatures,
+            junit,
         } => {
             let chosen = choose(&scenarios, name.as_deref(), *all, &dir)?;
             let engine = engine.as_deref().map(Profile::by_name).transpose()?;
+            if let Some(path) = junit {
+                if crate::files::is_stdout(path) {
+                    return Err("--junit needs a file".to_string());
+                }
+                crate::files::probe_output(path, "--junit")?;
+            }
             let outcomes = run_all(&chosen, engine);
+            if let Some(path) = junit {
+                crate::files::write_atomic(path, &junit_report(&outcomes))?;
+            }
             for (index, outcome) in outcomes.iter().enumerate() {
                 if *brief {
                     println!(
@@ -158,6 +183,15 @@ pub fn run_scenario(args: &ScenarioArgs) -> Result<i32, String> {
                 }
             }
             Ok(exit_code(&outcomes))
+        }
+    }
+}
+
+/// What the data-file readers dropped silently as Pinot does, one stderr line each.
+fn print_warnings(scenarios: &[Scenario]) {
+    for scenario in scenarios {
+        for warning in &scenario.initial.warnings {
+            eprintln!("mvsim: warning: {}: {warning}", scenario.file);
         }
     }
 }
@@ -204,14 +238,41 @@ fn run_all(scenarios: &[&Scenario], engine: Option<Profile>) -> Vec<Outcome> {
 }
 
 /// 2 if any run could not run, else 1 if any failed, else 0.
-pub fn exit_code(outcomes: &[Outcome]) -> i32 {
+pub fn exit_code(outcomes: &[Outcome]) -> ExitStatus {
     if outcomes.iter().any(|o| o.verdict() == Verdict::Error) {
-        2
+        ExitStatus::BadInput
     } else if outcomes.iter().any(|o| o.verdict() == Verdict::Fail) {
-        1
+        ExitStatus::Violation
     } else {
-        0
+        ExitStatus::Clean
     }
+}
+
+/// Scenario verdicts as JUnit XML: one case per scenario and engine (classname
+/// `scenario.ENGINE`), the rendered trace as its output.
+pub fn junit_report(outcomes: &[Outcome]) -> String {
+    use crate::junit::{Case, CaseVerdict};
+    let cases = outcomes
+        .iter()
+        .map(|outcome| Case {
+            name: outcome.scenario.clone(),
+            classname: format!("scenario.{}", outcome.engine),
+            verdict: match outcome.verdict() {
+                Verdict::Pass | Verdict::Unjudged => CaseVerdict::Pass,
+                Verdict::Fail => CaseVerdict::Fail(outcome.headline()),
+                Verdict::Error => CaseVerdict::Error(outcome.headline()),
+            },
+            output: outcome.render(),
+        })
+        .collect();
+    crate::junit::render(
+        "mvsim scenario run",
+        vec![(
+            "mvsim scenario run".to_string(),
+            std::time::Duration::ZERO,
+            cases,
+        )],
+    )
 }
 
 /// `mvsim scenario list` output: name, engines, description, aligned.
@@ -244,9 +305,10 @@ pub fn render_list(scenarios: &[Scenario]) -> String {
 }
 
 /// Runs `mvsim report`: the scenario x engine verdict matrix.
-pub fn run_report(args: &ReportArgs) -> Result<i32, String> {
+pub fn run_report(args: &ReportArgs) -> Result<ExitStatus, String> {
     let dir = args.dir.clone().unwrap_or_else(default_dir);
     let scenarios = load_dir(&dir).map_err(|error| error.message)?;
+    print_warnings(&scenarios);
     let engines: Vec<Profile> = if args.engines.is_empty() {
         Profile::all()
             .iter()
@@ -266,7 +328,7 @@ pub fn run_report(args: &ReportArgs) -> Result<i32, String> {
 
 /// The report matrix text and its exit code. A scenario that does not list an engine
 /// shows `-` in that column.
-pub fn report(scenarios: &[Scenario], engines: &[Profile]) -> (String, i32) {
+pub fn report(scenarios: &[Scenario], engines: &[Profile]) -> (String, ExitStatus) {
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut outcomes = Vec::new();
     for scenario in scenarios {

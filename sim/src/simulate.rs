@@ -41,7 +41,8 @@
 //! **seed `s` belongs to shard `s % N`**, so shards interleave and get equal shares of any
 //! range. `--jobs` runs seeds on that many threads; the summary does not depend on it. The
 //! JSON summaries of shards merge with `mvsim sweep --merge a.json b.json ... [--json
-//! all.json]` (same engine and options required; a shard given twice is rejected).
+//! all.json]` (same engine, options and shard count required; summaries that share a seed,
+//! an impossible shard, or an output path equal to an input are refused: docs/cli.md).
 //!
 //! As a Kubernetes Indexed Job (`completions: 16`, `completionMode: Indexed`), each pod
 //! runs `mvsim sweep --engine post --seeds 0..1000000 --shard $(JOB_COMPLETION_INDEX)/16
@@ -92,6 +93,8 @@ pub struct SeedRun {
     pub outcome: RunOutcome,
     /// Every applied workload step, when recorded.
     pub steps: Option<Vec<RecordedStep>>,
+    /// The observer (SIGINT) ended the workload phase early.
+    pub interrupted: bool,
 }
 
 /// Runs seed `seed` on `profile`; `record` keeps every step (for traces and shrinking).
@@ -102,6 +105,17 @@ pub fn run_seed(
     options: &SimOptions,
     record: bool,
 ) -> Result<SeedRun, String> {
+    run_seed_observed(seed, profile, options, record, None)
+}
+
+/// [`run_seed`] with an observer of the workload phase (progress lines, SIGINT).
+pub fn run_seed_observed(
+    seed: u64,
+    profile: Profile,
+    options: &SimOptions,
+    record: bool,
+    observer: Option<engine::Observer<'_>>,
+) -> Result<SeedRun, String> {
     options.validate()?;
     let mut master = SimRng::from_seed_u64(seed);
     let mut params_rng = master.split();
@@ -110,7 +124,7 @@ pub fn run_seed(
     let params = params::draw_params(&mut params_rng, options);
     let config = params.config(profile)?;
     let workload = workload::Workload::new(workload_rng, &params);
-    let result = engine::run_seeded(&config, &params, run_rng, workload, record);
+    let result = engine::run_seeded(&config, &params, run_rng, workload, record, observer);
     Ok(SeedRun {
         seed,
         profile,
@@ -119,14 +133,23 @@ pub fn run_seed(
         config,
         outcome: result.outcome,
         steps: result.steps,
+        interrupted: result.interrupted,
     })
 }
 
 impl SeedRun {
     /// The run as a trace file (None when it was not recorded).
     pub fn recording(&self) -> Option<Recording> {
+        let status = crate::exit::ExitStatus::of(
+            !self.outcome.violations.is_empty(),
+            !self.interrupted,
+            self.interrupted,
+        );
         Some(Recording {
             format: record::TRACE_FORMAT.to_string(),
+            exit_status: status.code(),
+            complete: !self.interrupted,
+            interrupted: self.interrupted,
             seed: self.seed,
             engine: self.profile.name.to_string(),
             options: self.options.to_args(),

@@ -199,6 +199,7 @@ impl Runs {
                 timeout: self.args.timeout,
                 max_memory_mb: self.args.max_memory_mb,
                 json: None,
+                junit: None,
                 path: None,
                 baseline: crate::baseline::DEFAULT_PATH.into(),
                 no_baseline: true,
@@ -416,13 +417,19 @@ pub fn accepted(cells: &[Cell]) -> bool {
 }
 
 /// Runs `mvsim fixes`.
-pub fn run_fixes(args: &FixesArgs) -> Result<i32, String> {
+pub fn run_fixes(args: &FixesArgs) -> Result<crate::exit::ExitStatus, String> {
+    if let Some(file) = &args.json {
+        crate::files::probe_output(file, "--json")?;
+    }
     let cells = matrix(args)?;
     print!("{}", render(&cells));
     if let Some(file) = &args.json {
         let text = serde_json::to_string_pretty(&cells).map_err(|error| error.to_string())?;
-        std::fs::write(file, text + "\n")
-            .map_err(|error| format!("cannot write {}: {error}", file.display()))?;
+        crate::files::write_atomic(file, &(text + "\n"))?;
     }
-    Ok(if accepted(&cells) { 0 } else { 1 })
+    Ok(if accepted(&cells) {
+        crate::exit::ExitStatus::Clean
+    } else {
+        crate::exit::ExitStatus::Violation
+    })
 }

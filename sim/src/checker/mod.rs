@@ -20,7 +20,7 @@ use stateright::{Model, Property};
 use std::cell::RefCell;
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 pub use report::{run_bench, run_check, run_explore, run_list, BenchArgs, CheckArgs, ExploreArgs};
 
@@ -43,6 +43,14 @@ pub struct MvModel {
     pub sometimes_as_one: bool,
     /// The CI gate (a baseline and the signature tracker); `None` checks no gate.
     pub gate: Option<gate::Gate>,
+    /// Set to stop a running check (a bound, a timeout, SIGINT): [`reachability`] then
+    /// fails, and a checker built with `finish_when(HasDiscoveries::AnyOf({REACHABILITY}))`
+    /// stops after its current block of states. stateright 0.31 has no other cancellation.
+    pub stop: AtomicBool,
+    /// States whose properties were evaluated (popped from the search queue), counted by
+    /// [`reachability`]. Equal to the unique state count after the search stopped if and
+    /// only if no generated state was left unchecked, i.e. the search completed.
+    pub visited: AtomicUsize,
 }
 
 impl MvModel {
@@ -60,6 +68,8 @@ impl MvModel {
                 .collect(),
             sometimes_as_one: true,
             gate: None,
+            stop: AtomicBool::new(false),
+            visited: AtomicUsize::new(0),
         }
     }
 
@@ -191,7 +201,14 @@ fn property_fn<const INDEX: usize>(model: &MvModel, world: &World) -> bool {
 /// prints. stateright looks each property up in its discoveries map for every state it
 /// visits (a SipHash of the name under a lock, stateright 0.31 dfs.rs:239-245); with 30
 /// properties that was the largest single cost of a `ci` run (23% of a DFS profile).
+///
+/// It also counts visited states ([`MvModel::visited`]) and fails once
+/// [`MvModel::stop`] is set, which is how a check is stopped early.
 fn reachability(model: &MvModel, world: &World) -> bool {
+    model.visited.fetch_add(1, Ordering::Relaxed);
+    if model.stop.load(Ordering::Relaxed) {
+        return false;
+    }
     for (index, property) in properties::registry().iter().enumerate() {
         if property.expectation == Expectation::Sometimes
             && !model.discovered[index].load(Ordering::Relaxed)

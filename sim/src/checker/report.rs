@@ -2,12 +2,15 @@
 //! the per-property verdicts, and for each violation the trace and one replay command.
 
 use super::{model_for, parse_path, path_indices, replay_path, MvModel};
+use crate::exit::{ExitStatus, Outcome};
 use crate::trace::trace_line;
 use mvsim_model::properties::{self, Expectation};
 use mvsim_model::quiescence;
 use mvsim_model::{Action, World};
 use serde::Serialize;
 use stateright::{Checker, HasDiscoveries, Model};
+use std::collections::BTreeSet;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 /// `mvsim check` arguments.
@@ -25,23 +28,27 @@ pub struct CheckArgs {
     /// Depth-first search (less memory, faster, longer counterexamples).
     #[arg(long)]
     pub dfs: bool,
-    /// Checker threads.
+    /// Checker threads (1 to 256).
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
-    /// Stop after generating this many states, counting revisits (stateright's
-    /// `target_state_count`); a reported "bound reached" outcome, never an out-of-memory kill.
+    /// Stop after generating this many states (at least 1), counting revisits (stateright's
+    /// `target_state_count`); a reported "bound reached" outcome (exit 3), never an
+    /// out-of-memory kill.
     #[arg(long, default_value_t = 150_000_000)]
     pub max_states: usize,
-    /// Stop after this many seconds (a reported "bound reached" outcome).
+    /// Stop after this many seconds, at least 1 (a reported "bound reached" outcome).
     #[arg(long)]
     pub timeout: Option<u64>,
     /// Stop when the process's resident memory reaches this many MiB (a reported "bound
     /// reached" outcome); default: 60% of the machine's memory.
     #[arg(long, default_value_t = default_memory_mb())]
     pub max_memory_mb: u64,
-    /// Also write the result as JSON to this file.
-    #[arg(long)]
+    /// Also write the result as JSON to this file (`-`: to stdout, the report to stderr).
+    #[arg(long, value_name = "FILE")]
     pub json: Option<std::path::PathBuf>,
+    /// Also write the result as JUnit XML to this file (one test case per property).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<std::path::PathBuf>,
     /// Replay this action-index path (printed with every violation) instead of checking.
     #[arg(long)]
     pub path: Option<String>,
@@ -113,6 +120,9 @@ pub struct PropertyResult {
     pub accepted: bool,
     /// The baseline findings that explain its witnesses.
     pub accepted_by: Vec<String>,
+    /// Does this violation count toward exit status 1 (a new finding, or with no gate a
+    /// violation not accepted with `--accept-property`)?
+    pub counted: bool,
     pub trace_steps: Option<usize>,
     pub path: Option<String>,
     pub replay: Option<String>,
@@ -123,6 +133,11 @@ pub struct PropertyResult {
 /// The whole check result.
 #[derive(Serialize, Debug)]
 pub struct CheckResult {
+    /// Always [`CHECK_FORMAT`].
+    pub format: &'static str,
+    /// `exit_status`, `complete`, `interrupted`.
+    #[serde(flatten)]
+    pub outcome_fields: Outcome,
     pub engine: String,
     pub config: String,
     pub no_faults: bool,
@@ -139,16 +154,12 @@ pub struct CheckResult {
     pub properties: Vec<PropertyResult>,
     /// The gate: every signature seen, accepted or new (absent when no gate ran).
     pub findings: Option<super::findings::FindingsResult>,
-    /// The search explored every interleaving within the configuration.
-    pub complete: bool,
-    /// The process exit status this result maps to.
-    pub exit_status: i32,
 }
 
 impl CheckResult {
-    /// Violations that count: new findings when a gate ran, else violated properties not
-    /// accepted with `--accept-property`.
-    pub fn unexpected_violations(&self) -> usize {
+    /// Violations that count: new findings (and a `--strict-baseline` failure) when a
+    /// gate ran, else violated properties not accepted with `--accept-property`.
+    pub fn counted_violations(&self) -> usize {
         match &self.findings {
             Some(findings) => findings.new.len() + usize::from(findings.strict_failure),
             None => self
@@ -159,20 +170,69 @@ impl CheckResult {
         }
     }
 
-    /// 1 for a counted violation, 3 for an incomplete search without one, else 0.
-    pub fn status(&self) -> i32 {
-        if self.unexpected_violations() > 0 {
-            1
-        } else if !self.complete {
-            3
-        } else {
-            0
-        }
+    /// The process exit status of this result.
+    pub fn status(&self) -> ExitStatus {
+        ExitStatus::of(
+            self.counted_violations() > 0,
+            self.outcome_fields.complete,
+            self.outcome_fields.interrupted,
+        )
     }
 }
 
+/// The most checker threads `--threads` accepts (stateright aborts when it cannot spawn one).
+pub const THREADS_MAX: usize = 256;
+
+/// The `format` of `mvsim check --json`.
+pub const CHECK_FORMAT: &str = "mvsim-check-result/1";
+
+/// Rejects arguments that cannot run: one-line messages for `mvsim: error: ...`.
+fn validate(args: &CheckArgs) -> Result<(), String> {
+    for name in &args.accept_property {
+        if properties::by_name(name).is_none() {
+            return Err(format!("--accept-property: unknown property '{name}'"));
+        }
+    }
+    for name in &args.accept_property {
+        eprintln!("mvsim: warning: --accept-property {name}: every violation of {name} is accepted, whatever its cause; a new bug that breaks it is hidden");
+    }
+    if args.threads == 0 || args.threads > THREADS_MAX {
+        return Err(format!(
+            "--threads {} is out of range (1 to {THREADS_MAX})",
+            args.threads
+        ));
+    }
+    if args.max_states == 0 {
+        return Err("--max-states must be at least 1".to_string());
+    }
+    if args.timeout == Some(0) {
+        return Err("--timeout must be at least 1 second".to_string());
+    }
+    if args.max_memory_mb == 0 {
+        return Err("--max-memory-mb must be at least 1".to_string());
+    }
+    if let (Some(json), Some(junit)) = (&args.json, &args.junit) {
+        if crate::files::same_file(json, junit) {
+            return Err(format!(
+                "--json and --junit name the same file '{}'",
+                json.display()
+            ));
+        }
+    }
+    if let Some(path) = &args.json {
+        crate::files::probe_output(path, "--json")?;
+    }
+    if let Some(path) = &args.junit {
+        if crate::files::is_stdout(path) {
+            return Err("--junit needs a file (only --json accepts '-')".to_string());
+        }
+        crate::files::probe_output(path, "--junit")?;
+    }
+    Ok(())
+}
+
 /// Runs `mvsim check`.
-pub fn run_check(args: &CheckArgs) -> Result<i32, String> {
+pub fn run_check(args: &CheckArgs) -> Result<ExitStatus, String> {
     let mut model = model_for(&args.config, &args.engine)?;
     if args.no_faults {
         model = MvModel::new(mvsim_model::Config {
@@ -180,15 +240,7 @@ pub fn run_check(args: &CheckArgs) -> Result<i32, String> {
             ..model.config
         });
     }
-    for name in &args.accept_property {
-        if properties::by_name(name).is_none() {
-            return Err(format!("--accept-property: unknown property '{name}'"));
-        }
-        eprintln!("mvsim: warning: --accept-property {name}: every violation of {name} is accepted, whatever its cause; a new bug that breaks it is hidden");
-    }
-    if args.threads == 0 {
-        return Err("--threads must be >= 1".to_string());
-    }
+    validate(args)?;
     if let Some(path) = &args.path {
         return replay_command(&model, args, path);
     }
@@ -206,52 +258,58 @@ pub fn run_check(args: &CheckArgs) -> Result<i32, String> {
         })?
     };
     model.gate = Some(super::gate::Gate::new(std::sync::Arc::new(baseline)));
+    crate::interrupt::install();
     let result = check(model, args);
-    print!("{}", render(&result));
+    let json_to_stdout = args.json.as_deref().is_some_and(crate::files::is_stdout);
+    if json_to_stdout {
+        eprint!("{}", render(&result));
+    } else {
+        print!("{}", render(&result));
+    }
+    if let Some(file) = &args.junit {
+        crate::files::write_atomic(file, &junit_report(&result))?;
+    }
     if let Some(file) = &args.json {
         let text = serde_json::to_string_pretty(&result).map_err(|error| error.to_string())?;
-        std::fs::write(file, text + "\n")
-            .map_err(|error| format!("cannot write {}: {error}", file.display()))?;
+        crate::files::write_atomic(file, &(text + "\n"))?;
     }
     Ok(result.status())
 }
 
-/// Runs the checker and collects the result (also used by tests).
-pub fn check(model: MvModel, args: &CheckArgs) -> CheckResult {
-    let engine = model.config.profile.name.to_string();
-    let config_name = model.config.name.clone();
-    let bfs = !args.dfs;
-    let gated = model.gate.is_some();
-    let mut builder = model
-        .checker()
-        .threads(args.threads)
-        .target_state_count(args.max_states);
-    if let Some(seconds) = args.timeout {
-        builder = builder.timeout(Duration::from_secs(seconds));
-    }
-    if args.fail_fast && gated {
-        builder = builder.finish_when(stateright::HasDiscoveries::AnyOf(
-            [super::gate::GATE].into_iter().collect(),
-        ));
-    }
-    // Wall clock for progress and throughput reports only; no result depends on it.
-    let started = Instant::now();
-    let checker = if bfs {
-        Box::new(builder.spawn_bfs()) as Box<dyn Checker<MvModel>>
-    } else {
-        Box::new(builder.spawn_dfs()) as Box<dyn Checker<MvModel>>
-    };
+/// Why a check stopped before it explored every state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stop {
+    Memory,
+    Timeout,
+    Interrupt,
+}
+
+/// Polls a running checker: progress lines, and [`MvModel::stop`] when the memory bound,
+/// the timeout or SIGINT is hit. Returns the first reason it stopped the search for.
+fn supervise(checker: &dyn Checker<MvModel>, args: &CheckArgs, started: Instant) -> Option<Stop> {
     let mut next_report = Duration::from_secs(2);
     let memory_limit_bytes = args.max_memory_mb.saturating_mul(1024 * 1024);
-    let mut memory_hit = false;
+    let mut stop = None;
     while !checker.is_done() {
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(20));
         let elapsed = started.elapsed();
-        if resident_bytes().is_some_and(|bytes| bytes >= memory_limit_bytes) {
-            // stateright cannot be cancelled: report what was explored; the process exits
-            // after the report and takes the checker threads with it.
-            memory_hit = true;
-            break;
+        if stop.is_none() {
+            stop = if crate::interrupt::interrupted() {
+                Some(Stop::Interrupt)
+            } else if resident_bytes().is_some_and(|bytes| bytes >= memory_limit_bytes) {
+                Some(Stop::Memory)
+            } else if args
+                .timeout
+                .is_some_and(|seconds| elapsed >= Duration::from_secs(seconds))
+            {
+                Some(Stop::Timeout)
+            } else {
+                None
+            };
+            if stop.is_some() {
+                // The checker threads stop after their current block of states.
+                checker.model().stop.store(true, Ordering::Relaxed);
+            }
         }
         if !args.quiet && elapsed >= next_report {
             let unique = checker.unique_state_count();
@@ -266,38 +324,74 @@ pub fn check(model: MvModel, args: &CheckArgs) -> CheckResult {
             next_report += Duration::from_secs(5);
         }
     }
+    stop
+}
+
+/// Runs the checker and collects the result (also used by tests).
+pub fn check(model: MvModel, args: &CheckArgs) -> CheckResult {
+    let engine = model.config.profile.name.to_string();
+    let config_name = model.config.name.clone();
+    let bfs = !args.dfs;
+    // The stop flag makes REACHABILITY fail; --fail-fast also ends at the gate's first
+    // discovery (a new finding).
+    let mut finish = BTreeSet::from([super::REACHABILITY]);
+    if args.fail_fast && model.gate.is_some() {
+        finish.insert(super::gate::GATE);
+    }
+    let builder = model
+        .checker()
+        .threads(args.threads)
+        .target_state_count(args.max_states)
+        .finish_when(HasDiscoveries::AnyOf(finish));
+    // Wall clock for progress, throughput and the timeout only; no verdict depends on it.
+    let started = Instant::now();
+    let mut checker = if bfs {
+        Box::new(builder.spawn_bfs()) as Box<dyn Checker<MvModel>>
+    } else {
+        Box::new(builder.spawn_dfs()) as Box<dyn Checker<MvModel>>
+    };
+    let stop = supervise(checker.as_ref(), args, started);
+    for handle in checker.handles() {
+        let _ = handle.join();
+    }
     let duration = started.elapsed();
     let unique_states = checker.unique_state_count();
-    let states_hit = checker.state_count() >= args.max_states;
-    let timeout_hit = args
-        .timeout
-        .is_some_and(|seconds| duration.as_secs() >= seconds);
+    // Complete exactly when every generated state had its properties evaluated (a search
+    // that ends as a bound is hit is complete; one stopped with states queued is not).
     let stopped_early = args.fail_fast && checker.discoveries().contains_key(super::gate::GATE);
-    let bound_hit = memory_hit || states_hit || timeout_hit || stopped_early;
+    let complete =
+        !stopped_early && checker.model().visited.load(Ordering::Relaxed) >= unique_states;
+    let interrupted = stop == Some(Stop::Interrupt);
     let model = checker.model();
-    let mut properties = collect_properties(model, checker.as_ref(), args, bound_hit);
+    let mut properties = collect_properties(model, checker.as_ref(), args, !complete);
     let findings =
-        super::findings::collect(model, checker.as_ref(), args, !bound_hit, &mut properties);
+        super::findings::collect(model, checker.as_ref(), args, complete, &mut properties);
+    let outcome = if complete {
+        "complete: every interleaving within the bound explored".to_string()
+    } else {
+        let which = match stop {
+            _ if stopped_early => "stopped at the first new finding (--fail-fast)".to_string(),
+            Some(Stop::Interrupt) => "interrupted (SIGINT)".to_string(),
+            Some(Stop::Memory) => format!("bound reached (--max-memory-mb {})", args.max_memory_mb),
+            Some(Stop::Timeout) => {
+                format!(
+                    "bound reached (--timeout {}s)",
+                    args.timeout.unwrap_or_default()
+                )
+            }
+            None => format!("bound reached (--max-states {})", args.max_states),
+        };
+        format!("{which}: verdicts cover only the states explored")
+    };
     let mut result = CheckResult {
+        format: CHECK_FORMAT,
+        outcome_fields: Outcome::new(ExitStatus::Clean, complete, interrupted),
         engine,
         config: config_name,
         no_faults: args.no_faults,
         search: if bfs { "bfs" } else { "dfs" },
         threads: args.threads,
-        outcome: if bound_hit {
-            let which = if stopped_early {
-                "--fail-fast: stopped at the first new finding".to_string()
-            } else if memory_hit {
-                format!("--max-memory-mb {}", args.max_memory_mb)
-            } else if states_hit {
-                format!("--max-states {}", args.max_states)
-            } else {
-                format!("--timeout {}s", args.timeout.unwrap_or_default())
-            };
-            format!("bound reached ({which}): verdicts cover only the states explored")
-        } else {
-            "complete: every interleaving within the bound explored".to_string()
-        },
+        outcome,
         unique_states,
         total_states: checker.state_count(),
         max_depth: checker.max_depth(),
@@ -306,10 +400,19 @@ pub fn check(model: MvModel, args: &CheckArgs) -> CheckResult {
         peak_resident_bytes: peak_rss_bytes().unwrap_or(0),
         properties,
         findings,
-        complete: !bound_hit,
-        exit_status: 0,
     };
-    result.exit_status = result.status();
+    for property in &mut result.properties {
+        property.counted = property.verdict == "violated"
+            && !property.accepted
+            && result.findings.as_ref().is_none_or(|findings| {
+                findings.new.iter().any(|new| new.property == property.name)
+            });
+    }
+    result.outcome_fields = Outcome::new(
+        ExitStatus::of(result.counted_violations() > 0, complete, interrupted),
+        complete,
+        interrupted,
+    );
     result
 }
 
@@ -345,6 +448,7 @@ fn collect_properties(
                     .iter()
                     .any(|name| name == property.name),
                 accepted_by: Vec::new(),
+                counted: false,
                 trace_steps: None,
                 path: None,
                 replay: None,
@@ -498,12 +602,12 @@ pub fn render(result: &CheckResult) -> String {
     if let Some(findings) = &result.findings {
         out.push_str(&findings.render_new());
     }
-    out.push_str(&format!("exit status: {}\n", result.status()));
+    out.push_str(&format!("exit status: {}\n", result.status().code()));
     out
 }
 
 /// `mvsim check --path P`: replay a path and report the properties along it.
-fn replay_command(model: &MvModel, args: &CheckArgs, path: &str) -> Result<i32, String> {
+fn replay_command(model: &MvModel, args: &CheckArgs, path: &str) -> Result<ExitStatus, String> {
     let indices = parse_path(path)?;
     let (states, actions) = replay_path(model, &indices)?;
     println!(
@@ -528,25 +632,32 @@ fn replay_command(model: &MvModel, args: &CheckArgs, path: &str) -> Result<i32, 
     }
     if violated.is_empty() {
         println!("no always/quiescent property is violated in the final state");
-        return Ok(0);
+        return Ok(ExitStatus::Clean);
     }
     for property in &violated {
         println!("VIOLATED {}: {}", property.name, property.statement);
     }
-    Ok(1)
+    Ok(ExitStatus::Violation)
 }
 
 /// Runs `mvsim explore`: stateright's Explorer on 127.0.0.1 (blocks until interrupted).
-pub fn run_explore(args: &ExploreArgs) -> Result<i32, String> {
+pub fn run_explore(args: &ExploreArgs) -> Result<ExitStatus, String> {
     let mut model = model_for(&args.config, &args.engine)?;
     model.sometimes_as_one = false;
     let address = format!("127.0.0.1:{}", args.port);
+    // stateright's `serve` panics when it cannot bind: probe the port first. (Another
+    // process could take it between the probe and the bind; that race remains.)
+    drop(
+        std::net::TcpListener::bind(address.as_str()).map_err(|error| {
+            format!("--port {}: cannot listen on {address}: {error}", args.port)
+        })?,
+    );
     eprintln!(
         "serving the Explorer for --engine {} --config {} on http://{address}",
         args.engine, args.config
     );
     model.checker().serve(address.as_str());
-    Ok(0)
+    Ok(ExitStatus::Clean)
 }
 
 /// 60% of MemTotal in MiB (4096 if /proc/meminfo is unreadable).
@@ -577,7 +688,12 @@ fn peak_rss_bytes() -> Option<u64> {
 }
 
 /// Runs `mvsim bench`: checker throughput (DFS and BFS) and time to first counterexample.
-pub fn run_bench(args: &BenchArgs) -> Result<i32, String> {
+pub fn run_bench(args: &BenchArgs) -> Result<ExitStatus, String> {
+    // Bad input fails here, once, rather than in each child `mvsim check`.
+    model_for(&args.config, &args.engine)?;
+    if args.max_states == 0 {
+        return Err("--max-states must be at least 1".to_string());
+    }
     println!(
         "mvsim bench --engine {} --config {} --max-states {}",
         args.engine, args.config, args.max_states
@@ -602,7 +718,7 @@ pub fn run_bench(args: &BenchArgs) -> Result<i32, String> {
             .stdout(std::process::Stdio::null())
             .status()
             .map_err(|error| format!("cannot run mvsim check: {error}"))?;
-        let text = std::fs::read_to_string(&json)
+        let text = crate::files::read_input(&json, "check result")
             .map_err(|error| format!("mvsim check failed ({status}): {error}"))?;
         let _ = std::fs::remove_file(&json);
         let result: serde_json::Value =
@@ -651,11 +767,11 @@ pub fn run_bench(args: &BenchArgs) -> Result<i32, String> {
         "{}",
         crate::simulate::bench_simulation(args.sim_steps).render()
     );
-    Ok(0)
+    Ok(ExitStatus::Clean)
 }
 
 /// Runs `mvsim list`: engine profiles, configurations and properties.
-pub fn run_list() -> Result<i32, String> {
+pub fn run_list() -> Result<ExitStatus, String> {
     println!("engine profiles (--engine):");
     for profile in mvsim_model::Profile::all() {
         println!("  {:<36} {}", profile.name, profile.summary);
@@ -688,5 +804,64 @@ pub fn run_list() -> Result<i32, String> {
             property.statement
         );
     }
-    Ok(0)
+    Ok(ExitStatus::Clean)
+}
+
+/// The check result as JUnit XML: one suite for the engine and configuration, one case per
+/// property, and an `incomplete` error case when the search did not complete.
+pub fn junit_report(result: &CheckResult) -> String {
+    use crate::junit::{Case, CaseVerdict};
+    let classname = format!("check.{}.{}", result.engine, result.config);
+    let mut cases: Vec<Case> = result
+        .properties
+        .iter()
+        .map(|property| {
+            let verdict = if property.counted {
+                CaseVerdict::Fail(format!("{}: {}", property.verdict, property.statement))
+            } else if property.verdict == "violated" {
+                CaseVerdict::Skip(
+                    "violated, every witness accepted (the findings baseline or --accept-property)"
+                        .to_string(),
+                )
+            } else {
+                CaseVerdict::Pass
+            };
+            let mut output = format!("{} ({})\n", property.verdict, property.expectation);
+            for line in &property.trace {
+                output.push_str(line);
+                output.push('\n');
+            }
+            if let Some(replay) = &property.replay {
+                output.push_str(&format!("replay: {replay}\n"));
+            }
+            Case {
+                name: property.name.to_string(),
+                classname: classname.clone(),
+                verdict,
+                output,
+            }
+        })
+        .collect();
+    if !result.outcome_fields.complete {
+        cases.push(Case {
+            name: "complete".to_string(),
+            classname: classname.clone(),
+            verdict: CaseVerdict::Error(result.outcome.clone()),
+            output: String::new(),
+        });
+    }
+    let suite = format!(
+        "mvsim check --engine {} --config {}{}",
+        result.engine,
+        result.config,
+        if result.no_faults { " --no-faults" } else { "" }
+    );
+    crate::junit::render(
+        "mvsim check",
+        vec![(
+            suite,
+            Duration::from_secs_f64(result.duration_seconds),
+            cases,
+        )],
+    )
 }

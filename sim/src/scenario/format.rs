@@ -17,7 +17,7 @@ use mvsim_model::partition::{
     PartitionFingerprint, PartitionInfo, PartitionState, RuntimeMetadata, SourceSegment,
 };
 use mvsim_model::properties::{self, Expectation};
-use mvsim_model::znrecord::{runtime_from_znrecord_json, segments_from_json};
+use mvsim_model::znrecord::{runtime_from_znrecord_json_with_warnings, segments_from_json};
 use mvsim_model::Profile;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -163,6 +163,9 @@ pub struct Initial {
     pub source: Vec<SourceSegment>,
     /// Where the znode and the segments came from, for the trace header.
     pub origin: Option<String>,
+    /// What the data files' readers accepted but dropped (a ZNRecord map key that is not a
+    /// number, which Pinot skips silently); the CLI prints them on stderr.
+    pub warnings: Vec<String>,
 }
 
 /// An expected fingerprint.
@@ -228,8 +231,8 @@ impl Scenario {
 /// Parses and validates one scenario file. `label` names the file in errors; data files
 /// are resolved relative to `path`'s directory.
 pub fn load_file(path: &Path, label: &str) -> Result<Scenario, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|error| LoadError {
-        message: format!("{label}: cannot read: {error}"),
+    let text = crate::files::read_input(path, "scenario").map_err(|error| LoadError {
+        message: format!("{label}: {error}"),
     })?;
     parse(&text, label, path.parent().unwrap_or(Path::new(".")))
 }
@@ -487,6 +490,20 @@ fn parse_initial(
             let what = format!("initial source `{}` {what}", segment.name);
             check_time(source, None, &what, value, TIME_LIMIT_MS)?;
         }
+        // Times <= 0 read as -1, "no time" (SegmentZKMetadata:78-94); two real times must
+        // be in order.
+        if segment.start_time_ms > 0
+            && segment.end_time_ms > 0
+            && segment.end_time_ms < segment.start_time_ms
+        {
+            return Err(source.error_at(
+                None,
+                format!(
+                    "initial source: segment `{}` ends ({}) before it starts ({})",
+                    segment.name, segment.end_time_ms, segment.start_time_ms
+                ),
+            ));
+        }
         if !names.insert(segment.name.as_str()) {
             return Err(source.error_at(
                 None,
@@ -494,8 +511,17 @@ fn parse_initial(
             ));
         }
     }
-    let runtime = initial_runtime(source, initial, knobs, &segments, base_dir, &mut origin)?;
+    let mut warnings = Vec::new();
+    let runtime = initial_runtime(
+        source,
+        initial,
+        knobs,
+        &segments,
+        base_dir,
+        (&mut origin, &mut warnings),
+    )?;
     Ok(Initial {
+        warnings,
         runtime,
         source: segments,
         origin: if origin.is_empty() {
@@ -512,7 +538,7 @@ fn initial_runtime(
     knobs: &Knobs,
     segments: &[SourceSegment],
     base_dir: &Path,
-    origin: &mut Vec<String>,
+    (origin, warnings): (&mut Vec<String>, &mut Vec<String>),
 ) -> Result<Option<RuntimeMetadata>, LoadError> {
     if let Some(path) = &initial.znrecord {
         if initial.watermark.is_some() || !initial.buckets.is_empty() {
@@ -522,9 +548,15 @@ fn initial_runtime(
             ));
         }
         let text = read_data_file(source, path, base_dir)?;
-        let (id, runtime) = runtime_from_znrecord_json(&text).map_err(|error| {
+        let read = runtime_from_znrecord_json_with_warnings(&text).map_err(|error| {
             source.error_at(Some(path.span()), format!("{}: {error}", path.get_ref()))
         })?;
+        let (id, runtime) = (read.id, read.runtime);
+        warnings.extend(
+            read.warnings
+                .into_iter()
+                .map(|warning| format!("{}: {warning}", path.get_ref())),
+        );
         origin.insert(0, format!("znode {id} from {}", path.get_ref()));
         let span = Some(path.span());
         check_time(
@@ -593,12 +625,8 @@ fn read_data_file(
     base_dir: &Path,
 ) -> Result<String, LoadError> {
     let full: PathBuf = base_dir.join(path.get_ref());
-    std::fs::read_to_string(&full).map_err(|error| {
-        source.error_at(
-            Some(path.span()),
-            format!("cannot read {}: {error}", path.get_ref()),
-        )
-    })
+    crate::files::read_input(&full, "data file")
+        .map_err(|error| source.error_at(Some(path.span()), error))
 }
 
 fn parse_bucket_key(source: &Source, key: &Spanned<String>) -> Result<i64, LoadError> {
@@ -657,6 +685,9 @@ fn parse_fingerprint(words: &[&str]) -> Result<FingerprintExpect, String> {
         [raw] if raw.contains(',') => {
             let (count, crc) = raw.split_once(',').unwrap_or_default();
             match (count.parse::<i32>(), crc.parse::<i64>()) {
+                (Ok(segment_count), Ok(_)) if segment_count < 0 => Err(format!(
+                    "`{raw}`: the segment count {segment_count} is negative"
+                )),
                 (Ok(segment_count), Ok(crc)) => {
                     Ok(FingerprintExpect::Exact(PartitionFingerprint {
                         segment_count,

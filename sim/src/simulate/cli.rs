@@ -12,6 +12,7 @@ use super::record::{self, Expected, Recording};
 use super::shrink::REPLAYS_MAX;
 use super::sweep::{merge_summaries, parse_seed_range, parse_shard, sweep, SeedRange, SweepPlan};
 use super::{run_seed, shrink_recording, trace_lines, SweepSummary};
+use crate::exit::ExitStatus;
 use mvsim_model::properties::{self, Expectation};
 use mvsim_model::Profile;
 use std::io::Write as _;
@@ -128,6 +129,9 @@ pub struct SimulateArgs {
     /// Trace lines to print (the last ones before the violation).
     #[arg(long, value_name = "N", default_value_t = 60)]
     pub lines: usize,
+    /// No progress lines on stderr.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 /// `mvsim replay` arguments.
@@ -159,12 +163,15 @@ pub struct SweepArgs {
     /// Run only shard I of N: the seeds s with s % N == I.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
-    /// Threads.
+    /// Threads (1 to 256).
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub jobs: usize,
-    /// Write the machine-readable summary here.
+    /// Write the machine-readable summary here (`-`: to stdout, the report to stderr).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Write the result as JUnit XML here (one test case per property).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
     /// Merge these summary files (of shards of one sweep) instead of running seeds.
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub merge: Vec<PathBuf>,
@@ -217,7 +224,14 @@ fn relative(time_ms: i64) -> String {
     )
 }
 
+/// Human output goes to stderr when `--json -` puts the JSON on stdout.
+static HUMAN_TO_STDERR: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 fn say(text: &str) {
+    if HUMAN_TO_STDERR.load(std::sync::atomic::Ordering::Relaxed) {
+        eprintln!("{text}");
+        return;
+    }
     let mut stdout = std::io::stdout().lock();
     let _ = writeln!(stdout, "{text}");
     let _ = stdout.flush();
@@ -368,13 +382,48 @@ fn shrink_and_save(
     Ok(shrunk)
 }
 
-/// Runs `mvsim simulate`; returns the process exit code.
-pub fn run_simulate(args: &SimulateArgs) -> Result<i32, String> {
+/// Progress lines of one long run on stderr (every 5 s of wall time, as `sweep` does), and
+/// the SIGINT check; returns false to stop the workload phase.
+/// `MVSIM_PROGRESS_SECONDS` (default 5) sets the interval.
+fn simulate_observer(quiet: bool, duration_ms: i64) -> impl FnMut(u64, i64) -> bool {
+    let stopwatch = super::wallclock::Stopwatch::start();
+    let interval_seconds = std::env::var("MVSIM_PROGRESS_SECONDS")
+        .ok()
+        .and_then(|text| text.trim().parse::<f64>().ok())
+        .filter(|seconds| seconds.is_finite() && *seconds >= 0.0)
+        .unwrap_or(5.0);
+    let mut next_report_seconds = interval_seconds;
+    move |steps, now_ms| {
+        let seconds = stopwatch.seconds();
+        if !quiet && steps > 0 && seconds >= next_report_seconds {
+            next_report_seconds = seconds + interval_seconds;
+            let done = (now_ms - START_MS) as f64 / duration_ms.max(1) as f64;
+            eprintln!(
+                "progress: {steps} steps, t={} ({:.0}% of the workload phase), {:.2} M steps/s, {seconds:.0}s",
+                relative(now_ms),
+                (done * 100.0).clamp(0.0, 100.0),
+                steps as f64 / seconds.max(1e-9) / 1e6
+            );
+        }
+        !crate::interrupt::interrupted()
+    }
+}
+
+/// Runs `mvsim simulate`; returns the process exit status.
+pub fn run_simulate(args: &SimulateArgs) -> Result<ExitStatus, String> {
     let seed = parse_seed(&args.seed)?;
     let profile = args.run.profile()?;
     let options = args.run.options()?;
     let wanted = check_property(args.property.as_deref())?;
-    let run = run_seed(seed, profile, &options, true)?;
+    if let Some(path) = &args.trace_out {
+        crate::files::probe_output(path, "--trace-out")?;
+    }
+    crate::interrupt::install();
+    // The drawn duration is only known after the draw; the observer's percentage uses the
+    // override or the longest drawn duration (48 h) until then.
+    let duration_ms = options.duration_ms.unwrap_or(48 * 3_600_000);
+    let mut observer = simulate_observer(args.quiet, duration_ms);
+    let run = super::run_seed_observed(seed, profile, &options, true, Some(&mut observer))?;
     header("simulate", seed, profile, &run.params);
     report_outcome(&run.outcome);
     let recording = run.recording().expect("the run was recorded");
@@ -383,6 +432,15 @@ pub fn run_simulate(args: &SimulateArgs) -> Result<i32, String> {
         .trace_out
         .clone()
         .unwrap_or_else(|| record::default_trace_path(profile.name, seed, false));
+    let status = ExitStatus::of(!run.outcome.violations.is_empty(), true, run.interrupted);
+    if run.interrupted {
+        say(&format!(
+            "note     interrupted (SIGINT) after {} workload steps: healed, settled and judged there; not shrunk",
+            run.outcome.steps
+        ));
+        save(&trace_path, &recording, named)?;
+        return Ok(status);
+    }
     let Some(target) = target_property(&run.outcome, wanted) else {
         if let Some(wanted) = wanted {
             say(&format!("note     {wanted} was not violated in this run"));
@@ -390,7 +448,7 @@ pub fn run_simulate(args: &SimulateArgs) -> Result<i32, String> {
         if named {
             save(&trace_path, &recording, true)?;
         }
-        return Ok(i32::from(!run.outcome.violations.is_empty()));
+        return Ok(status);
     };
     save(&trace_path, &recording, named)?;
     let shown = if args.no_shrink {
@@ -416,11 +474,11 @@ pub fn run_simulate(args: &SimulateArgs) -> Result<i32, String> {
         "replay   {}",
         replay_command(seed, profile, &options, property)
     ));
-    Ok(1)
+    Ok(status)
 }
 
 /// Runs `mvsim replay`.
-pub fn run_replay(args: &ReplayArgs) -> Result<i32, String> {
+pub fn run_replay(args: &ReplayArgs) -> Result<ExitStatus, String> {
     let wanted = check_property(args.property.as_deref())?;
     if let Some(path) = &args.trace {
         if !args.run.is_default() {
@@ -445,7 +503,11 @@ pub fn run_replay(args: &ReplayArgs) -> Result<i32, String> {
     report_outcome(&run.outcome);
     let recording = run.recording().expect("the run was recorded");
     show_trace(&recording, &run.outcome, wanted, args.lines)?;
-    Ok(i32::from(!run.outcome.violations.is_empty()))
+    Ok(ExitStatus::of(
+        !run.outcome.violations.is_empty(),
+        true,
+        false,
+    ))
 }
 
 fn show_trace(
@@ -477,7 +539,7 @@ fn replay_trace_file(
     recording: &Recording,
     wanted: Option<&'static str>,
     lines: Option<usize>,
-) -> Result<i32, String> {
+) -> Result<ExitStatus, String> {
     let profile = Profile::by_name(&recording.engine)?;
     header("replay", recording.seed, profile, &recording.params);
     let shrunk = recording.shrunk.as_ref().map_or(String::new(), |info| {
@@ -509,7 +571,7 @@ fn replay_trace_file(
         got.len(),
         expected_text(&got)
     ));
-    Ok(i32::from(!outcome.violations.is_empty()))
+    Ok(ExitStatus::of(!outcome.violations.is_empty(), true, false))
 }
 
 fn expected_text(expected: &[Expected]) -> String {
@@ -523,8 +585,34 @@ fn expected_text(expected: &[Expected]) -> String {
     items.join(", ")
 }
 
+/// Checks the sweep's output paths before it runs.
+fn probe_sweep_outputs(args: &SweepArgs) -> Result<(), String> {
+    if let Some(path) = &args.json {
+        crate::files::probe_output(path, "--json")?;
+    }
+    if let Some(path) = &args.junit {
+        if crate::files::is_stdout(path) {
+            return Err("--junit needs a file (only --json accepts '-')".to_string());
+        }
+        crate::files::probe_output(path, "--junit")?;
+    }
+    if let (Some(json), Some(junit)) = (&args.json, &args.junit) {
+        if crate::files::same_file(json, junit) {
+            return Err(format!(
+                "--json and --junit name the same file '{}'",
+                json.display()
+            ));
+        }
+    }
+    HUMAN_TO_STDERR.store(
+        args.json.as_deref().is_some_and(crate::files::is_stdout),
+        std::sync::atomic::Ordering::Relaxed,
+    );
+    Ok(())
+}
+
 /// Runs `mvsim sweep`.
-pub fn run_sweep(args: &SweepArgs) -> Result<i32, String> {
+pub fn run_sweep(args: &SweepArgs) -> Result<ExitStatus, String> {
     if !args.merge.is_empty() {
         return run_merge(args);
     }
@@ -537,8 +625,12 @@ pub fn run_sweep(args: &SweepArgs) -> Result<i32, String> {
         Some(shard) => parse_shard(shard)?,
         None => (0, 1),
     };
-    if args.jobs == 0 {
-        return Err("--jobs must be >= 1".to_string());
+    if args.jobs == 0 || args.jobs > super::sweep::JOBS_MAX {
+        return Err(format!(
+            "--jobs {} is out of range (1 to {})",
+            args.jobs,
+            super::sweep::JOBS_MAX
+        ));
     }
     let plan = SweepPlan {
         profile: args.run.profile()?,
@@ -552,6 +644,8 @@ pub fn run_sweep(args: &SweepArgs) -> Result<i32, String> {
         jobs: args.jobs,
         progress: !args.quiet,
     };
+    probe_sweep_outputs(args)?;
+    crate::interrupt::install();
     say(&format!(
         "mvsim sweep: engine {}, seeds {start}..{end}{}, {} runs on {} thread(s)",
         plan.profile.name,
@@ -564,15 +658,48 @@ pub fn run_sweep(args: &SweepArgs) -> Result<i32, String> {
         plan.jobs
     ));
     let summary = sweep(&plan)?;
+    if summary.interrupted {
+        say(&format!(
+            "note       interrupted (SIGINT) after {} of {} seeds: the summary covers the seeds that ran",
+            summary.runs,
+            plan.range.len()
+        ));
+    }
     finish_sweep(&summary, args)
 }
 
-fn run_merge(args: &SweepArgs) -> Result<i32, String> {
+fn run_merge(args: &SweepArgs) -> Result<ExitStatus, String> {
     if args.seeds.is_some() || args.shard.is_some() || !args.run.is_default() {
         return Err(
             "--merge combines summary files: drop --seeds, --shard and the run options".into(),
         );
     }
+    for output in [&args.json, &args.junit].into_iter().flatten() {
+        if let Some(input) = args
+            .merge
+            .iter()
+            .find(|input| crate::files::same_file(input, output))
+        {
+            return Err(format!(
+                "the output '{}' is also an input of --merge ('{}')",
+                output.display(),
+                input.display()
+            ));
+        }
+    }
+    for (index, path) in args.merge.iter().enumerate() {
+        if let Some(first) = args.merge[..index]
+            .iter()
+            .find(|other| crate::files::same_file(other, path))
+        {
+            return Err(format!(
+                "--merge names '{}' twice (also as '{}')",
+                path.display(),
+                first.display()
+            ));
+        }
+    }
+    probe_sweep_outputs(args)?;
     let summaries = args
         .merge
         .iter()
@@ -586,11 +713,96 @@ fn run_merge(args: &SweepArgs) -> Result<i32, String> {
     finish_sweep(&merged, args)
 }
 
-fn finish_sweep(summary: &SweepSummary, args: &SweepArgs) -> Result<i32, String> {
-    print!("{}", summary.render());
-    if let Some(path) = &args.json {
-        let written = record::write_trace(path, &summary.to_json(), true)?;
-        say(&format!("summary    {}", written.display()));
+fn finish_sweep(summary: &SweepSummary, args: &SweepArgs) -> Result<ExitStatus, String> {
+    let human = summary.render();
+    if HUMAN_TO_STDERR.load(std::sync::atomic::Ordering::Relaxed) {
+        eprint!("{human}");
+    } else {
+        print!("{human}");
     }
-    Ok(i32::from(!summary.failures.is_empty()))
+    if let Some(path) = &args.junit {
+        crate::files::write_atomic(path, &sweep_junit(summary))?;
+    }
+    if let Some(path) = &args.json {
+        crate::files::write_atomic(path, &summary.to_json())?;
+        if !crate::files::is_stdout(path) {
+            say(&format!("summary    {}", path.display()));
+        }
+    }
+    Ok(ExitStatus::of(
+        !summary.failures.is_empty(),
+        summary.complete,
+        summary.interrupted,
+    ))
+}
+
+/// A sweep summary as JUnit XML: one case per `always`/`quiescent` property.
+fn sweep_junit(summary: &SweepSummary) -> String {
+    use crate::junit::{Case, CaseVerdict};
+    let classname = format!("sweep.{}", summary.engine);
+    let mut cases: Vec<Case> = properties::registry()
+        .iter()
+        .filter(|property| property.expectation != Expectation::Sometimes)
+        .map(|property| {
+            let (verdict, output) = match summary.failures.get(property.name) {
+                Some(group) => (
+                    CaseVerdict::Fail(format!(
+                        "{} of {} runs violated: {}",
+                        group.runs, summary.runs, group.statement
+                    )),
+                    format!(
+                        "failing seeds (smallest {}): {:?}\nreplay: {}\n",
+                        group.seeds.len(),
+                        group.seeds,
+                        group.replay
+                    ),
+                ),
+                None => (
+                    CaseVerdict::Pass,
+                    format!("held in all {} runs\n", summary.runs),
+                ),
+            };
+            Case {
+                name: property.name.to_string(),
+                classname: classname.clone(),
+                verdict,
+                output,
+            }
+        })
+        .collect();
+    if !summary.complete {
+        cases.push(Case {
+            name: "complete".to_string(),
+            classname: classname.clone(),
+            verdict: CaseVerdict::Error(if summary.interrupted {
+                "interrupted (SIGINT): not every seed ran".to_string()
+            } else {
+                "a merged part was incomplete: not every seed ran".to_string()
+            }),
+            output: String::new(),
+        });
+    }
+    let ranges: Vec<String> = summary
+        .ranges
+        .iter()
+        .map(|r| {
+            format!(
+                "{}..{} shard {}/{}",
+                r.start, r.end, r.shard_index, r.shard_count
+            )
+        })
+        .collect();
+    let suite = format!(
+        "mvsim sweep --engine {} ({})",
+        summary.engine,
+        ranges.join(", ")
+    );
+    crate::junit::render(
+        "mvsim sweep",
+        vec![(
+            suite,
+            std::time::Duration::from_millis(summary.wall_ms),
+            cases,
+        )],
+    )
 }

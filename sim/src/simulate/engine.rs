@@ -628,7 +628,18 @@ pub struct SeededResult {
     pub outcome: RunOutcome,
     /// Every applied workload step, when recorded.
     pub steps: Option<Vec<RecordedStep>>,
+    /// The observer ended the workload phase early (SIGINT).
+    pub interrupted: bool,
 }
+
+/// Watches a seeded run's workload phase every [`OBSERVE_EVERY_STEPS`] steps with
+/// `(steps so far, virtual now_ms)`; returning false ends the workload phase there (healing
+/// and settling still run, so the run's trace replays exactly). It sees the run, never
+/// changes it: a run it does not stop is the same run.
+pub type Observer<'a> = &'a mut dyn FnMut(u64, i64) -> bool;
+
+/// How often an [`Observer`] is called.
+pub const OBSERVE_EVERY_STEPS: u64 = 4096;
 
 /// Runs the workload phase from the run and workload streams, then heals and settles.
 pub fn run_seeded(
@@ -637,6 +648,7 @@ pub fn run_seeded(
     run_rng: SimRng,
     workload: Workload,
     record: bool,
+    mut observer: Option<Observer<'_>>,
 ) -> SeededResult {
     let mut seeded = Seeded {
         driver: Driver::new(config, params),
@@ -648,10 +660,20 @@ pub fn run_seeded(
     };
     let end_ms = config.start_ms + params.duration_ms;
     let mut limit_hit = false;
+    let mut interrupted = false;
     while seeded.driver.world.now_ms < end_ms {
-        if seeded.driver.steps as u64 >= params.steps_max {
+        let steps = seeded.driver.steps as u64;
+        if steps >= params.steps_max {
             limit_hit = true;
             break;
+        }
+        if let Some(observer) = observer.as_mut() {
+            if steps.is_multiple_of(OBSERVE_EVERY_STEPS)
+                && !observer(steps, seeded.driver.world.now_ms)
+            {
+                interrupted = true;
+                break;
+            }
         }
         seeded.iterate();
     }
@@ -664,6 +686,7 @@ pub fn run_seeded(
     SeededResult {
         outcome,
         steps: seeded.recording,
+        interrupted,
     }
 }
 

@@ -60,6 +60,17 @@ pub struct ShrinkInfo {
 pub struct Recording {
     /// Always [`TRACE_FORMAT`].
     pub format: String,
+    /// The exit status of the run that wrote the trace (1 when it has expected violations,
+    /// 130 when SIGINT cut its workload phase short; `crate::exit`). Absent in older
+    /// traces: read as 0.
+    #[serde(default)]
+    pub exit_status: u8,
+    /// The workload phase ran to its end (false when SIGINT cut it short). Default true.
+    #[serde(default = "yes")]
+    pub complete: bool,
+    /// SIGINT cut the workload phase short. Default false.
+    #[serde(default)]
+    pub interrupted: bool,
     /// The run's seed.
     pub seed: u64,
     /// The engine profile name.
@@ -79,9 +90,16 @@ pub struct Recording {
     pub steps: Vec<RecordedStep>,
 }
 
+fn yes() -> bool {
+    true
+}
+
 #[derive(Serialize)]
 struct Header<'a> {
     format: &'a str,
+    exit_status: u8,
+    complete: bool,
+    interrupted: bool,
     seed: u64,
     engine: &'a str,
     options: &'a [String],
@@ -97,6 +115,9 @@ impl Recording {
     pub fn to_json(&self) -> String {
         let header = Header {
             format: &self.format,
+            exit_status: self.exit_status,
+            complete: self.complete,
+            interrupted: self.interrupted,
             seed: self.seed,
             engine: &self.engine,
             options: &self.options,
@@ -132,10 +153,9 @@ impl Recording {
         Ok(recording)
     }
 
-    /// Reads a trace file.
+    /// Reads a trace file (at most the input cap, `crate::files`).
     pub fn read(path: &Path) -> Result<Recording, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|error| format!("cannot read trace file '{}': {error}", path.display()))?;
+        let text = crate::files::read_input(path, "trace file")?;
         Recording::from_json(&text)
             .map_err(|error| format!("corrupt trace file '{}': {error}", path.display()))
     }
@@ -158,21 +178,16 @@ pub fn shrunk_path_for(path: &Path) -> PathBuf {
     path.with_file_name(format!("{stem}.shrunk.json"))
 }
 
-/// Writes `contents` to `path` (creating directories). A file the user named is
-/// overwritten; any other existing file with different contents is kept, and the next
-/// free `NAME-2.json`, `NAME-3.json`, ... is used. Returns the path written.
+/// Writes `contents` to `path` atomically (creating directories; `crate::files`). A file
+/// the user named is replaced; any other existing file with different contents is kept,
+/// and the next free `NAME-2.json`, `NAME-3.json`, ... is used. Returns the path written.
 pub fn write_trace(path: &Path, contents: &str, named_by_user: bool) -> Result<PathBuf, String> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .map_err(|error| format!("cannot create '{}': {error}", parent.display()))?;
-    }
     let target = if named_by_user {
         path.to_path_buf()
     } else {
         free_path(path, contents)?
     };
-    std::fs::write(&target, contents)
-        .map_err(|error| format!("cannot write trace file '{}': {error}", target.display()))?;
+    crate::files::write_atomic(&target, contents)?;
     Ok(target)
 }
 
@@ -191,10 +206,11 @@ fn free_path(path: &Path, contents: &str) -> Result<PathBuf, String> {
         } else {
             path.with_file_name(format!("{stem}-{attempt}{extension}"))
         };
-        match std::fs::read_to_string(&candidate) {
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(candidate),
-            Ok(existing) if existing == contents => return Ok(candidate),
-            _ => {}
+        if !candidate.exists() {
+            return Ok(candidate);
+        }
+        if crate::files::read_input(&candidate, "trace file").is_ok_and(|old| old == contents) {
+            return Ok(candidate);
         }
     }
     Err(format!(

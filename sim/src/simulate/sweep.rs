@@ -8,6 +8,7 @@
 use super::params::SimOptions;
 use super::wallclock::Stopwatch;
 use super::{run_seed, RunOutcome};
+use crate::exit::ExitStatus;
 use mvsim_model::properties::{self, Expectation};
 use mvsim_model::Profile;
 use serde::{Deserialize, Serialize};
@@ -17,8 +18,10 @@ use std::io::{IsTerminal, Write as _};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// The `format` of sweep summaries.
-pub const SUMMARY_FORMAT: &str = "mvsim-sweep-summary/1";
+/// The `format` of sweep summaries (2: with `exit_status`, `complete`, `interrupted`).
+pub const SUMMARY_FORMAT: &str = "mvsim-sweep-summary/2";
+/// The most threads `--jobs` accepts.
+pub const JOBS_MAX: usize = 256;
 /// Failing seeds kept per property (the smallest ones).
 const SEEDS_KEPT: usize = 100;
 
@@ -38,8 +41,13 @@ pub struct SeedRange {
 impl SeedRange {
     /// The first seed of the shard, if any.
     fn first(&self) -> Option<u64> {
-        let offset = (self.shard_index + self.shard_count - self.start % self.shard_count)
-            % self.shard_count;
+        // (shard_index - start) mod shard_count, without overflow for any u64 values.
+        let remainder = self.start % self.shard_count;
+        let offset = if self.shard_index >= remainder {
+            self.shard_index - remainder
+        } else {
+            self.shard_index + (self.shard_count - remainder)
+        };
         let first = self.start.checked_add(offset)?;
         (first < self.end).then_some(first)
     }
@@ -132,8 +140,14 @@ pub struct FailureGroup {
 /// A sweep's machine-readable summary (`--json`), mergeable across shards.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepSummary {
-    /// Always `mvsim-sweep-summary/1`.
+    /// Always [`SUMMARY_FORMAT`].
     pub format: String,
+    /// The exit status of the sweep (or merge) that wrote it (`crate::exit`).
+    pub exit_status: u8,
+    /// Every seed asked for ran (false after SIGINT, or when a merged part was partial).
+    pub complete: bool,
+    /// SIGINT stopped the sweep; `ranges` then end after the last seed that ran.
+    pub interrupted: bool,
     /// The engine profile name.
     pub engine: String,
     /// The run options, as command-line flags.
@@ -212,8 +226,11 @@ impl Tally {
 /// Runs a sweep.
 pub fn sweep(plan: &SweepPlan) -> Result<SweepSummary, String> {
     plan.options.validate()?;
-    if plan.jobs == 0 {
-        return Err("--jobs must be >= 1".to_string());
+    if plan.jobs == 0 || plan.jobs > JOBS_MAX {
+        return Err(format!(
+            "--jobs {} is out of range (1 to {JOBS_MAX})",
+            plan.jobs
+        ));
     }
     let total = plan.range.len();
     if total > 0 {
@@ -233,7 +250,9 @@ pub fn sweep(plan: &SweepPlan) -> Result<SweepSummary, String> {
                 scope.spawn(|| {
                     let _exit = ExitGuard(&exited);
                     let mut tally = Tally::default();
-                    loop {
+                    // SIGINT: take no new seed; the seeds already taken finish, so the seeds
+                    // that ran are exactly the first `next` of the shard.
+                    while !crate::interrupt::interrupted() {
                         let index = next.fetch_add(1, Ordering::Relaxed);
                         if index >= total {
                             break;
@@ -267,7 +286,23 @@ pub fn sweep(plan: &SweepPlan) -> Result<SweepSummary, String> {
             tally.merge(worker.join().expect("a sweep worker panicked"));
         }
     });
-    Ok(summarize(plan, tally, stopwatch.millis()))
+    let ran = next.load(Ordering::Relaxed).min(total);
+    let interrupted = ran < total;
+    let mut range = plan.range;
+    if interrupted {
+        range.end = if ran == 0 {
+            range.start
+        } else {
+            plan.range.seed(ran - 1) + 1
+        };
+    }
+    Ok(summarize(
+        plan,
+        range,
+        tally,
+        stopwatch.millis(),
+        interrupted,
+    ))
 }
 
 /// Counts one exited worker even when it panics (so the progress loop ends).
@@ -341,7 +376,14 @@ fn replay_command(engine: &str, options: &[String], seed: u64, property: &str) -
     command
 }
 
-fn summarize(plan: &SweepPlan, tally: Tally, wall_ms: u64) -> SweepSummary {
+fn summarize(
+    plan: &SweepPlan,
+    range: SeedRange,
+    tally: Tally,
+    wall_ms: u64,
+    interrupted: bool,
+) -> SweepSummary {
+    let violation = !tally.failures.is_empty();
     let engine = plan.profile.name.to_string();
     let options = plan.options.to_args();
     let failures = tally
@@ -352,11 +394,15 @@ fn summarize(plan: &SweepPlan, tally: Tally, wall_ms: u64) -> SweepSummary {
             (property, group)
         })
         .collect();
+    let status = ExitStatus::of(violation, !interrupted, interrupted);
     SweepSummary {
         format: SUMMARY_FORMAT.to_string(),
+        exit_status: status.code(),
+        complete: !interrupted,
+        interrupted,
         engine,
         options,
-        ranges: vec![plan.range],
+        ranges: vec![range],
         runs: tally.runs,
         failing_runs: tally.failing_runs,
         steps: tally.steps,
@@ -403,7 +449,10 @@ fn sometimes_counts(reached: &BTreeMap<&'static str, u64>) -> BTreeMap<String, u
         .collect()
 }
 
-/// Merges shard summaries of one engine and option set.
+/// Merges shard summaries of one engine and option set. Refuses (one line each) what would
+/// make the merged counts wrong: a different engine or options, mixed shard counts, two
+/// summaries that share a seed (double counting). Each part was checked on reading
+/// ([`SweepSummary::read`]).
 pub fn merge_summaries(summaries: Vec<SweepSummary>) -> Result<SweepSummary, String> {
     let mut parts = summaries.into_iter();
     let mut merged = parts
@@ -416,19 +465,48 @@ pub fn merge_summaries(summaries: Vec<SweepSummary>) -> Result<SweepSummary, Str
                 part.engine, part.options, merged.engine, merged.options
             ));
         }
-        if let Some(range) = part.ranges.iter().find(|r| merged.ranges.contains(r)) {
-            return Err(format!(
-                "seeds {}..{} shard {}/{} appear in two summaries",
-                range.start, range.end, range.shard_index, range.shard_count
-            ));
+        for range in &part.ranges {
+            for other in &merged.ranges {
+                if range.shard_count != other.shard_count {
+                    return Err(format!(
+                        "cannot merge shards of {} with shards of {} (mixed shard counts)",
+                        other.shard_count, range.shard_count
+                    ));
+                }
+                if let Some(seed) = shared_seed(range, other) {
+                    return Err(format!(
+                        "seeds {}..{} shard {}/{} and {}..{} shard {}/{} overlap (seed {seed} would be counted twice)",
+                        range.start, range.end, range.shard_index, range.shard_count,
+                        other.start, other.end, other.shard_index, other.shard_count
+                    ));
+                }
+            }
         }
         merge_into(&mut merged, part);
     }
     merged.ranges.sort();
+    merged.interrupted = false;
+    let status = ExitStatus::of(!merged.failures.is_empty(), merged.complete, false);
+    merged.exit_status = status.code();
     Ok(merged)
 }
 
+/// The smallest seed both ranges hold, if any (same shard count: same index and
+/// intersecting bounds).
+fn shared_seed(first: &SeedRange, second: &SeedRange) -> Option<u64> {
+    if first.shard_count != second.shard_count || first.shard_index != second.shard_index {
+        return None;
+    }
+    let common = SeedRange {
+        start: first.start.max(second.start),
+        end: first.end.min(second.end),
+        ..*first
+    };
+    (common.start < common.end && !common.is_empty()).then(|| common.seed(0))
+}
+
 fn merge_into(merged: &mut SweepSummary, part: SweepSummary) {
+    merged.complete &= part.complete;
     merged.ranges.extend(part.ranges);
     merged.runs += part.runs;
     merged.failing_runs += part.failing_runs;
@@ -454,20 +532,61 @@ fn merge_into(merged: &mut SweepSummary, part: SweepSummary) {
 }
 
 impl SweepSummary {
-    /// Reads a summary file; errors are one line.
+    /// Reads a summary file (at most the input cap, `crate::files`) and checks that it is
+    /// consistent: a known format, possible shards (`I < N`, `start <= end`), ranges of one
+    /// summary that share no seed, and a run count equal to the seeds its ranges hold.
+    /// Errors are one line.
     pub fn read(path: &Path) -> Result<SweepSummary, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|error| format!("cannot read summary '{}': {error}", path.display()))?;
-        let summary: SweepSummary = serde_json::from_str(&text)
+        let text = crate::files::read_input(path, "summary")?;
+        let value: serde_json::Value = serde_json::from_str(&text)
             .map_err(|error| format!("corrupt summary '{}': {error}", path.display()))?;
-        if summary.format != SUMMARY_FORMAT {
+        let format = value.get("format").and_then(|format| format.as_str());
+        if format != Some(SUMMARY_FORMAT) {
             return Err(format!(
-                "summary '{}' has format '{}', expected '{SUMMARY_FORMAT}'",
+                "summary '{}' has format {}, expected '{SUMMARY_FORMAT}'",
                 path.display(),
-                summary.format
+                format.map_or("(none)".to_string(), |format| format!("'{format}'"))
             ));
         }
+        let summary: SweepSummary = serde_json::from_value(value)
+            .map_err(|error| format!("corrupt summary '{}': {error}", path.display()))?;
+        summary
+            .check()
+            .map_err(|problem| format!("corrupt summary '{}': {problem}", path.display()))?;
         Ok(summary)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        for (index, range) in self.ranges.iter().enumerate() {
+            if range.shard_count == 0 || range.shard_index >= range.shard_count {
+                return Err(format!(
+                    "impossible shard {}/{} (expected I/N with 0 <= I < N)",
+                    range.shard_index, range.shard_count
+                ));
+            }
+            if range.end < range.start {
+                return Err(format!(
+                    "seed range {}..{} ends before it starts",
+                    range.start, range.end
+                ));
+            }
+            for other in &self.ranges[..index] {
+                if other.shard_count != range.shard_count {
+                    return Err("mixed shard counts in one summary".to_string());
+                }
+                if let Some(seed) = shared_seed(range, other) {
+                    return Err(format!("seed {seed} is in two of its ranges"));
+                }
+            }
+        }
+        let seeds: u64 = self.ranges.iter().map(SeedRange::len).sum();
+        if seeds != self.runs {
+            return Err(format!(
+                "{} runs recorded but its ranges hold {seeds} seeds",
+                self.runs
+            ));
+        }
+        Ok(())
     }
 
     /// The summary as pretty JSON.
@@ -566,5 +685,99 @@ impl SweepSummary {
                 format!("; never: {}", never.join(", "))
             }
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn range(start: u64, end: u64, shard_index: u64, shard_count: u64) -> SeedRange {
+        SeedRange {
+            start,
+            end,
+            shard_index,
+            shard_count,
+        }
+    }
+
+    #[test]
+    fn shards_of_any_size_count_their_seeds_without_overflow() {
+        assert_eq!(range(0, 10, 1, 3).len(), 3); // 1, 4, 7
+        assert_eq!(range(5, 10, 1, 3).seed(0), 7);
+        let huge = range(u64::MAX - 10, u64::MAX, u64::MAX - 2, u64::MAX - 1);
+        assert_eq!(huge.len(), 1);
+        assert_eq!(huge.seed(0), u64::MAX - 2);
+        assert!(range(3, 3, 0, 1).is_empty());
+    }
+
+    #[test]
+    fn shared_seeds_are_found_exactly() {
+        // Same shard of overlapping bounds: seed 2 is in both.
+        assert_eq!(shared_seed(&range(0, 4, 0, 2), &range(2, 8, 0, 2)), Some(2));
+        // Other shard index, or bounds that only touch: nothing shared.
+        assert_eq!(shared_seed(&range(0, 4, 0, 2), &range(0, 4, 1, 2)), None);
+        assert_eq!(shared_seed(&range(0, 4, 0, 2), &range(4, 8, 0, 2)), None);
+        // Intersecting bounds that hold no seed of the shard.
+        assert_eq!(shared_seed(&range(0, 4, 1, 4), &range(3, 5, 1, 4)), None);
+    }
+
+    fn summary(ranges: Vec<SeedRange>, runs: u64) -> SweepSummary {
+        SweepSummary {
+            format: SUMMARY_FORMAT.to_string(),
+            exit_status: 0,
+            complete: true,
+            interrupted: false,
+            engine: "post".to_string(),
+            options: Vec::new(),
+            ranges,
+            runs,
+            failing_runs: 0,
+            steps: 0,
+            heal_steps: 0,
+            wall_ms: 0,
+            failures: BTreeMap::new(),
+            sometimes: BTreeMap::new(),
+            limit_hits: 0,
+            catalog_exhausted: 0,
+        }
+    }
+
+    #[test]
+    fn merging_a_partial_part_is_incomplete_with_status_3() {
+        let mut partial = summary(vec![range(0, 2, 1, 2)], 1);
+        partial.complete = false;
+        partial.interrupted = true;
+        let merged =
+            merge_summaries(vec![summary(vec![range(0, 4, 0, 2)], 2), partial]).expect("merges");
+        assert!(!merged.complete);
+        assert!(!merged.interrupted, "the merge itself was not interrupted");
+        assert_eq!(merged.exit_status, ExitStatus::Incomplete.code());
+        assert_eq!(merged.runs, 3);
+    }
+
+    #[test]
+    fn summaries_are_checked_for_consistency() {
+        assert!(summary(vec![range(0, 4, 0, 2)], 2).check().is_ok());
+        let error = summary(vec![range(0, 4, 2, 2)], 2)
+            .check()
+            .expect_err("bad");
+        assert!(error.contains("impossible shard 2/2"), "{error}");
+        let error = summary(vec![range(0, 4, 0, 0)], 2)
+            .check()
+            .expect_err("bad");
+        assert!(error.contains("impossible shard 0/0"), "{error}");
+        let error = summary(vec![range(4, 2, 0, 1)], 0)
+            .check()
+            .expect_err("bad");
+        assert!(error.contains("ends before it starts"), "{error}");
+        let error = summary(vec![range(0, 4, 0, 2), range(0, 4, 0, 2)], 4)
+            .check()
+            .expect_err("bad");
+        assert!(error.contains("seed 0 is in two of its ranges"), "{error}");
+        let error = summary(vec![range(0, 4, 0, 2), range(0, 4, 1, 4)], 3)
+            .check()
+            .expect_err("bad");
+        assert!(error.contains("mixed shard counts"), "{error}");
     }
 }

@@ -12,6 +12,7 @@ use super::record::{self, Expected, Recording};
 use super::shrink::REPLAYS_MAX;
 use super::sweep::{merge_summaries, parse_seed_range, parse_shard, sweep, SeedRange, SweepPlan};
 use super::{run_seed, shrink_recording, trace_lines, SweepSummary};
+use crate::baseline::Baseline;
 use mvsim_model::properties::{self, Expectation};
 use mvsim_model::Profile;
 use std::io::Write as _;
@@ -171,9 +172,36 @@ pub struct SweepArgs {
     /// No progress line on stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// The findings baseline (as for `mvsim check`): a failure whose signature a finding
+    /// explains is accepted and listed with the finding's id; any other signature is new
+    /// (exit 1).
+    #[arg(long, value_name = "PATH", default_value = crate::baseline::DEFAULT_PATH, conflicts_with = "no_baseline")]
+    pub baseline: PathBuf,
+    /// Judge with no baseline: every signature is new.
+    #[arg(long)]
+    pub no_baseline: bool,
     #[command(flatten)]
     /// The run options.
     pub run: RunArgs,
+}
+
+impl SweepArgs {
+    /// The baseline to judge against and how to name it; errors are one line.
+    fn load_baseline(&self) -> Result<(Baseline, String), String> {
+        if self.no_baseline {
+            return Ok((Baseline::empty(), "none (--no-baseline)".to_string()));
+        }
+        let baseline = Baseline::load(&self.baseline).map_err(|error| {
+            if self.baseline.exists() {
+                error
+            } else {
+                format!(
+                    "{error} (the findings baseline; run from the repository root, pass --baseline PATH, or --no-baseline)"
+                )
+            }
+        })?;
+        Ok((baseline, self.baseline.display().to_string()))
+    }
 }
 
 fn parse_seed(text: &str) -> Result<u64, String> {
@@ -540,6 +568,7 @@ pub fn run_sweep(args: &SweepArgs) -> Result<i32, String> {
     if args.jobs == 0 {
         return Err("--jobs must be >= 1".to_string());
     }
+    let judge = args.load_baseline()?;
     let plan = SweepPlan {
         profile: args.run.profile()?,
         options: args.run.options()?,
@@ -563,8 +592,8 @@ pub fn run_sweep(args: &SweepArgs) -> Result<i32, String> {
         plan.range.len(),
         plan.jobs
     ));
-    let summary = sweep(&plan)?;
-    finish_sweep(&summary, args)
+    let mut summary = sweep(&plan)?;
+    finish_sweep(&mut summary, args, &judge)
 }
 
 fn run_merge(args: &SweepArgs) -> Result<i32, String> {
@@ -573,24 +602,31 @@ fn run_merge(args: &SweepArgs) -> Result<i32, String> {
             "--merge combines summary files: drop --seeds, --shard and the run options".into(),
         );
     }
+    let judge = args.load_baseline()?;
     let summaries = args
         .merge
         .iter()
         .map(|path| SweepSummary::read(path))
         .collect::<Result<Vec<_>, _>>()?;
-    let merged = merge_summaries(summaries)?;
+    let mut merged = merge_summaries(summaries)?;
     say(&format!(
         "mvsim sweep: merged {} summaries",
         args.merge.len()
     ));
-    finish_sweep(&merged, args)
+    finish_sweep(&mut merged, args, &judge)
 }
 
-fn finish_sweep(summary: &SweepSummary, args: &SweepArgs) -> Result<i32, String> {
+/// Judges the summary's signatures, prints and writes it; exit 1 only for a new signature.
+fn finish_sweep(
+    summary: &mut SweepSummary,
+    args: &SweepArgs,
+    (baseline, shown): &(Baseline, String),
+) -> Result<i32, String> {
+    summary.judge(baseline, shown);
     print!("{}", summary.render());
     if let Some(path) = &args.json {
         let written = record::write_trace(path, &summary.to_json(), true)?;
         say(&format!("summary    {}", written.display()));
     }
-    Ok(i32::from(!summary.failures.is_empty()))
+    Ok(i32::from(summary.has_new()))
 }

@@ -68,8 +68,8 @@ pub use engine::{RecordedStep, ReplayMode, RunOutcome, Violation};
 pub use params::{FaultMode, Features, SimOptions, SimParams, WorkloadMode};
 pub use record::Recording;
 pub use sweep::{
-    merge_summaries, parse_seed_range, parse_shard, sweep, FailureGroup, SeedRange, SweepPlan,
-    SweepSummary,
+    merge_summaries, parse_seed_range, parse_shard, sweep, FailureGroup, SeedRange, SignatureGroup,
+    SweepPlan, SweepSummary,
 };
 
 use engine::Replayed;

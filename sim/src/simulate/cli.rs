@@ -1,7 +1,8 @@
 //! `mvsim simulate`, `mvsim replay` and `mvsim sweep`: arguments, output and exit codes.
 //!
 //! Output of `simulate` and `replay`: the seed and the drawn profile first, then the run's
-//! size and verdict, each violated property with its one-line statement and what breaks it,
+//! size and verdict, each violated property with its one-line statement, what breaks it and
+//! its witnesses' finding signatures (`signature: ...` lines),
 //! the (shrunk) trace up to the violation, the trace files, and one replay command. Exit
 //! code 0 when no property was violated, 1 when one was; bad input is an `Err` (main prints
 //! `mvsim: error: ...` and exits 2).
@@ -317,6 +318,9 @@ fn report_outcome(outcome: &RunOutcome) {
             "{label} {}",
             describe_violation(violation, outcome)
         ));
+        for signature in &violation.signatures {
+            say(&format!("         signature: {signature}"));
+        }
     }
 }
 
@@ -393,6 +397,13 @@ fn shrink_and_save(
         shrunk.steps.len(),
         written.display()
     ));
+    if let Some(signature) = shrunk
+        .shrunk
+        .as_ref()
+        .and_then(|info| info.signature.as_ref())
+    {
+        say(&format!("         keeps signature: {signature}"));
+    }
     Ok(shrunk)
 }
 

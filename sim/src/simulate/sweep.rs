@@ -551,13 +551,7 @@ fn merge_signatures(merged: &mut SweepSummary, signatures: BTreeMap<String, Sign
             ),
             None => (group.runs, group.seeds),
         };
-        let group = signature_group(
-            &merged.engine,
-            &merged.options,
-            group.property,
-            runs,
-            seeds,
-        );
+        let group = signature_group(&merged.engine, &merged.options, group.property, runs, seeds);
         merged.signatures.insert(signature, group);
     }
 }

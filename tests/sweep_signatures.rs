@@ -224,3 +224,52 @@ fn every_shrunk_trace_keeps_its_original_signature() {
     assert!(shrunk_count >= 3, "enough failing seeds to shrink");
     eprintln!("property-only shrinks that lost the signature: seeds {property_only_moved:?}");
 }
+
+#[test]
+fn a_property_only_shrink_ends_at_another_finding_the_signature_shrink_does_not() {
+    // post seed 112 violates quiescent_buckets_match_source with an F3-class witness (a
+    // flush-read error dropped the mark). Shrinking for the property alone ends at an
+    // F1-class witness (appendValid committed an outdated fingerprint): a different
+    // finding. The signature-preserving shrink keeps F3.
+    let property = "quiescent_buckets_match_source";
+    let f3 = "quiescent_buckets_match_source | valid-outdated | causes=flush-read-error+notified";
+    let run = simulate::run_seed(
+        112,
+        Profile::by_name("post").unwrap(),
+        &SimOptions::default(),
+        true,
+    )
+    .expect("valid options");
+    let recording = run.recording().expect("recorded");
+    let violation = run
+        .outcome
+        .violation(property)
+        .expect("seed 112 violates it");
+    assert_eq!(violation.signatures[0].to_string(), f3);
+    let baseline = baseline();
+    let finding = |signature: &str| {
+        let parsed = mvsim_model::signature::Signature::parse(signature).expect("parses");
+        baseline.explain(&parsed).map(|finding| finding.id.clone())
+    };
+    assert_eq!(finding(f3).as_deref(), Some("F3"));
+
+    let loose = simulate::shrink_recording_as(&recording, property, Preserve::PropertyOnly, 400)
+        .expect("shrinks");
+    let loose_signatures = signatures(&loose, property);
+    assert!(
+        !loose_signatures.contains(&f3.to_string()),
+        "{loose_signatures:?}"
+    );
+    assert!(
+        loose_signatures
+            .iter()
+            .any(|s| s.contains("written-outdated-by=appendValid")
+                && finding(s).as_deref() == Some("F1")),
+        "{loose_signatures:?}"
+    );
+
+    let kept = simulate::shrink_recording(&recording, property, 400).expect("shrinks");
+    assert!(kept.steps.len() < recording.steps.len());
+    assert!(signatures(&kept, property).contains(&f3.to_string()));
+    assert_eq!(first_signature(&kept, property).as_deref(), Some(f3));
+}

@@ -273,3 +273,24 @@ fn a_property_only_shrink_ends_at_another_finding_the_signature_shrink_does_not(
     assert!(signatures(&kept, property).contains(&f3.to_string()));
     assert_eq!(first_signature(&kept, property).as_deref(), Some(f3));
 }
+
+#[test]
+fn a_summary_from_before_signatures_reads_merges_and_counts_as_new() {
+    let summary = judged("post", POST_SEEDS, &baseline());
+    let mut value: serde_json::Value = serde_json::from_str(&summary.to_json()).expect("JSON");
+    let object = value.as_object_mut().expect("an object");
+    object.remove("signatures");
+    object.remove("baseline");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sweep-signatures-old");
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    let old = dir.join("old.json");
+    std::fs::write(&old, value.to_string()).expect("writes");
+    let read = SweepSummary::read(&old).expect("an old summary still reads");
+    assert!(read.signatures.is_empty() && read.baseline.is_none());
+    let mut merged = simulate::merge_summaries(vec![read]).expect("merges");
+    merged.judge(&baseline(), "baseline.toml");
+    // Its failures cannot be judged, so they are new: never accepted by accident.
+    assert!(merged.has_new());
+    assert_eq!(merged.unsigned_failures().len(), summary.failures.len());
+    assert!(merged.render().contains("(no signature recorded"));
+}

@@ -42,6 +42,8 @@
 //! range. `--jobs` runs seeds on that many threads; the summary does not depend on it. The
 //! JSON summaries of shards merge with `mvsim sweep --merge a.json b.json ... [--json
 //! all.json]` (same engine and options required; a shard given twice is rejected).
+//! Failures are grouped by finding signature and judged against the findings baseline
+//! (`--baseline`, `--no-baseline`); the exit status is 1 only for a new signature.
 //!
 //! As a Kubernetes Indexed Job (`completions: 16`, `completionMode: Indexed`), each pod
 //! runs `mvsim sweep --engine post --seeds 0..1000000 --shard $(JOB_COMPLETION_INDEX)/16

@@ -43,6 +43,8 @@
 //! JSON summaries of shards merge with `mvsim sweep --merge a.json b.json ... [--json
 //! all.json]` (same engine, options and shard count required; summaries that share a seed,
 //! an impossible shard, or an output path equal to an input are refused: docs/cli.md).
+//! Failures are grouped by finding signature and judged against the findings baseline
+//! (`--baseline`, `--no-baseline`); the exit status is 1 only for a new signature.
 //!
 //! As a Kubernetes Indexed Job (`completions: 16`, `completionMode: Indexed`), each pod
 //! runs `mvsim sweep --engine post --seeds 0..1000000 --shard $(JOB_COMPLETION_INDEX)/16
@@ -69,8 +71,8 @@ pub use engine::{RecordedStep, ReplayMode, RunOutcome, Violation};
 pub use params::{FaultMode, Features, SimOptions, SimParams, WorkloadMode};
 pub use record::Recording;
 pub use sweep::{
-    merge_summaries, parse_seed_range, parse_shard, sweep, FailureGroup, SeedRange, SweepPlan,
-    SweepSummary,
+    merge_summaries, parse_seed_range, parse_shard, sweep, FailureGroup, SeedRange, SignatureGroup,
+    SweepPlan, SweepSummary,
 };
 
 use engine::Replayed;
@@ -206,20 +208,43 @@ pub fn trace_lines(recording: &Recording, stop_at: Option<&str>) -> Result<Vec<S
     Ok(lines)
 }
 
-/// Shrinks a failing recording to a shorter one that still violates `property` (with the
-/// same first defect, for bucket-level properties).
+/// Shrinks a failing recording to a shorter one that still violates `property` with the
+/// same first signature (and the same first defect, for bucket-level properties).
 pub fn shrink_recording(
     recording: &Recording,
     property: &str,
     replays_max: usize,
 ) -> Result<Recording, String> {
+    shrink_recording_as(recording, property, Preserve::Signature, replays_max)
+}
+
+/// What a shrink must preserve besides the property.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Preserve {
+    /// The first signature and the first defect of the original violation (the default).
+    Signature,
+    /// The property alone (for comparison: it may end at another finding).
+    PropertyOnly,
+}
+
+/// [`shrink_recording`] with an explicit rule of what to preserve.
+pub fn shrink_recording_as(
+    recording: &Recording,
+    property: &str,
+    preserve: Preserve,
+    replays_max: usize,
+) -> Result<Recording, String> {
     let config = recording_config(recording)?;
     let original = replay_recording(recording, None, None)?;
-    let target = original
+    let mut target = original
         .outcome
         .violation(property)
         .cloned()
         .ok_or_else(|| format!("the trace does not violate {property}"))?;
+    if preserve == Preserve::PropertyOnly {
+        target.signatures.clear();
+        target.defects.clear();
+    }
     let shrunk = shrink::shrink(
         &config,
         &recording.params,
@@ -231,6 +256,7 @@ pub fn shrink_recording(
     let mut result = Recording {
         shrunk: Some(record::ShrinkInfo {
             property: property.to_string(),
+            signature: target.signatures.first().map(ToString::to_string),
             original_steps: shrunk.original_len,
             replays: shrunk.replays,
         }),

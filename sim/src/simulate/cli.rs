@@ -1,7 +1,8 @@
 //! `mvsim simulate`, `mvsim replay` and `mvsim sweep`: arguments, output and exit codes.
 //!
 //! Output of `simulate` and `replay`: the seed and the drawn profile first, then the run's
-//! size and verdict, each violated property with its one-line statement and what breaks it,
+//! size and verdict, each violated property with its one-line statement, what breaks it and
+//! its witnesses' finding signatures (`signature: ...` lines),
 //! the (shrunk) trace up to the violation, the trace files, and one replay command. Exit
 //! code 0 when no property was violated, 1 when one was; bad input is an `Err` (main prints
 //! `mvsim: error: ...` and exits 2).
@@ -12,6 +13,7 @@ use super::record::{self, Expected, Recording};
 use super::shrink::REPLAYS_MAX;
 use super::sweep::{merge_summaries, parse_seed_range, parse_shard, sweep, SeedRange, SweepPlan};
 use super::{run_seed, shrink_recording, trace_lines, SweepSummary};
+use crate::baseline::Baseline;
 use crate::exit::ExitStatus;
 use mvsim_model::properties::{self, Expectation};
 use mvsim_model::Profile;
@@ -178,9 +180,36 @@ pub struct SweepArgs {
     /// No progress line on stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// The findings baseline (as for `mvsim check`): a failure whose signature a finding
+    /// explains is accepted and listed with the finding's id; any other signature is new
+    /// (exit 1).
+    #[arg(long, value_name = "PATH", default_value = crate::baseline::DEFAULT_PATH, conflicts_with = "no_baseline")]
+    pub baseline: PathBuf,
+    /// Judge with no baseline: every signature is new.
+    #[arg(long)]
+    pub no_baseline: bool,
     #[command(flatten)]
     /// The run options.
     pub run: RunArgs,
+}
+
+impl SweepArgs {
+    /// The baseline to judge against and how to name it; errors are one line.
+    fn load_baseline(&self) -> Result<(Baseline, String), String> {
+        if self.no_baseline {
+            return Ok((Baseline::empty(), "none (--no-baseline)".to_string()));
+        }
+        let baseline = Baseline::load(&self.baseline).map_err(|error| {
+            if self.baseline.exists() {
+                error
+            } else {
+                format!(
+                    "{error} (the findings baseline; run from the repository root, pass --baseline PATH, or --no-baseline)"
+                )
+            }
+        })?;
+        Ok((baseline, self.baseline.display().to_string()))
+    }
 }
 
 fn parse_seed(text: &str) -> Result<u64, String> {
@@ -303,6 +332,9 @@ fn report_outcome(outcome: &RunOutcome) {
             "{label} {}",
             describe_violation(violation, outcome)
         ));
+        for signature in &violation.signatures {
+            say(&format!("         signature: {signature}"));
+        }
     }
 }
 
@@ -379,6 +411,13 @@ fn shrink_and_save(
         shrunk.steps.len(),
         written.display()
     ));
+    if let Some(signature) = shrunk
+        .shrunk
+        .as_ref()
+        .and_then(|info| info.signature.as_ref())
+    {
+        say(&format!("         keeps signature: {signature}"));
+    }
     Ok(shrunk)
 }
 
@@ -632,6 +671,7 @@ pub fn run_sweep(args: &SweepArgs) -> Result<ExitStatus, String> {
             super::sweep::JOBS_MAX
         ));
     }
+    let judge = args.load_baseline()?;
     let plan = SweepPlan {
         profile: args.run.profile()?,
         options: args.run.options()?,
@@ -657,7 +697,7 @@ pub fn run_sweep(args: &SweepArgs) -> Result<ExitStatus, String> {
         plan.range.len(),
         plan.jobs
     ));
-    let summary = sweep(&plan)?;
+    let mut summary = sweep(&plan)?;
     if summary.interrupted {
         say(&format!(
             "note       interrupted (SIGINT) after {} of {} seeds: the summary covers the seeds that ran",
@@ -665,7 +705,7 @@ pub fn run_sweep(args: &SweepArgs) -> Result<ExitStatus, String> {
             plan.range.len()
         ));
     }
-    finish_sweep(&summary, args)
+    finish_sweep(&mut summary, args, &judge)
 }
 
 fn run_merge(args: &SweepArgs) -> Result<ExitStatus, String> {
@@ -700,20 +740,28 @@ fn run_merge(args: &SweepArgs) -> Result<ExitStatus, String> {
         }
     }
     probe_sweep_outputs(args)?;
+    let judge = args.load_baseline()?;
     let summaries = args
         .merge
         .iter()
         .map(|path| SweepSummary::read(path))
         .collect::<Result<Vec<_>, _>>()?;
-    let merged = merge_summaries(summaries)?;
+    let mut merged = merge_summaries(summaries)?;
     say(&format!(
         "mvsim sweep: merged {} summaries",
         args.merge.len()
     ));
-    finish_sweep(&merged, args)
+    finish_sweep(&mut merged, args, &judge)
 }
 
-fn finish_sweep(summary: &SweepSummary, args: &SweepArgs) -> Result<ExitStatus, String> {
+/// Judges the summary's signatures against the baseline, prints and writes it; a counted
+/// violation is a new signature (or a failure with none).
+fn finish_sweep(
+    summary: &mut SweepSummary,
+    args: &SweepArgs,
+    (baseline, shown): &(Baseline, String),
+) -> Result<ExitStatus, String> {
+    summary.judge(baseline, shown);
     let human = summary.render();
     if HUMAN_TO_STDERR.load(std::sync::atomic::Ordering::Relaxed) {
         eprint!("{human}");
@@ -730,7 +778,7 @@ fn finish_sweep(summary: &SweepSummary, args: &SweepArgs) -> Result<ExitStatus, 
         }
     }
     Ok(ExitStatus::of(
-        !summary.failures.is_empty(),
+        summary.has_new(),
         summary.complete,
         summary.interrupted,
     ))

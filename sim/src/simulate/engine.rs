@@ -19,10 +19,11 @@ use super::rng::{RecordingEntropy, ReplayEntropy, SimRng};
 use super::workload::Workload;
 use mvsim_model::config::FaultBudget;
 use mvsim_model::executor::{TaskMode, TaskPhase};
-use mvsim_model::properties::{self, Check, Expectation};
+use mvsim_model::properties::{self, Check, Expectation, Property};
 use mvsim_model::quiescence::{self, Settled};
 use mvsim_model::register::RegisterFault;
 use mvsim_model::scheduler::SchedulerPhase;
+use mvsim_model::signature::{self, Signature};
 use mvsim_model::{Action, Config, Entropy, NoEntropy, TaskRef, World};
 use serde::{Deserialize, Serialize};
 
@@ -135,6 +136,22 @@ pub struct Violation {
     /// For bucket-level quiescent properties: what breaks it, `"<bucket> <kind>"`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub defects: Vec<String>,
+    /// The signatures of the violation's witnesses (`mvsim_model::signature::witnesses_of`
+    /// at the violating state; at the settled state for a quiescent property), in witness
+    /// order without repeats: the same vocabulary `mvsim check`'s gate judges.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signatures: Vec<Signature>,
+}
+
+/// The distinct signatures of `property`'s witnesses at `world`, in witness order.
+fn signatures_of(config: &Config, property: &'static Property, world: &World) -> Vec<Signature> {
+    let mut out: Vec<Signature> = Vec::new();
+    for witness in signature::witnesses_of(config, property, world) {
+        if !out.contains(&witness.signature) {
+            out.push(witness.signature);
+        }
+    }
+    out
 }
 
 /// What a run (seeded or replayed) ended with.
@@ -218,7 +235,8 @@ impl Checks {
         for &(index, check) in &self.always {
             if self.violated & (1 << index) == 0 && !check(config, world) {
                 self.violated |= 1 << index;
-                let name = properties::registry()[index].name;
+                let property = &properties::registry()[index];
+                let name = property.name;
                 self.violations.push(Violation {
                     property: name.to_string(),
                     step,
@@ -226,6 +244,7 @@ impl Checks {
                     phase,
                     detail: super::describe::state_detail(name, config, world),
                     defects: Vec::new(),
+                    signatures: signatures_of(config, property, world),
                 });
             }
         }
@@ -254,6 +273,7 @@ impl Checks {
                     phase: Phase::Quiescence,
                     detail: super::describe::settled_detail(property.name, config, settled),
                     defects: super::describe::defects(property.name, config, settled),
+                    signatures: signatures_of(config, property, &settled.world),
                 });
             }
         }

@@ -49,6 +49,10 @@ impl Expected {
 pub struct ShrinkInfo {
     /// The property the shrunk trace still violates.
     pub property: String,
+    /// The signature (text form) the shrunk trace still shows for that property: the
+    /// original violation's first (absent in traces written before signatures).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
     /// Workload steps of the original run.
     pub original_steps: usize,
     /// Replays the shrinker ran.

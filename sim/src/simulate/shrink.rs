@@ -3,14 +3,24 @@
 //! A candidate is a subsequence of the current failing trace. It is replayed leniently:
 //! each step runs at its recorded time, a step that is not enabled any more is dropped,
 //! and jitter draws a step no longer consumes are dropped too (see `ReplayEntropy`). The
-//! candidate is kept when the target property is still violated; the trace becomes the
+//! candidate is kept when the target property is still violated **with the target's
+//! signature** (the first signature of the original violation, see below); the trace becomes the
 //! steps actually applied, cut at the violation for `Always` properties (so every kept
 //! trace replays exactly). Chunks of half the trace are tried first, then quarters, and so
 //! on down to single steps, repeated while single steps still go; a replay budget bounds
 //! the work, so shrinking always ends and its result depends on the trace alone.
+//!
+//! What a kept candidate must preserve: the property; the first signature of the target
+//! violation (`Violation::signatures[0]`, the first witness's) among the candidate's
+//! violation signatures; and, for bucket-level quiescent properties, the first defect
+//! (bucket and kind). Preserving the property alone is not enough: on `post`, F1-class
+//! (`written-outdated-by=appendValid`) and F3-class (`causes=flush-read-error`) failures
+//! violate the same properties, and a property-only shrink of the one may end as the
+//! other. A target with no signatures (or no defects) does not constrain them.
 
 use super::engine::{replay, RecordedStep, ReplayMode, Violation};
 use super::params::SimParams;
+use mvsim_model::signature::Signature;
 use mvsim_model::Config;
 
 /// Default bound on the replays one shrink may run.
@@ -33,6 +43,8 @@ struct Shrinker<'a> {
     property: &'a str,
     /// For bucket-level properties: this defect (bucket and kind) must still be present.
     defect: Option<&'a str>,
+    /// This signature must still be among the violation's.
+    signature: Option<&'a Signature>,
     replays: usize,
     replays_max: usize,
 }
@@ -54,6 +66,11 @@ impl Shrinker<'_> {
         let violation = replayed.outcome.violation(self.property)?;
         if let Some(defect) = self.defect {
             if !violation.defects.iter().any(|found| found == defect) {
+                return None;
+            }
+        }
+        if let Some(signature) = self.signature {
+            if !violation.signatures.contains(signature) {
                 return None;
             }
         }
@@ -103,7 +120,8 @@ impl Shrinker<'_> {
 }
 
 /// Shrinks `steps` (a run with the violation `target`) to a shorter trace that still
-/// violates the same property (with the same first defect, for bucket-level properties).
+/// violates the same property with the same first signature (and the same first defect,
+/// for bucket-level properties).
 pub fn shrink(
     config: &Config,
     params: &SimParams,
@@ -118,6 +136,7 @@ pub fn shrink(
         heal_start_ms,
         property: &target.property,
         defect: target.defects.first().map(String::as_str),
+        signature: target.signatures.first(),
         replays: 0,
         replays_max,
     };

@@ -1,5 +1,11 @@
 //! Sweeps: many seeds, optionally one shard of a range, on several threads, summarised
-//! per property; summaries are JSON and merge across shards.
+//! per finding signature (and per property); summaries are JSON and merge across shards.
+//!
+//! Each failing run contributes every signature of its violations
+//! (`Violation::signatures`, the vocabulary of `mvsim_model::signature`) to one group per
+//! signature. [`SweepSummary::judge`] then judges each group against a findings baseline
+//! (the one `mvsim check` uses): a signature some finding explains is accepted and names
+//! the finding; any other is new. `mvsim sweep` exits 1 only for a new signature.
 //!
 //! Seed `s` of the range belongs to shard `s % N` (module doc of `simulate`). Threads take
 //! seeds from a shared counter and keep their own tallies; tallies are sums, counts and
@@ -8,6 +14,7 @@
 use super::params::SimOptions;
 use super::wallclock::Stopwatch;
 use super::{run_seed, RunOutcome};
+use crate::baseline::Baseline;
 use crate::exit::ExitStatus;
 use mvsim_model::properties::{self, Expectation};
 use mvsim_model::Profile;
@@ -137,6 +144,25 @@ pub struct FailureGroup {
     pub replay: String,
 }
 
+/// Failures with one signature across a sweep.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignatureGroup {
+    /// The property the signature belongs to.
+    pub property: String,
+    /// Runs whose violation of the property had a witness with this signature.
+    pub runs: u64,
+    /// The smallest such seed.
+    pub smallest_seed: u64,
+    /// The smallest such seeds (at most 100).
+    pub seeds: Vec<u64>,
+    /// The command that replays the smallest seed's violation.
+    pub replay: String,
+    /// The baseline finding that explains the signature (set by [`SweepSummary::judge`];
+    /// absent: new, or not judged when the summary's `baseline` is absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_by: Option<String>,
+}
+
 /// A sweep's machine-readable summary (`--json`), mergeable across shards.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepSummary {
@@ -166,6 +192,14 @@ pub struct SweepSummary {
     pub wall_ms: u64,
     /// Per violated property: its failures.
     pub failures: BTreeMap<String, FailureGroup>,
+    /// Per signature (text form) of a violation's witness: its failures. Absent in
+    /// summaries written before signatures (they read as empty).
+    #[serde(default)]
+    pub signatures: BTreeMap<String, SignatureGroup>,
+    /// The baseline the signatures were judged against (its path, or `--no-baseline`);
+    /// absent when not judged (a merge re-judges).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
     /// Per `Sometimes` property: the runs that reached it.
     pub sometimes: BTreeMap<String, u64>,
     /// Runs that hit the step budget.
@@ -182,6 +216,8 @@ struct Tally {
     steps: u64,
     heal_steps: u64,
     failures: BTreeMap<String, (u64, Vec<u64>)>,
+    /// Per signature text: its property, runs and seeds.
+    signatures: BTreeMap<String, (String, u64, Vec<u64>)>,
     reached: BTreeMap<&'static str, u64>,
     limit_hits: u64,
     catalog_exhausted: u64,
@@ -197,6 +233,14 @@ impl Tally {
             let entry = self.failures.entry(violation.property.clone()).or_default();
             entry.0 += 1;
             entry.1.push(seed);
+            for signature in &violation.signatures {
+                let entry = self
+                    .signatures
+                    .entry(signature.to_string())
+                    .or_insert_with(|| (violation.property.clone(), 0, Vec::new()));
+                entry.1 += 1;
+                entry.2.push(seed);
+            }
         }
         for name in outcome.reached_names() {
             *self.reached.entry(name).or_default() += 1;
@@ -214,6 +258,14 @@ impl Tally {
             let entry = self.failures.entry(property).or_default();
             entry.0 += runs;
             entry.1.extend(seeds);
+        }
+        for (signature, (property, runs, seeds)) in other.signatures {
+            let entry = self
+                .signatures
+                .entry(signature)
+                .or_insert_with(|| (property, 0, Vec::new()));
+            entry.1 += runs;
+            entry.2.extend(seeds);
         }
         for (name, runs) in other.reached {
             *self.reached.entry(name).or_default() += runs;
@@ -395,6 +447,14 @@ fn summarize(
         })
         .collect();
     let status = ExitStatus::of(violation, !interrupted, interrupted);
+    let signatures = tally
+        .signatures
+        .into_iter()
+        .map(|(signature, (property, runs, seeds))| {
+            let group = signature_group(&engine, &options, property, runs, seeds);
+            (signature, group)
+        })
+        .collect();
     SweepSummary {
         format: SUMMARY_FORMAT.to_string(),
         exit_status: status.code(),
@@ -409,6 +469,8 @@ fn summarize(
         heal_steps: tally.heal_steps,
         wall_ms,
         failures,
+        signatures,
+        baseline: None,
         sometimes: sometimes_counts(&tally.reached),
         limit_hits: tally.limit_hits,
         catalog_exhausted: tally.catalog_exhausted,
@@ -434,6 +496,27 @@ fn failure_group(
         smallest_seed,
         seeds,
         replay: replay_command(engine, options, smallest_seed, property),
+    }
+}
+
+fn signature_group(
+    engine: &str,
+    options: &[String],
+    property: String,
+    runs: u64,
+    mut seeds: Vec<u64>,
+) -> SignatureGroup {
+    seeds.sort_unstable();
+    seeds.dedup();
+    seeds.truncate(SEEDS_KEPT);
+    let smallest_seed = seeds.first().copied().unwrap_or_default();
+    SignatureGroup {
+        replay: replay_command(engine, options, smallest_seed, &property),
+        property,
+        runs,
+        smallest_seed,
+        seeds,
+        accepted_by: None,
     }
 }
 
@@ -529,9 +612,70 @@ fn merge_into(merged: &mut SweepSummary, part: SweepSummary) {
         let group = failure_group(&merged.engine, &merged.options, &property, runs, seeds);
         merged.failures.insert(property, group);
     }
+    merge_signatures(merged, part.signatures);
+}
+
+/// Adds a part's signature groups (the merged summary is judged afresh).
+fn merge_signatures(merged: &mut SweepSummary, signatures: BTreeMap<String, SignatureGroup>) {
+    merged.baseline = None;
+    for group in merged.signatures.values_mut() {
+        group.accepted_by = None;
+    }
+    for (signature, group) in signatures {
+        let (runs, seeds) = match merged.signatures.remove(&signature) {
+            Some(existing) => (
+                existing.runs + group.runs,
+                [existing.seeds, group.seeds].concat(),
+            ),
+            None => (group.runs, group.seeds),
+        };
+        let group = signature_group(&merged.engine, &merged.options, group.property, runs, seeds);
+        merged.signatures.insert(signature, group);
+    }
 }
 
 impl SweepSummary {
+    /// Judges every signature group against `baseline` (`shown` names it, e.g. its path or
+    /// `--no-baseline`): a group some finding explains is accepted by that finding.
+    pub fn judge(&mut self, baseline: &Baseline, shown: &str) {
+        for (text, group) in &mut self.signatures {
+            group.accepted_by = mvsim_model::signature::Signature::parse(text)
+                .ok()
+                .and_then(|signature| baseline.explain(&signature))
+                .map(|finding| finding.id.clone());
+        }
+        self.baseline = Some(shown.to_string());
+    }
+
+    /// The signatures no baseline finding explains (all of them when not judged).
+    pub fn new_signatures(&self) -> Vec<&str> {
+        self.signatures
+            .iter()
+            .filter(|(_, group)| group.accepted_by.is_none())
+            .map(|(signature, _)| signature.as_str())
+            .collect()
+    }
+
+    /// Violated properties with no signature group (summaries written before signatures):
+    /// they cannot be judged, so they count as new.
+    pub fn unsigned_failures(&self) -> Vec<&str> {
+        self.failures
+            .keys()
+            .filter(|property| {
+                !self
+                    .signatures
+                    .values()
+                    .any(|group| &group.property == *property)
+            })
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// Did the sweep see a new finding (a new signature, or a failure with none)?
+    pub fn has_new(&self) -> bool {
+        !self.new_signatures().is_empty() || !self.unsigned_failures().is_empty()
+    }
+
     /// Reads a summary file (at most the input cap, `crate::files`) and checks that it is
     /// consistent: a known format, possible shards (`I < N`, `start <= end`), ranges of one
     /// summary that share no seed, and a run count equal to the seeds its ranges hold.
@@ -663,6 +807,51 @@ impl SweepSummary {
                 text,
                 "  {property:<width$}  {:>6} runs  smallest seed {:<6}  {}",
                 group.runs, group.smallest_seed, group.replay
+            );
+        }
+        self.render_signatures(text);
+    }
+
+    /// The signature groups: new ones first, then accepted ones with their finding.
+    fn render_signatures(&self, text: &mut String) {
+        let new = self.new_signatures();
+        let judged = self.baseline.as_deref();
+        let _ = writeln!(
+            text,
+            "signatures {} seen: {} new, {} accepted ({})",
+            self.signatures.len(),
+            new.len(),
+            self.signatures.len() - new.len(),
+            judged.map_or("not judged".to_string(), |baseline| format!(
+                "baseline {baseline}"
+            ))
+        );
+        let ordered = self
+            .signatures
+            .iter()
+            .filter(|(_, group)| group.accepted_by.is_none())
+            .chain(
+                self.signatures
+                    .iter()
+                    .filter(|(_, group)| group.accepted_by.is_some()),
+            );
+        for (signature, group) in ordered {
+            let label = match (&group.accepted_by, judged) {
+                (Some(id), _) => id.clone(),
+                (None, Some(_)) => "NEW".to_string(),
+                (None, None) => "?".to_string(),
+            };
+            let _ = writeln!(text, "  {label:<4} {signature}");
+            let _ = writeln!(
+                text,
+                "         {} runs, smallest seed {}: {}",
+                group.runs, group.smallest_seed, group.replay
+            );
+        }
+        for property in self.unsigned_failures() {
+            let _ = writeln!(
+                text,
+                "  NEW  {property} (no signature recorded: a summary from before signatures)"
             );
         }
     }

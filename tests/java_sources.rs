@@ -168,3 +168,99 @@ fn citation_scan_finds_abbreviations_and_file_names() {
     let found = cited("see pre:CM:378 and MaterializedViewRuntimeMetadataUtils.java:38; RPM:1", &abbreviations);
     assert_eq!(found, BTreeSet::from(["CM".to_string(), "RMU".to_string()]));
 }
+
+/// The example workflow's path filters (pull_request and push) name every Pinot file the
+/// model cites that the engine-directory glob does not cover.
+#[test]
+fn workflow_path_filter_covers_every_cited_file() {
+    let workflow = std::fs::read_to_string(root().join("docs/ci/pinot-mvsim.yml"))
+        .expect("docs/ci/pinot-mvsim.yml");
+    let glob = "pinot-materialized-view/src/main/java/org/apache/pinot/materializedview/";
+    assert_eq!(
+        workflow.matches(&format!("- \"{glob}**\"")).count(),
+        2,
+        "both triggers filter on the engine directory"
+    );
+    let sources = sources();
+    for model in &sources.model {
+        for java in &model.java {
+            if java.path.starts_with(glob) {
+                continue;
+            }
+            assert_eq!(
+                workflow.matches(&format!("- \"{}\"", java.path)).count(),
+                2,
+                "docs/ci/pinot-mvsim.yml: add {} (cited by {}) to both path filters",
+                java.path,
+                model.file
+            );
+        }
+    }
+    assert!(workflow.contains("scripts/check-java-sources.sh pinot"));
+    assert!(workflow.contains("check --strict-baseline"));
+}
+
+/// scripts/check-java-sources.sh on a synthetic checkout: a matching file passes, a changed
+/// and a missing one are each reported with the model files citing them (exit 1).
+#[test]
+fn check_script_reports_changed_and_missing_files() {
+    if std::process::Command::new("git").arg("--version").output().is_err() {
+        eprintln!("git not found; skipped");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("mvsim-java-sources-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let checkout = dir.join("pinot");
+    std::fs::create_dir_all(checkout.join("a")).unwrap();
+    // `hello\n` is blob ce013625030ba8dba906f756967f9e9ca394464a.
+    std::fs::write(checkout.join("a/Same.java"), "hello\n").unwrap();
+    std::fs::write(checkout.join("a/Changed.java"), "hello, changed\n").unwrap();
+    let toml = dir.join("sources.toml");
+    let blob = "ce013625030ba8dba906f756967f9e9ca394464a";
+    std::fs::write(
+        &toml,
+        format!(
+            "pinot_commit = \"ca5c042d034583271f46cbe71ad6cf69274e5027\"\n\
+             [[model]]\nfile = \"model/src/one.rs\"\njava = [\n\
+             \x20 {{ abbrev = \"S\", path = \"a/Same.java\", blob = \"{blob}\" }},\n\
+             \x20 {{ abbrev = \"C\", path = \"a/Changed.java\", blob = \"{blob}\" }},\n]\n\
+             [[model]]\nfile = \"model/src/two.rs\"\njava = [\n\
+             \x20 {{ abbrev = \"C\", path = \"a/Changed.java\", blob = \"{blob}\" }},\n\
+             \x20 {{ abbrev = \"M\", path = \"a/Missing.java\", blob = \"{blob}\" }},\n]\n"
+        ),
+    )
+    .unwrap();
+    let run = || {
+        std::process::Command::new("bash")
+            .arg(root().join("scripts/check-java-sources.sh"))
+            .arg(&checkout)
+            .arg(&toml)
+            .output()
+            .expect("bash runs")
+    };
+    let output = run();
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("changed: a/Changed.java\n")
+            && stdout.contains("  cited by: model/src/one.rs, model/src/two.rs\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("missing: a/Missing.java\n  cited by: model/src/two.rs\n"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("a/Same.java"), "{stdout}");
+    assert!(stdout.contains("2 of 3 modelled Pinot files differ"), "{stdout}");
+    // Restore both: everything matches.
+    std::fs::write(checkout.join("a/Changed.java"), "hello\n").unwrap();
+    std::fs::write(checkout.join("a/Missing.java"), "hello\n").unwrap();
+    let output = run();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -42,7 +42,10 @@ fn sources() -> Sources {
 }
 
 fn is_sha1(text: &str) -> bool {
-    text.len() == 40 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    text.len() == 40
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// The abbreviations `text` cites: `ABBR:<digit>` (also `pre:ABBR:...`) not preceded by a
@@ -82,7 +85,13 @@ fn java_sources_parse_and_hashes_are_consistent() {
     let mut blobs: BTreeMap<&str, &str> = BTreeMap::new();
     for model in &sources.model {
         for java in &model.java {
-            assert!(is_sha1(&java.blob), "{}: {}: not a SHA-1: {}", model.file, java.path, java.blob);
+            assert!(
+                is_sha1(&java.blob),
+                "{}: {}: not a SHA-1: {}",
+                model.file,
+                java.path,
+                java.blob
+            );
             assert_eq!(
                 sources.abbreviations.get(&java.abbrev),
                 Some(&java.path),
@@ -103,7 +112,10 @@ fn java_sources_parse_and_hashes_are_consistent() {
     // The engine's core files are all listed.
     for core in ["PM", "SCH", "EX", "CM", "RW", "MC", "PHRM", "SDM"] {
         let path = &sources.abbreviations[core];
-        assert!(blobs.contains_key(path.as_str()), "{core} ({path}) is not listed");
+        assert!(
+            blobs.contains_key(path.as_str()),
+            "{core} ({path}) is not listed"
+        );
     }
 }
 
@@ -115,7 +127,11 @@ fn java_sources_name_every_model_file_with_exactly_its_citations() {
         .iter()
         .map(|model| (model.file.as_str(), model))
         .collect();
-    assert_eq!(listed.len(), sources.model.len(), "a model file is listed twice");
+    assert_eq!(
+        listed.len(),
+        sources.model.len(),
+        "a model file is listed twice"
+    );
     let mut on_disk = BTreeSet::new();
     for entry in std::fs::read_dir(root().join("model/src")).expect("model/src") {
         let path = entry.expect("entry").path();
@@ -136,7 +152,8 @@ fn java_sources_name_every_model_file_with_exactly_its_citations() {
         let text = std::fs::read_to_string(root().join(file)).expect("model file");
         let cites = cited(&text, &sources.abbreviations);
         let model = listed[file.as_str()];
-        let recorded: BTreeSet<String> = model.java.iter().map(|java| java.abbrev.clone()).collect();
+        let recorded: BTreeSet<String> =
+            model.java.iter().map(|java| java.abbrev.clone()).collect();
         if cites != recorded {
             problems.push(format!(
                 "{file}: cites {:?}, model/java-sources.toml records {:?}",
@@ -144,7 +161,9 @@ fn java_sources_name_every_model_file_with_exactly_its_citations() {
             ));
         }
         if text.contains("ZNRecord.java") && model.external.is_empty() {
-            problems.push(format!("{file}: cites Helix's ZNRecord.java; list it under `external`"));
+            problems.push(format!(
+                "{file}: cites Helix's ZNRecord.java; list it under `external`"
+            ));
         }
     }
     assert!(
@@ -165,7 +184,10 @@ fn citation_scan_finds_abbreviations_and_file_names() {
     .into_iter()
     .map(|(a, p)| (a.to_string(), p.to_string()))
     .collect();
-    let found = cited("see pre:CM:378 and MaterializedViewRuntimeMetadataUtils.java:38; RPM:1", &abbreviations);
+    let found = cited(
+        "see pre:CM:378 and MaterializedViewRuntimeMetadataUtils.java:38; RPM:1",
+        &abbreviations,
+    );
     assert_eq!(found, BTreeSet::from(["CM".to_string(), "RMU".to_string()]));
 }
 
@@ -204,7 +226,11 @@ fn workflow_path_filter_covers_every_cited_file() {
 /// and a missing one are each reported with the model files citing them (exit 1).
 #[test]
 fn check_script_reports_changed_and_missing_files() {
-    if std::process::Command::new("git").arg("--version").output().is_err() {
+    if std::process::Command::new("git")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
         eprintln!("git not found; skipped");
         return;
     }
@@ -251,7 +277,10 @@ fn check_script_reports_changed_and_missing_files() {
         "{stdout}"
     );
     assert!(!stdout.contains("a/Same.java"), "{stdout}");
-    assert!(stdout.contains("2 of 3 modelled Pinot files differ"), "{stdout}");
+    assert!(
+        stdout.contains("2 of 3 modelled Pinot files differ"),
+        "{stdout}"
+    );
     // Restore both: everything matches.
     std::fs::write(checkout.join("a/Changed.java"), "hello\n").unwrap();
     std::fs::write(checkout.join("a/Missing.java"), "hello\n").unwrap();

@@ -66,6 +66,10 @@ pub enum ScenarioCommand {
         /// and engine).
         #[arg(long, value_name = "FILE")]
         junit: Option<PathBuf>,
+        /// Print the run as a sequence diagram instead of the trace (`mermaid`; one run:
+        /// give --engine when the scenario lists several). Exit status as without it.
+        #[arg(long, value_name = "FORMAT", conflicts_with_all = ["all", "brief", "signatures"])]
+        diagram: Option<String>,
     },
     /// List the step vocabulary (`do = "..."`).
     Verbs,
@@ -149,6 +153,7 @@ pub fn run_scenario(args: &ScenarioArgs) -> Result<ExitStatus, String> {
             brief,
             signatures,
             junit,
+            diagram,
         } => {
             let chosen = choose(&scenarios, name.as_deref(), *all, &dir)?;
             let engine = engine.as_deref().map(Profile::by_name).transpose()?;
@@ -157,6 +162,19 @@ pub fn run_scenario(args: &ScenarioArgs) -> Result<ExitStatus, String> {
                     return Err("--junit needs a file".to_string());
                 }
                 crate::files::probe_output(path, "--junit")?;
+            }
+            if let Some(format) = diagram {
+                crate::diagram::parse_format(format)?;
+                let outcomes = run_all(&chosen, engine);
+                let [outcome] = outcomes.as_slice() else {
+                    return Err(format!(
+                        "--diagram draws one run; scenario {} runs on {}: add --engine",
+                        chosen[0].name,
+                        chosen[0].engine_list()
+                    ));
+                };
+                print!("{}", outcome.diagram.mermaid());
+                return Ok(exit_code(&outcomes));
             }
             let outcomes = run_all(&chosen, engine);
             if let Some(path) = junit {

@@ -200,6 +200,7 @@ impl Runs {
                 max_memory_mb: self.args.max_memory_mb,
                 json: None,
                 junit: None,
+                diagram: None,
                 path: None,
                 baseline: crate::baseline::DEFAULT_PATH.into(),
                 no_baseline: true,

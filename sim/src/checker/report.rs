@@ -52,6 +52,10 @@ pub struct CheckArgs {
     /// Replay this action-index path (printed with every violation) instead of checking.
     #[arg(long)]
     pub path: Option<String>,
+    /// With --path: print the replay as a sequence diagram instead of the trace
+    /// (`mermaid`; see sim/src/diagram.rs).
+    #[arg(long, value_name = "FORMAT")]
+    pub diagram: Option<String>,
     /// The findings baseline: violations whose every witness a baseline finding explains
     /// are accepted (reported, exit status 0); anything else is a new finding (exit 1).
     #[arg(long, default_value = crate::baseline::DEFAULT_PATH, conflicts_with = "no_baseline")]
@@ -243,6 +247,9 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitStatus, String> {
     validate(args)?;
     if let Some(path) = &args.path {
         return replay_command(&model, args, path);
+    }
+    if args.diagram.is_some() {
+        return Err("--diagram draws a replay: give --path P".to_string());
     }
     let baseline = if args.no_baseline {
         crate::baseline::Baseline::empty()
@@ -610,13 +617,6 @@ pub fn render(result: &CheckResult) -> String {
 fn replay_command(model: &MvModel, args: &CheckArgs, path: &str) -> Result<ExitStatus, String> {
     let indices = parse_path(path)?;
     let (states, actions) = replay_path(model, &indices)?;
-    println!(
-        "mvsim check --engine {} --config {} --path {} (replay, {} steps)",
-        args.engine,
-        args.config,
-        path,
-        actions.len()
-    );
     let last = states.last().expect("replay has the initial state");
     let mut violated = Vec::new();
     for (index, property) in properties::registry().iter().enumerate() {
@@ -627,6 +627,32 @@ fn replay_command(model: &MvModel, args: &CheckArgs, path: &str) -> Result<ExitS
     let with_settle = violated
         .iter()
         .any(|property| property.expectation == Expectation::Quiescent);
+    if let Some(format) = &args.diagram {
+        crate::diagram::parse_format(format)?;
+        let names: Vec<&str> = violated.iter().map(|property| property.name).collect();
+        let title = format!("{} --diagram {format}", replay_line(model, args, path));
+        let diagram = crate::diagram::checker_path(
+            &model.config,
+            &model.settle_config,
+            &actions,
+            with_settle,
+            &names,
+            &title,
+        );
+        print!("{}", diagram.mermaid());
+        return Ok(if violated.is_empty() {
+            ExitStatus::Clean
+        } else {
+            ExitStatus::Violation
+        });
+    }
+    println!(
+        "mvsim check --engine {} --config {} --path {} (replay, {} steps)",
+        args.engine,
+        args.config,
+        path,
+        actions.len()
+    );
     for line in render_trace(model, &actions, with_settle) {
         println!("  {line}");
     }

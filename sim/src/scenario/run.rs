@@ -59,6 +59,9 @@ pub struct Outcome {
     /// The signatures of every witness of every violation along the run and at quiescence
     /// (`mvsim_model::signature`; the baseline's scenario reproducers read them).
     pub signatures: std::collections::BTreeSet<mvsim_model::signature::Signature>,
+    /// The run as a sequence diagram (`mvsim scenario run NAME --diagram mermaid`): the
+    /// steps the trace shows, and the quiescence check's.
+    pub diagram: crate::diagram::Diagram,
 }
 
 impl Outcome {
@@ -188,6 +191,10 @@ pub fn run(scenario: &Scenario, profile: Profile) -> Outcome {
         expected_violations: expect.map(|e| e.violated.clone()).unwrap_or_default(),
         judged: expect.is_some(),
         signatures: Default::default(),
+        diagram: crate::diagram::Diagram::new(&format!(
+            "mvsim scenario run {} --engine {} --diagram mermaid",
+            scenario.name, profile.name
+        )),
     };
     let config = match build_config(scenario, profile) {
         Ok(config) => config,
@@ -224,6 +231,10 @@ pub fn run(scenario: &Scenario, profile: Profile) -> Outcome {
         None
     };
     runner.summary(settled.as_ref());
+    outcome.diagram.extend(std::mem::take(&mut runner.diagram));
+    if let Some(error) = &outcome.error {
+        outcome.diagram.note(&format!("ERROR {error}"));
+    }
     if outcome.error.is_none() {
         if let Some(expect) = expect {
             outcome.checks = judge(&runner, settled.as_ref(), expect, scenario.quiescence);
@@ -251,6 +262,7 @@ struct Runner<'a> {
     first_violation: Vec<Option<usize>>,
     first_reached: Vec<Option<usize>>,
     signatures: std::collections::BTreeSet<mvsim_model::signature::Signature>,
+    diagram: crate::diagram::Diagram,
 }
 
 impl<'a> Runner<'a> {
@@ -265,6 +277,7 @@ impl<'a> Runner<'a> {
             first_violation: vec![None; count],
             first_reached: vec![None; count],
             signatures: Default::default(),
+            diagram: Default::default(),
         }
     }
 
@@ -355,6 +368,13 @@ impl<'a> Runner<'a> {
             &self.world,
         );
         let mut lines = vec![line.render()];
+        self.diagram.push(crate::diagram::step(
+            config_for_step,
+            self.steps_taken,
+            &before,
+            action,
+            &self.world,
+        ));
         lines.extend(cas_note(config_for_step, &before, action, &self.world));
         lines.extend(task_end_note(config_for_step, &before, action, &self.world));
         let marks = self.evaluate(self.steps_taken);
@@ -659,6 +679,7 @@ impl<'a> Runner<'a> {
         } else {
             "no steps".to_string()
         };
+        self.diagram.drop_last(quiet);
         self.lines
             .push(format!("   ({range}{quiet_text}; {ending})"));
     }
@@ -670,6 +691,15 @@ impl<'a> Runner<'a> {
             || settled.world.mv_data != self.world.mv_data;
         self.lines.push(format!(
             "---- quiescence check: no more events or faults, fair schedule: {} steps, {} ----",
+            settled.steps,
+            if settled.converged {
+                "fixpoint reached"
+            } else {
+                "NO fixpoint within the budget"
+            }
+        ));
+        self.diagram.note(&format!(
+            "quiescence check: no more events or faults, fair schedule ({} steps, {})",
             settled.steps,
             if settled.converged {
                 "fixpoint reached"
@@ -691,13 +721,26 @@ impl<'a> Runner<'a> {
                 );
                 if materially_changed(&before, &world) {
                     self.lines.push(line.render());
+                    self.diagram.push(crate::diagram::step(
+                        &self.settle_config,
+                        line.step,
+                        &before,
+                        action,
+                        &world,
+                    ));
                 }
             }
             self.lines.push(format!(
                 "   settled:  {}",
                 describe_znode(self.config, &settled.world)
             ));
+            self.diagram.note(&format!(
+                "settled: {}",
+                describe_znode(self.config, &settled.world)
+            ));
         } else {
+            self.diagram
+                .note("the znode and the MV segments do not change at quiescence");
             self.lines
                 .push("   (the znode and the MV segments do not change)".to_string());
         }
@@ -743,6 +786,10 @@ impl<'a> Runner<'a> {
             .collect();
         self.lines
             .push(format!("always:    {}", list_or(&violated, "all hold")));
+        if !violated.is_empty() {
+            self.diagram
+                .note(&format!("always VIOLATED: {}", violated.join(", ")));
+        }
         if let Some(settled) = settled {
             let failed: Vec<&str> = settled
                 .holds
@@ -756,6 +803,10 @@ impl<'a> Runner<'a> {
                 .collect();
             self.lines
                 .push(format!("quiescent: {}", list_or(&failed, "all hold")));
+            if !failed.is_empty() {
+                self.diagram
+                    .note(&format!("quiescent: {}", failed.join(", ")));
+            }
         }
         self.lines
             .push(format!("reached:   {}", list_or(&reached, "none")));

@@ -41,6 +41,24 @@ pub enum Mutant {
     /// holds (CM:545-548's `segmentCount != 0` test dropped): DELETE and sweep chase each
     /// other forever.
     SweepIgnoresSource,
+    /// The APPEND loop starts at the contiguous VALID walk from the watermark and ignores the
+    /// windows of APPENDs still in flight (SCH:247-261's `initialMaxAppendEnd` dropped): a
+    /// second cycle re-dispatches a window that is already being materialized.
+    AppendStartIgnoresInFlight,
+    /// The post APPEND loop skips only VALID entries of its snapshot (pre:SCH:289's test
+    /// instead of SCH:316's "any entry"): a STALE bucket at the loop start gets an APPEND.
+    AppendLoopSkipsOnlyValid,
+    /// `preProcess` drops the APPEND check `watermarkMs <= windowStartMs` (EX:126-129): a
+    /// re-dispatched APPEND for a committed bucket runs on and replaces its MV segments.
+    AppendPreProcessIgnoresWatermark,
+    /// The executor reports a commit whose mutator threw a precondition error
+    /// (`IllegalStateException`) as SUCCEEDED ("someone else already did it") instead of
+    /// failing the task (PM:536-592 propagates it; EX:484-530 does not catch it).
+    CommitPreconditionErrorIsSuccess,
+    /// The executor DELETE drops the window's MV segments after the `clearValid` commit
+    /// instead of before it (EX:444-470 then postProcess): VALID-empty is visible while the
+    /// old segments are still served.
+    DeleteDropsSegmentsAfterCommit,
 }
 
 /// A complete engine profile.
@@ -127,7 +145,7 @@ const fn post_mutant(name: &'static str, summary: &'static str, mutant: Mutant) 
     }
 }
 
-static PROFILES: [Profile; 11] = [
+static PROFILES: [Profile; 16] = [
     Profile {
         name: "pre",
         summary: "before PR #18642 (a94c00b4ea0): ad-hoc writers, cutoff now-buffer, DELETE removes the entry",
@@ -185,5 +203,30 @@ static PROFILES: [Profile; 11] = [
         "mutant-sweep-ignores-source",
         "broken: the sweep re-marks VALID-empty buckets whatever the source holds",
         Mutant::SweepIgnoresSource,
+    ),
+    post_mutant(
+        "mutant-append-start-ignores-in-flight",
+        "broken: the APPEND loop starts below the windows of in-flight APPENDs",
+        Mutant::AppendStartIgnoresInFlight,
+    ),
+    post_mutant(
+        "mutant-append-loop-skips-only-valid",
+        "broken: the post APPEND loop skips only VALID snapshot entries (pre's test)",
+        Mutant::AppendLoopSkipsOnlyValid,
+    ),
+    post_mutant(
+        "mutant-append-preprocess-ignores-watermark",
+        "broken: preProcess lets an APPEND below the watermark run",
+        Mutant::AppendPreProcessIgnoresWatermark,
+    ),
+    post_mutant(
+        "mutant-commit-precondition-error-is-success",
+        "broken: a commit precondition error is reported as SUCCEEDED",
+        Mutant::CommitPreconditionErrorIsSuccess,
+    ),
+    post_mutant(
+        "mutant-delete-drops-segments-after-commit",
+        "broken: DELETE drops the MV segments after its clearValid commit",
+        Mutant::DeleteDropsSegmentsAfterCommit,
     ),
 ];

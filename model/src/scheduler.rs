@@ -294,14 +294,16 @@ impl World {
             return SchedulerPhase::Idle;
         }
         let bucket_ms = config.bucket_ms;
-        let start_ms = cycle
-            .counts
-            .max_append_end_ms
-            .max(compute_contiguous_upper_ms(
-                cycle.watermark_ms,
-                &cycle.partitions,
-                bucket_ms,
-            ));
+        let contiguous_ms =
+            compute_contiguous_upper_ms(cycle.watermark_ms, &cycle.partitions, bucket_ms);
+        let start_ms = if config
+            .profile
+            .has_mutant(Mutant::AppendStartIgnoresInFlight)
+        {
+            contiguous_ms
+        } else {
+            cycle.counts.max_append_end_ms.max(contiguous_ms)
+        };
         let next_ms = if config.profile.has_mutant(Mutant::UnalignedColdStart) {
             start_ms
         } else {
@@ -342,7 +344,9 @@ impl World {
             }
             let existing = cycle.partitions.get(&plan.next_ms);
             // post skips any entry (SCH:316); pre only VALID ones (pre:SCH:289).
-            let skip = if config.profile.is_post() {
+            let skip = if config.profile.is_post()
+                && !config.profile.has_mutant(Mutant::AppendLoopSkipsOnlyValid)
+            {
                 existing.is_some()
             } else {
                 existing.is_some_and(|info| info.is_valid())

@@ -262,11 +262,14 @@ fn bucket_present(world: &World, bucket: i64) -> bool {
 
 /// F2's tolerated half: an APPEND whose bucket already has an entry never replaces the
 /// window's MV segments (it must stop in `preProcess`, EX:126-129, or hit the carve-out
-/// at commit, which writes nothing).
+/// at commit, which writes nothing). An APPEND that has swapped is past its segment
+/// replace; one whose window had no rows did no segment operation at all (EX:274-285), so
+/// only an APPEND with rows (a non-empty task fingerprint) has replaced anything.
 fn redispatched_append_changes_nothing(_: &Config, world: &World) -> bool {
     world.jobs.iter().flat_map(|job| &job.tasks).all(|task| {
         !(task.config.mode == TaskMode::Append
             && task.phase == crate::executor::TaskPhase::Swapped
+            && task.config.fingerprint.segment_count != 0
             && bucket_present(world, task.config.window_start_ms))
     })
 }

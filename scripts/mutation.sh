@@ -131,11 +131,42 @@ def source_line(file, number):
     if file not in lines:
         lines[file] = open(os.path.join(repo, file)).read().split("\n")
     return lines[file][number - 1]
+def reads_mutant_flag(m):
+    """Is the mutated line inside a branch that only a `mutant-*` profile takes: the true
+    block of an `if`, or the arm of a `match` guard, whose condition reads `has_mutant(`
+    (not negated)? Mutating such code cannot change any shipped engine. A mutation of the
+    condition itself (`a || has_mutant(..)` -> `a && has_mutant(..)`) does change the
+    shipped engines and is kept, as is every whole-function replacement."""
+    if m["genre"] == "FnValue":
+        return False
+    # A mutant flag's match guard forced false is the unmutated engine, by construction.
+    if "has_mutant(" in m["name"] and m["name"].endswith(" with false in " + m["function"]["function_name"]):
+        return True
+    line = int(m["name"].split(":")[1])
+    depth = 0
+    for n in range(line - 1, 0, -1):
+        text = source_line(m["file"], n)
+        opens = False
+        for char in reversed(text.split("//")[0]):
+            depth += {"}": 1, "{": -1}.get(char, 0)
+            if depth < 0:
+                opens = True
+                break
+        if not opens:
+            continue
+        # `text` opens a block enclosing the mutated line.
+        depth = 0
+        if "else" in text:
+            return False
+        condition = "\n".join(source_line(m["file"], k) for k in range(max(1, n - 3), n + 1))
+        if "has_mutant(" in condition and "!config" not in condition and "!inputs" not in condition:
+            return True
+        if re.search(r"^\s*(pub(\(crate\))? )?fn ", text):
+            return False
+    return False
 kept, excluded = [], []
 for m in mutants:
-    span = m["span"]
-    text = "\n".join(source_line(m["file"], n) for n in range(span["start"]["line"], span["end"]["line"] + 1))
-    (excluded if "has_mutant(" in text else kept).append(m["name"])
+    (excluded if reads_mutant_flag(m) else kept).append(m["name"])
 if shard:
     k, n = map(int, shard.split("/"))
     chosen = [name for i, name in enumerate(kept) if i % n == k]

@@ -326,9 +326,10 @@ fn reach_valid_bucket_with_task_in_flight(_: &Config, world: &World) -> bool {
 /// [`ghost_bits::TASK_OUTCOME_DISHONEST`]): APPEND / OVERWRITE leave the bucket VALID with
 /// the task's fingerprint (PM:153-178, 211-220: committed, or the carve-out found exactly
 /// that); DELETE leaves it VALID-empty, or still STALE after a detected backfill
-/// (EX:424-442, PM:323-336).
+/// (EX:424-442, PM:323-336). `pre`'s DELETE promised the opposite, the entry removed
+/// (pre:EX:546), and is judged by its own contract.
 pub fn succeeded_outcome_broken(
-    _config: &Config,
+    config: &Config,
     world: &World,
     task: &crate::executor::TaskConfig,
 ) -> bool {
@@ -339,6 +340,7 @@ pub fn succeeded_outcome_broken(
         TaskMode::Append | TaskMode::Overwrite => {
             entry.is_some_and(|info| info.is_valid() && info.fingerprint == task.fingerprint)
         }
+        TaskMode::Delete if config.profile.is_pre() => entry.is_none(),
         TaskMode::Delete => entry.is_some_and(|info| {
             info.is_stale() || (info.is_valid() && info.fingerprint.segment_count == 0)
         }),

@@ -71,6 +71,8 @@ fn judges() -> Vec<Judge> {
 struct Verdict {
     violated: BTreeSet<String>,
     complete: bool,
+    /// Unique states of a check (equivalence evidence, docs/mutation.md); `None` for a sweep.
+    states: Option<u64>,
 }
 
 fn verdict_of(json: &serde_json::Value) -> Verdict {
@@ -83,7 +85,11 @@ fn verdict_of(json: &serde_json::Value) -> Verdict {
         let complete = json["outcome"]
             .as_str()
             .is_some_and(|outcome| outcome.starts_with("complete"));
-        return Verdict { violated, complete };
+        return Verdict {
+            violated,
+            complete,
+            states: json["unique_states"].as_u64(),
+        };
     }
     let violated = json["failures"]
         .as_object()
@@ -92,6 +98,7 @@ fn verdict_of(json: &serde_json::Value) -> Verdict {
     Verdict {
         violated,
         complete: true,
+        states: None,
     }
 }
 
@@ -168,6 +175,7 @@ fn checker_verdicts_match_the_unmutated_engine() {
     let mut now: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut kills: Vec<String> = Vec::new();
     let mut incomplete: Vec<String> = Vec::new();
+    let mut states: BTreeMap<String, u64> = BTreeMap::new();
     for (index, judge) in judges().iter().enumerate() {
         let out =
             std::env::temp_dir().join(format!("mvsim-oracle-{}-{index}.json", std::process::id()));
@@ -175,6 +183,9 @@ fn checker_verdicts_match_the_unmutated_engine() {
             Ok(verdict) => {
                 if !verdict.complete {
                     incomplete.push(judge.name.to_string());
+                }
+                if let Some(count) = verdict.states {
+                    states.insert(judge.name.to_string(), count);
                 }
                 if let Some(baseline) = &baseline {
                     let known: BTreeSet<&String> =
@@ -200,6 +211,7 @@ fn checker_verdicts_match_the_unmutated_engine() {
         "verdicts": now,
         "kills": kills,
         "incomplete": incomplete,
+        "states": states,
     });
     eprintln!("oracle: record {record}");
     use std::io::Write;

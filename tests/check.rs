@@ -59,6 +59,10 @@ fn small(engine: &str) -> Config {
     presets::preset("small", profile(engine)).expect("small preset")
 }
 
+fn ci(engine: &str) -> Config {
+    presets::preset("ci", profile(engine)).expect("ci preset")
+}
+
 fn violated(found: &[(&'static str, usize)]) -> Vec<&'static str> {
     found
         .iter()
@@ -221,6 +225,27 @@ fn every_safety_and_quiescence_property_catches_a_real_bug() {
         (
             "quiescent_mv_data_matches_source",
             small("mutant-stale-register-reads"),
+        ),
+        // The contract properties of docs/properties.md, each on the shipped `ci`.
+        (
+            "one_append_per_bucket_in_flight",
+            ci("mutant-append-start-ignores-in-flight"),
+        ),
+        (
+            "append_planned_only_into_snapshot_absent",
+            ci("mutant-append-loop-skips-only-valid"),
+        ),
+        (
+            "redispatched_append_changes_nothing",
+            ci("mutant-append-preprocess-ignores-watermark"),
+        ),
+        (
+            "valid_bucket_mv_matches_fingerprint",
+            ci("mutant-delete-drops-segments-after-commit"),
+        ),
+        (
+            "task_outcome_honest",
+            ci("mutant-commit-precondition-error-is-success"),
         ),
     ];
     let covered: BTreeSet<&str> = cases.iter().map(|(name, _)| *name).collect();

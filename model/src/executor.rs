@@ -18,7 +18,7 @@
 use crate::config::Config;
 use crate::manager::{CasEnd, CasOp, Mutation, NoOp, Writer};
 use crate::partition::PartitionFingerprint;
-use crate::profile::Fix;
+use crate::profile::{Fix, Mutant};
 use crate::register::RegisterFault;
 use crate::world::{ghost_bits, Action, Entropy, TaskRef, World};
 use serde::{Deserialize, Serialize};
@@ -294,6 +294,12 @@ impl World {
             Action::HelixTimeoutTask { task } => (task, self.task(task).phase.clone()),
             _ => unreachable!("executor_step called with a non-executor action"),
         };
+        if phase == TaskPhase::Succeeded {
+            self.ghost.witnessed.0 |= ghost_bits::WITNESS_TASK_SUCCEEDED;
+            if crate::properties::succeeded_outcome_broken(config, self, &self.task(task).config) {
+                self.ghost.violations |= ghost_bits::TASK_OUTCOME_DISHONEST;
+            }
+        }
         // One write to the shared job list per step.
         let jobs = self.jobs.make_mut();
         let updated = &mut jobs[usize::from(task.job)].tasks[usize::from(task.task)];
@@ -327,7 +333,12 @@ impl World {
         };
         let window_start_ms = task_config.window_start_ms;
         let ok = match task_config.mode {
-            TaskMode::Append => runtime.watermark_ms <= window_start_ms,
+            TaskMode::Append => {
+                runtime.watermark_ms <= window_start_ms
+                    || config
+                        .profile
+                        .has_mutant(Mutant::AppendPreProcessIgnoresWatermark)
+            }
             TaskMode::Overwrite | TaskMode::Delete => runtime
                 .partitions
                 .get(&window_start_ms)
@@ -436,7 +447,12 @@ impl World {
             // Backfill detected: success, no segment or metadata change (EX:424-442).
             return TaskPhase::Succeeded;
         }
-        self.mv_data.make_mut().remove(&window_start_ms);
+        if !config
+            .profile
+            .has_mutant(Mutant::DeleteDropsSegmentsAfterCommit)
+        {
+            self.mv_data.make_mut().remove(&window_start_ms);
+        }
         let op = if config.profile.is_post() {
             CasOp::new(
                 Mutation::ClearValid { window_start_ms },
@@ -485,6 +501,12 @@ impl World {
             self.cas_write(config, &mut op, fault, entropy)
         };
         let timed_out = self.task(task).timed_out;
+        if matches!(
+            end,
+            Some(CasEnd::Committed | CasEnd::NoOp(NoOp::AlreadyValid))
+        ) {
+            self.drop_segments_left_by_delete(task);
+        }
         // fix-f1: after the commit (or its lost-ack replay) the V5 re-read follows.
         let recheck = config.profile.has_fix(Fix::F1)
             && matches!(
@@ -505,9 +527,28 @@ impl World {
             }
             Some(CasEnd::NoOp(NoOp::AlreadyValid)) if recheck => TaskPhase::Committed,
             Some(CasEnd::NoOp(_)) => TaskPhase::Succeeded,
+            Some(CasEnd::Violation(_))
+                if config
+                    .profile
+                    .has_mutant(Mutant::CommitPreconditionErrorIsSuccess) =>
+            {
+                TaskPhase::Succeeded
+            }
             Some(CasEnd::Violation(_) | CasEnd::Exhausted | CasEnd::GaveUp) => {
                 TaskPhase::Failed(TaskFailure::Commit)
             }
+        }
+    }
+
+    /// A committed DELETE's window has no MV segments: the executor dropped them before the
+    /// commit (EX:444-477). Only `Mutant::DeleteDropsSegmentsAfterCommit` leaves them to
+    /// here; in every other profile the window holds none and this changes nothing.
+    fn drop_segments_left_by_delete(&mut self, task: TaskRef) {
+        let task_config = self.task(task).config;
+        if task_config.mode == TaskMode::Delete
+            && self.mv_data.contains_key(&task_config.window_start_ms)
+        {
+            self.mv_data.make_mut().remove(&task_config.window_start_ms);
         }
     }
 }

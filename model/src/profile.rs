@@ -50,6 +50,20 @@ pub enum Mutant {
     /// `max(inFlightEnd, contiguousUpper)` reduced to the contiguous walk): the scheduler
     /// re-dispatches windows it counted as in flight.
     AppendStartIgnoresInFlight,
+    /// The post APPEND loop skips only VALID entries of its snapshot (pre:SCH:289's test
+    /// instead of SCH:316's "any entry"): a STALE bucket at the loop start gets an APPEND.
+    AppendLoopSkipsOnlyValid,
+    /// `preProcess` drops the APPEND check `watermarkMs <= windowStartMs` (EX:126-129): a
+    /// re-dispatched APPEND for a committed bucket runs on and replaces its MV segments.
+    AppendPreProcessIgnoresWatermark,
+    /// The executor reports a commit whose mutator threw a precondition error
+    /// (`IllegalStateException`) as SUCCEEDED ("someone else already did it") instead of
+    /// failing the task (PM:536-592 propagates it; EX:484-530 does not catch it).
+    CommitPreconditionErrorIsSuccess,
+    /// The executor DELETE drops the window's MV segments after the `clearValid` commit
+    /// instead of before it (EX:444-470 then postProcess): VALID-empty is visible while the
+    /// old segments are still served.
+    DeleteDropsSegmentsAfterCommit,
 }
 
 /// A proposed fix for one finding about `post` (README "Findings about Pinot";
@@ -362,7 +376,7 @@ const fn post_mutant(name: &'static str, summary: &'static str, mutant: Mutant) 
     }
 }
 
-static PROFILES: [Profile; 15] = [
+static PROFILES: [Profile; 19] = [
     Profile {
         name: "pre",
         summary: "before PR #18642 (a94c00b4ea0): ad-hoc writers, cutoff now-buffer, DELETE removes the entry",
@@ -444,6 +458,26 @@ static PROFILES: [Profile; 15] = [
         "mutant-append-start-ignores-in-flight",
         "broken: the APPEND start ignores the in-flight APPEND end",
         Mutant::AppendStartIgnoresInFlight,
+    ),
+    post_mutant(
+        "mutant-append-loop-skips-only-valid",
+        "broken: the post APPEND loop skips only VALID snapshot entries (pre's test)",
+        Mutant::AppendLoopSkipsOnlyValid,
+    ),
+    post_mutant(
+        "mutant-append-preprocess-ignores-watermark",
+        "broken: preProcess lets an APPEND below the watermark run",
+        Mutant::AppendPreProcessIgnoresWatermark,
+    ),
+    post_mutant(
+        "mutant-commit-precondition-error-is-success",
+        "broken: a commit precondition error is reported as SUCCEEDED",
+        Mutant::CommitPreconditionErrorIsSuccess,
+    ),
+    post_mutant(
+        "mutant-delete-drops-segments-after-commit",
+        "broken: DELETE drops the MV segments after its clearValid commit",
+        Mutant::DeleteDropsSegmentsAfterCommit,
     ),
 ];
 

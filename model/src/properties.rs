@@ -12,6 +12,7 @@
 use crate::config::Config;
 use crate::executor::TaskMode;
 use crate::quiescence::Settled;
+use crate::scheduler::SchedulerPhase;
 use crate::world::{ghost_bits, World};
 
 /// How a property is judged.
@@ -246,6 +247,151 @@ fn quiescent_mv_data_matches_source(config: &Config, settled: &Settled) -> bool 
     quiescent_mv_mismatches(config, &settled.world).is_empty()
 }
 
+// ---- Contract properties of docs/properties.md (issue 10) ----
+//
+// Each restates the quantity it judges from its definition here, never by calling the
+// engine function whose result it judges.
+
+/// The APPEND tasks Helix still counts in flight for the scheduler: every unfinished task
+/// of a job that is not final, except a timed-out one (its job may be final; a zombie is
+/// PM:477-483's known residual, not the dispatch rule's business).
+fn visible_running_appends(world: &World) -> impl Iterator<Item = &crate::executor::Task> {
+    world.jobs.iter().flat_map(|job| &job.tasks).filter(|task| {
+        task.config.mode == TaskMode::Append && !task.is_finished() && !task.timed_out
+    })
+}
+
+/// PM:177-178 "the scheduler dispatch invariant guarantees one APPEND per bucket".
+fn one_append_per_bucket_in_flight(_: &Config, world: &World) -> bool {
+    let mut seen = std::collections::BTreeSet::new();
+    visible_running_appends(world).all(|task| seen.insert(task.config.window_start_ms))
+}
+
+fn reach_append_planned_beside_in_flight(_: &Config, world: &World) -> bool {
+    matches!(&world.scheduler.phase, SchedulerPhase::BuildAppend(cycle, _) if cycle.counts.append >= 1)
+}
+
+/// SCH:316 against the scheduler's own reads: every window the APPEND loop has planned is
+/// absent from its READ #2 snapshot and not below its READ #1 watermark.
+fn append_planned_only_into_snapshot_absent(_: &Config, world: &World) -> bool {
+    let SchedulerPhase::BuildAppend(cycle, plan) = &world.scheduler.phase else {
+        return true;
+    };
+    plan.planned.iter().all(|task| {
+        task.window_start_ms >= cycle.watermark_ms
+            && !cycle.partitions.contains_key(&task.window_start_ms)
+    })
+}
+
+fn reach_append_loop_over_snapshot_entry(_: &Config, world: &World) -> bool {
+    let SchedulerPhase::BuildAppend(cycle, plan) = &world.scheduler.phase else {
+        return false;
+    };
+    cycle.partitions.range(plan.next_ms..).next().is_some()
+}
+
+fn bucket_present(world: &World, bucket: i64) -> bool {
+    world
+        .runtime()
+        .is_some_and(|runtime| runtime.partitions.contains_key(&bucket))
+}
+
+/// F2's tolerated half: an APPEND whose bucket already has an entry never replaces the
+/// window's MV segments (it must stop in `preProcess`, EX:126-129, or hit the carve-out
+/// at commit, which writes nothing). An APPEND that has swapped is past its segment
+/// replace; one whose window had no rows did no segment operation at all (EX:274-285), so
+/// only an APPEND with rows (a non-empty task fingerprint) has replaced anything.
+fn redispatched_append_changes_nothing(_: &Config, world: &World) -> bool {
+    world.jobs.iter().flat_map(|job| &job.tasks).all(|task| {
+        !(task.config.mode == TaskMode::Append
+            && task.phase == crate::executor::TaskPhase::Swapped
+            && task.config.fingerprint.segment_count != 0
+            && bucket_present(world, task.config.window_start_ms))
+    })
+}
+
+fn reach_append_redispatched_over_present(_: &Config, world: &World) -> bool {
+    world.jobs.iter().flat_map(|job| &job.tasks).any(|task| {
+        task.config.mode == TaskMode::Append
+            && task.phase == crate::executor::TaskPhase::Pending
+            && bucket_present(world, task.config.window_start_ms)
+    })
+}
+
+/// What the MV segments of a window must hold for a bucket entry with this fingerprint:
+/// the data of that fingerprint, or nothing for EMPTY (PS:22-27; PF:61-62).
+fn mv_holds(
+    world: &World,
+    bucket: i64,
+    fingerprint: crate::partition::PartitionFingerprint,
+) -> bool {
+    let served = world.mv_data.get(&bucket).copied();
+    if fingerprint.segment_count == 0 {
+        served.is_none_or(|held| held.segment_count == 0)
+    } else {
+        served == Some(fingerprint)
+    }
+}
+
+/// PS:22-27 "VALID: the MV segments of the bucket reflect the source fingerprint": what V1
+/// serves below the watermark for a VALID bucket is exactly its fingerprint's data.
+fn valid_bucket_mv_matches_fingerprint(_: &Config, world: &World) -> bool {
+    world.runtime().is_none_or(|runtime| {
+        runtime
+            .partitions
+            .iter()
+            .filter(|(_, info)| info.is_valid())
+            .all(|(bucket, info)| mv_holds(world, *bucket, info.fingerprint))
+    })
+}
+
+fn reach_valid_bucket_with_task_in_flight(_: &Config, world: &World) -> bool {
+    world.runtime().is_some_and(|runtime| {
+        world.jobs.iter().flat_map(|job| &job.tasks).any(|task| {
+            !task.is_finished()
+                && runtime
+                    .partitions
+                    .get(&task.config.window_start_ms)
+                    .is_some_and(|info| info.is_valid())
+        })
+    })
+}
+
+/// The promise of a SUCCEEDED task about its bucket in the live znode, judged at the step
+/// that reports it (the executor calls this; a violation sets
+/// [`ghost_bits::TASK_OUTCOME_DISHONEST`]): APPEND / OVERWRITE leave the bucket VALID with
+/// the task's fingerprint (PM:153-178, 211-220: committed, or the carve-out found exactly
+/// that); DELETE leaves it VALID-empty, or still STALE after a detected backfill
+/// (EX:424-442, PM:323-336). `pre`'s DELETE promised the opposite, the entry removed
+/// (pre:EX:546), and is judged by its own contract.
+pub fn succeeded_outcome_broken(
+    config: &Config,
+    world: &World,
+    task: &crate::executor::TaskConfig,
+) -> bool {
+    let entry = world
+        .runtime()
+        .and_then(|runtime| runtime.partitions.get(&task.window_start_ms).copied());
+    let kept = match task.mode {
+        TaskMode::Append | TaskMode::Overwrite => {
+            entry.is_some_and(|info| info.is_valid() && info.fingerprint == task.fingerprint)
+        }
+        TaskMode::Delete if config.profile.is_pre() => entry.is_none(),
+        TaskMode::Delete => entry.is_some_and(|info| {
+            info.is_stale() || (info.is_valid() && info.fingerprint.segment_count == 0)
+        }),
+    };
+    !kept
+}
+
+fn task_outcome_honest(_: &Config, world: &World) -> bool {
+    no_ghost_violation(world, ghost_bits::TASK_OUTCOME_DISHONEST)
+}
+
+fn reach_task_succeeded(_: &Config, world: &World) -> bool {
+    world.ghost.witnessed.0 & ghost_bits::WITNESS_TASK_SUCCEEDED != 0
+}
+
 macro_rules! always {
     ($name:literal, $statement:literal, $evidence:literal, $check:expr) => {
         Property {
@@ -282,7 +428,7 @@ macro_rules! quiescent {
     };
 }
 
-static REGISTRY: [Property; 30] = [
+static REGISTRY: [Property; 40] = [
     always!(
         "watermark_monotonic",
         "the watermark never decreases",
@@ -452,5 +598,60 @@ static REGISTRY: [Property; 30] = [
         "reach_quiescent",
         "all scripted events played and the engine idle",
         |config, world| world.script_done(config) && world.engine_idle()
+    ),
+    always!(
+        "one_append_per_bucket_in_flight",
+        "at most one APPEND per bucket is in flight among the tasks Helix has not timed out",
+        "PM:177-178 (\"one APPEND per bucket\"); SCH:201-214, 247-261 (start at the in-flight end)",
+        one_append_per_bucket_in_flight
+    ),
+    sometimes!(
+        "reach_append_planned_beside_in_flight",
+        "the scheduler builds an APPEND batch while an APPEND is in flight",
+        reach_append_planned_beside_in_flight
+    ),
+    always!(
+        "append_planned_only_into_snapshot_absent",
+        "every window the APPEND loop plans is absent from the scheduler's own partition snapshot and not below its watermark read",
+        "SCH:247-261, 316 (post skips any entry); PM:177-178",
+        append_planned_only_into_snapshot_absent
+    ),
+    sometimes!(
+        "reach_append_loop_over_snapshot_entry",
+        "the APPEND loop runs with a snapshot entry at or above its next window",
+        reach_append_loop_over_snapshot_entry
+    ),
+    always!(
+        "redispatched_append_changes_nothing",
+        "an APPEND whose bucket already has a znode entry never replaces the window's MV segments",
+        "EX:126-129 (preProcess wm <= ws), PM:170-178 (carve-out, strict absent check), PM:477-483",
+        redispatched_append_changes_nothing
+    ),
+    sometimes!(
+        "reach_append_redispatched_over_present",
+        "an APPEND is pending for a bucket that already has a znode entry (F2)",
+        reach_append_redispatched_over_present
+    ),
+    always!(
+        "valid_bucket_mv_matches_fingerprint",
+        "the MV segments of every VALID bucket hold exactly its fingerprint's data (none for EMPTY)",
+        "PS:22-27 (VALID = MV segments reflect the fingerprint); RW:176-191 (V1 serves them below the watermark)",
+        valid_bucket_mv_matches_fingerprint
+    ),
+    sometimes!(
+        "reach_valid_bucket_with_task_in_flight",
+        "a bucket is VALID while a task for its window is still running",
+        reach_valid_bucket_with_task_in_flight
+    ),
+    always!(
+        "task_outcome_honest",
+        "a task that reports SUCCEEDED leaves its bucket as its mode promises: APPEND/OVERWRITE VALID with the task's fingerprint, DELETE VALID-empty or still STALE",
+        "PM:153-178, 211-220, 297-302 (postconditions, carve-out); EX:424-442, 484-530",
+        task_outcome_honest
+    ),
+    sometimes!(
+        "reach_task_succeeded",
+        "a task reports SUCCEEDED (a step event, witnessed outside the state's identity)",
+        reach_task_succeeded
     ),
 ];

@@ -393,7 +393,9 @@ impl World {
             }
             let existing = cycle.partitions.get(&plan.next_ms);
             // post skips any entry (SCH:316); pre only VALID ones (pre:SCH:289).
-            let skip = if config.profile.is_post() {
+            let skip = if config.profile.is_post()
+                && !config.profile.has_mutant(Mutant::AppendLoopSkipsOnlyValid)
+            {
                 existing.is_some()
             } else {
                 existing.is_some_and(|info| info.is_valid())

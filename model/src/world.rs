@@ -289,6 +289,13 @@ pub mod ghost_bits {
     pub const APPEND_OVER_PRESENT: u16 = 1 << 4;
     /// A register operation returned what no sequential CAS register would.
     pub const REGISTER_NOT_LINEARIZABLE: u16 = 1 << 5;
+    /// A task turned SUCCEEDED while its bucket is not in the state its mode promises
+    /// (judged by `properties::succeeded_outcome_broken`).
+    pub const TASK_OUTCOME_DISHONEST: u16 = 1 << 6;
+
+    /// Witness bits ([`super::Witness`]): step events for `sometimes` properties that are not
+    /// part of the state's identity.
+    pub const WITNESS_TASK_SUCCEEDED: u32 = 1 << 0;
 
     /// Milestones for `sometimes` properties.
     pub const REACHED_DELETE_COMMITTED: u32 = 1 << 0;
@@ -325,6 +332,43 @@ pub struct Ghost {
     /// Per-bucket history flags ([`ghost_bits::BUCKET_DELETED`], ...) and signature causes
     /// (`crate::signature::cause`).
     pub buckets: Shared<BTreeMap<i64, u16>>,
+    /// Witness bits of the step that produced this state (not part of its identity).
+    #[serde(skip)]
+    pub witnessed: Witness,
+}
+
+/// Step events that only `sometimes` properties read, kept out of the state's identity:
+/// every comparison says equal and hashing adds nothing, so they never split a state (the
+/// pinned state counts stay as they are). The price is an under-approximation: when the
+/// checker reaches a state a second time with a different witness, that visit is not
+/// judged, so a `sometimes` over witnesses can miss a reachable event but never reports an
+/// unreachable one. Never used for an `always` property (a violation bit must be part of
+/// the state, see [`Ghost::violations`]).
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
+pub struct Witness(pub u32);
+
+impl PartialEq for Witness {
+    fn eq(&self, _other: &Witness) -> bool {
+        true
+    }
+}
+
+impl Eq for Witness {}
+
+impl std::hash::Hash for Witness {
+    fn hash<H: std::hash::Hasher>(&self, _state: &mut H) {}
+}
+
+impl PartialOrd for Witness {
+    fn partial_cmp(&self, other: &Witness) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Witness {
+    fn cmp(&self, _other: &Witness) -> std::cmp::Ordering {
+        std::cmp::Ordering::Equal
+    }
 }
 
 /// The simulated cluster: everything the actors share plus their private state.
@@ -454,6 +498,7 @@ impl World {
         self.ghost.violations = 0;
         self.ghost.reached = 0;
         self.ghost.violation_detail = 0;
+        self.ghost.witnessed = Witness(0);
         self.count_fault(action);
         use Action::*;
         match action {

@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# Mutation testing of the engine, judged by the checker's verdicts only (docs/mutation.md).
+#
+#   scripts/mutation.sh [--shard K/N | --sample EVERY[/OFFSET]] [--quiescence] [--out DIR]
+#                       [--list] [--summary]
+#
+# - lists the cargo-mutants mutants of the engine files (model/src: manager, scheduler,
+#   executor, consistency_manager, partition, segment_source, register, broker, world; with
+#   --quiescence only model/src/quiescence.rs, the oracle's own code, reported separately),
+#   minus every mutant on a line that reads a `mutant-*` flag (`has_mutant(`) and the
+#   functions `.cargo/mutants.toml` excludes;
+# - selects a round-robin shard (`--shard K/N`: mutant i when i % N == K) or a fixed
+#   sample (`--sample 30/0`: every 30th mutant from offset 0) of that list;
+# - records the unmutated engine's verdicts once (DIR/baseline.json), then runs
+#   `cargo mutants` on the selection with tests/mutation_oracle.rs as the only test: a
+#   mutant is caught when `mvsim check` (post/small, pre/small, post/ci) or
+#   `mvsim sweep --engine post --seeds 0..100` reports a violation the baseline lacks, or
+#   the engine panics;
+# - is resumable: a second run with the same DIR skips mutants already judged
+#   (`--iterate`), and every judged mutant's commands and verdicts are in DIR/records.jsonl
+#   and DIR/mutants.out/log/;
+# - prints a summary (also with --summary alone): caught / missed / timeout / unviable per
+#   mutant, by file, function and replacement, and which caught mutants only the new
+#   properties of issue 10 catch (the kill set minus the properties of b5b3c8f).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+
+shard=""
+sample=""
+out=""
+quiescence=false
+list_only=false
+summary_only=false
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --shard) shard="$2"; shift 2 ;;
+    --sample) sample="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
+    --quiescence) quiescence=true; shift ;;
+    --list) list_only=true; shift ;;
+    --summary) summary_only=true; shift ;;
+    *) echo "mutation.sh: error: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+
+if $quiescence; then
+  files=(model/src/quiescence.rs)
+  tag=quiescence
+else
+  files=(model/src/manager.rs model/src/scheduler.rs model/src/executor.rs
+    model/src/consistency_manager.rs model/src/partition.rs model/src/segment_source.rs
+    model/src/register.rs model/src/broker.rs model/src/world.rs)
+  tag=engine
+fi
+selector="${shard:-${sample:-all}}"
+out="${out:-target/mutation/$tag-${selector//\//of}}"
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+file_args=()
+for file in "${files[@]}"; do file_args+=(-f "$file"); done
+
+summarize() {
+  python3 - "$out" <<'PY'
+import json, os, sys
+out = sys.argv[1]
+# The properties of the registry at b5b3c8f (the start of issue 10).
+OLD = {"watermark_monotonic", "watermark_within_source_data", "bucket_keys_aligned",
+       "append_only_into_absent", "one_exclusive_in_flight", "stale_only_from_valid",
+       "entries_never_removed", "valid_stale_overwrite_order", "broker_freshness_honest",
+       "register_linearizable", "settles", "quiescent_buckets_match_source",
+       "quiescent_mv_data_matches_source"}
+selected = [line.rstrip("\n") for line in open(os.path.join(out, "selected.txt"))]
+outcomes = {}
+path = os.path.join(out, "mutants.out", "outcomes.json")
+if os.path.exists(path):
+    for outcome in json.load(open(path)).get("outcomes", []):
+        scenario = outcome.get("scenario")
+        if isinstance(scenario, dict) and "Mutant" in scenario:
+            outcomes[scenario["Mutant"]["name"]] = outcome.get("summary", "?")
+records = {}
+rpath = os.path.join(out, "records.jsonl")
+if os.path.exists(rpath):
+    for line in open(rpath):
+        record = json.loads(line)
+        if not record.get("baseline"):
+            records[record["mutant"]] = record
+meta = {m["name"]: m for m in json.load(open(os.path.join(out, "list.json")))}
+def mutated_line(m):
+    return "%s:%s" % (m["file"], m["name"].split(":")[1])
+def added_text(m):
+    return [l[1:].strip() for l in m["diff"].split("\n") if l.startswith("+") and not l.startswith("+++")]
+by_line = {}
+for record in records.values():
+    by_line.setdefault(record["mutant"].split(": ", 1)[0], []).append(record)
+counts = {}
+rows = []
+for name in selected:
+    m = meta[name]
+    verdict = outcomes.get(name, "not run")
+    kills = []
+    candidates = by_line.get(mutated_line(m), [])
+    matching = [r for r in candidates if r["mutant"].split(": ", 1)[-1] in added_text(m)]
+    for record in (matching or candidates)[:1]:
+        kills = record["kills"]
+    old_kill = any(k.split("new violation ")[-1] in OLD or "panic" in k for k in kills)
+    panic_only = bool(kills) and all("panic" in k for k in kills)
+    if verdict == "CaughtMutant":
+        klass = "caught:panic" if panic_only else ("caught:old" if old_kill else "caught:new-only")
+    else:
+        klass = verdict
+    counts[klass] = counts.get(klass, 0) + 1
+    rows.append((klass, name, "; ".join(kills)))
+for klass, name, kills in rows:
+    print(f"{klass:16} {name}" + (f"\n{'':16}   {kills}" if kills else ""))
+print("summary:", ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), f"(of {len(selected)})")
+PY
+}
+
+if $summary_only; then summarize; exit 0; fi
+
+# 1. The mutant list, minus mutant-flag lines.
+cargo mutants --list --json --workspace "${file_args[@]}" > "$out/list.json"
+python3 - "$out" "$repo" "$shard" "$sample" <<'PY'
+import json, os, re, sys
+out, repo, shard, sample = sys.argv[1:5]
+mutants = json.load(open(os.path.join(out, "list.json")))
+lines = {}
+def source_line(file, number):
+    if file not in lines:
+        lines[file] = open(os.path.join(repo, file)).read().split("\n")
+    return lines[file][number - 1]
+def reads_mutant_flag(m):
+    """Is the mutated line inside a branch that only a `mutant-*` profile takes: the true
+    block of an `if`, or the arm of a `match` guard, whose condition reads `has_mutant(`
+    (not negated)? Mutating such code cannot change any shipped engine. A mutation of the
+    condition itself (`a || has_mutant(..)` -> `a && has_mutant(..)`) does change the
+    shipped engines and is kept, as is every whole-function replacement."""
+    if m["genre"] == "FnValue":
+        return False
+    # A mutant flag's match guard forced false is the unmutated engine, by construction.
+    if "has_mutant(" in m["name"] and m["name"].endswith(" with false in " + m["function"]["function_name"]):
+        return True
+    line = int(m["name"].split(":")[1])
+    depth = 0
+    for n in range(line - 1, 0, -1):
+        text = source_line(m["file"], n)
+        opens = False
+        for char in reversed(text.split("//")[0]):
+            depth += {"}": 1, "{": -1}.get(char, 0)
+            if depth < 0:
+                opens = True
+                break
+        if not opens:
+            continue
+        # `text` opens a block enclosing the mutated line.
+        depth = 0
+        if "else" in text:
+            return False
+        condition = "\n".join(source_line(m["file"], k) for k in range(max(1, n - 3), n + 1))
+        if "has_mutant(" in condition and "!config" not in condition and "!inputs" not in condition:
+            return True
+        if re.search(r"^\s*(pub(\(crate\))? )?fn ", text):
+            return False
+    return False
+kept, excluded = [], []
+for m in mutants:
+    (excluded if reads_mutant_flag(m) else kept).append(m["name"])
+if shard:
+    k, n = map(int, shard.split("/"))
+    chosen = [name for i, name in enumerate(kept) if i % n == k]
+elif sample:
+    every, _, offset = sample.partition("/")
+    chosen = kept[int(offset or 0)::int(every)]
+else:
+    chosen = kept
+open(os.path.join(out, "excluded.txt"), "w").write("".join(n + "\n" for n in excluded))
+open(os.path.join(out, "selected.txt"), "w").write("".join(n + "\n" for n in chosen))
+regex = "^(" + "|".join(re.escape(n) for n in chosen) + ")$"
+open(os.path.join(out, "selected.re"), "w").write(regex)
+print(f"mutation.sh: {len(mutants)} mutants listed, {len(excluded)} on mutant-flag lines excluded, "
+      f"{len(kept)} engine mutants, {len(chosen)} selected ({shard or sample or 'all'})")
+PY
+if $list_only; then exit 0; fi
+
+# 2. The unmutated engine's verdicts (the comparison baseline), once per output dir.
+export MVSIM_ORACLE_DIR="$out"
+# The oracle names each mutant by diffing against this snapshot of the unmutated engine.
+mkdir -p "$out/pristine/model"
+if [ ! -d "$out/pristine/model/src" ]; then cp -r model/src "$out/pristine/model/src"; fi
+export MVSIM_ORACLE_PRISTINE="$out/pristine"
+if [ ! -f "$out/baseline.json" ]; then
+  echo "mutation.sh: recording the unmutated verdicts in $out/baseline.json"
+  cargo test --test mutation_oracle -- --nocapture
+fi
+
+# 3. cargo mutants on the selection; resumable with --iterate.
+iterate=()
+if [ -d "$out/mutants.out" ]; then iterate=(--iterate); fi
+cargo mutants --workspace "${file_args[@]}" --re "$(cat "$out/selected.re")" \
+  --baseline skip --copy-target true --test-package mvsim --jobs 1 --timeout 1500 --build-timeout 1200 \
+  --output "$out" "${iterate[@]}" \
+  -- --test mutation_oracle -- --nocapture || true
+summarize

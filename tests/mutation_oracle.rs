@@ -1,0 +1,235 @@
+//! The mutation-testing oracle (docs/mutation.md): the checker's verdicts, and nothing else.
+//!
+//! `scripts/mutation.sh` runs `cargo mutants` with this test as the only test. For each
+//! mutated engine it runs the shipped `mvsim` binary on the shipped configurations and a
+//! fixed sweep, and compares the set of violated property names with the unmutated
+//! engine's (recorded by the first run in `$MVSIM_ORACLE_DIR/baseline.json`, which is the
+//! unmutated baseline run cargo-mutants makes before any mutant). The mutant is killed
+//! (this test fails) when a judge reports a violation the baseline lacks (a settle failure
+//! is the violation of `settles`) or the engine panics; pins, snapshots and unit tests are
+//! not consulted. Without `MVSIM_ORACLE_DIR` the test does nothing, so `cargo test` stays
+//! fast.
+//!
+//! Every command it runs and every verdict difference is printed (the cargo-mutants log of
+//! the mutant keeps them) and appended, with the mutated line, to
+//! `$MVSIM_ORACLE_DIR/records.jsonl`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// One judge: a name and the `mvsim` arguments (the JSON output path is appended).
+struct Judge {
+    name: &'static str,
+    args: Vec<&'static str>,
+}
+
+fn judges() -> Vec<Judge> {
+    let check = |engine: &'static str, config: &'static str| {
+        vec![
+            "check",
+            "--engine",
+            engine,
+            "--config",
+            config,
+            "--dfs",
+            "--quiet",
+            "--max-memory-mb",
+            "3000",
+            "--max-states",
+            "40000000",
+            "--timeout",
+            "300",
+        ]
+    };
+    vec![
+        Judge {
+            name: "check post/small",
+            args: check("post", "small"),
+        },
+        Judge {
+            name: "check pre/small",
+            args: check("pre", "small"),
+        },
+        Judge {
+            name: "check post/ci",
+            args: check("post", "ci"),
+        },
+        Judge {
+            name: "sweep post 0..100",
+            args: vec![
+                "sweep", "--engine", "post", "--seeds", "0..100", "--jobs", "1",
+            ],
+        },
+    ]
+}
+
+/// What one judge reported: the violated property names, and whether its search was
+/// complete (a bounded search can only add kills, never remove baseline violations
+/// reliably, so it is recorded).
+#[derive(Debug, PartialEq, Eq)]
+struct Verdict {
+    violated: BTreeSet<String>,
+    complete: bool,
+    /// Unique states of a check (equivalence evidence, docs/mutation.md); `None` for a sweep.
+    states: Option<u64>,
+}
+
+fn verdict_of(json: &serde_json::Value) -> Verdict {
+    if let Some(properties) = json.get("properties").and_then(|p| p.as_array()) {
+        let violated = properties
+            .iter()
+            .filter(|p| p["verdict"] == "violated")
+            .filter_map(|p| p["name"].as_str().map(str::to_string))
+            .collect();
+        let complete = json["outcome"]
+            .as_str()
+            .is_some_and(|outcome| outcome.starts_with("complete"));
+        return Verdict {
+            violated,
+            complete,
+            states: json["unique_states"].as_u64(),
+        };
+    }
+    let violated = json["failures"]
+        .as_object()
+        .map(|failures| failures.keys().cloned().collect())
+        .unwrap_or_default();
+    Verdict {
+        violated,
+        complete: true,
+        states: None,
+    }
+}
+
+/// Runs one judge; `Err` when the binary did not produce a result (an engine panic).
+fn run_judge(binary: &Path, judge: &Judge, out: &Path) -> Result<Verdict, String> {
+    let _ = std::fs::remove_file(out);
+    let mut command = Command::new(binary);
+    command.args(&judge.args).arg("--json").arg(out);
+    eprintln!(
+        "oracle: run {} --json {}",
+        judge.args.join(" "),
+        out.display()
+    );
+    let output = command.output().map_err(|error| error.to_string())?;
+    let code = output.status.code();
+    // 0 = clean, 1 = violations; anything else (a panic is 101) is not a verdict.
+    if !matches!(code, Some(0) | Some(1)) {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let tail: Vec<&str> = stderr.lines().rev().take(5).collect();
+        return Err(format!("exit {code:?}: {}", tail.join(" | ")));
+    }
+    let text = std::fs::read_to_string(out).map_err(|error| error.to_string())?;
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    Ok(verdict_of(&json))
+}
+
+/// The first mutated line, found by comparing the tree under test with the pristine tree.
+fn mutated_line(pristine: Option<&Path>) -> String {
+    let Some(pristine) = pristine else {
+        return String::new();
+    };
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(here.join("model/src"))
+        .map(|dir| dir.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.sort();
+    for file in files {
+        let relative = file.strip_prefix(here).expect("under the manifest dir");
+        let (Ok(mutated), Ok(original)) = (
+            std::fs::read_to_string(&file),
+            std::fs::read_to_string(pristine.join(relative)),
+        ) else {
+            continue;
+        };
+        if mutated == original {
+            continue;
+        }
+        let line = mutated
+            .lines()
+            .zip(original.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(0);
+        let text = mutated.lines().nth(line).unwrap_or("").trim();
+        return format!("{}:{}: {}", relative.display(), line + 1, text);
+    }
+    "unmutated".to_string()
+}
+
+#[test]
+fn checker_verdicts_match_the_unmutated_engine() {
+    let Some(dir) = std::env::var_os("MVSIM_ORACLE_DIR").map(PathBuf::from) else {
+        eprintln!("oracle: MVSIM_ORACLE_DIR unset, nothing to judge");
+        return;
+    };
+    std::fs::create_dir_all(&dir).expect("oracle dir");
+    let pristine = std::env::var_os("MVSIM_ORACLE_PRISTINE").map(PathBuf::from);
+    let binary = PathBuf::from(env!("CARGO_BIN_EXE_mvsim"));
+    let baseline_file = dir.join("baseline.json");
+    let baseline: Option<BTreeMap<String, Vec<String>>> = std::fs::read_to_string(&baseline_file)
+        .ok()
+        .map(|text| serde_json::from_str(&text).expect("baseline.json is the oracle's own"));
+    let mutant = mutated_line(pristine.as_deref());
+    eprintln!("oracle: mutant {mutant}");
+    let mut now: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut kills: Vec<String> = Vec::new();
+    let mut incomplete: Vec<String> = Vec::new();
+    let mut states: BTreeMap<String, u64> = BTreeMap::new();
+    for (index, judge) in judges().iter().enumerate() {
+        let out =
+            std::env::temp_dir().join(format!("mvsim-oracle-{}-{index}.json", std::process::id()));
+        match run_judge(&binary, judge, &out) {
+            Ok(verdict) => {
+                if !verdict.complete {
+                    incomplete.push(judge.name.to_string());
+                }
+                if let Some(count) = verdict.states {
+                    states.insert(judge.name.to_string(), count);
+                }
+                if let Some(baseline) = &baseline {
+                    let known: BTreeSet<&String> =
+                        baseline.get(judge.name).into_iter().flatten().collect();
+                    for name in &verdict.violated {
+                        if !known.contains(name) {
+                            kills.push(format!("{}: new violation {name}", judge.name));
+                        }
+                    }
+                }
+                now.insert(
+                    judge.name.to_string(),
+                    verdict.violated.into_iter().collect(),
+                );
+            }
+            Err(error) => kills.push(format!("{}: engine panic ({error})", judge.name)),
+        }
+        let _ = std::fs::remove_file(&out);
+    }
+    let record = serde_json::json!({
+        "mutant": mutant,
+        "baseline": baseline.is_none(),
+        "verdicts": now,
+        "kills": kills,
+        "incomplete": incomplete,
+        "states": states,
+    });
+    eprintln!("oracle: record {record}");
+    use std::io::Write;
+    let mut records = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("records.jsonl"))
+        .expect("records file");
+    writeln!(records, "{record}").expect("append record");
+    if baseline.is_none() {
+        assert!(
+            kills.is_empty(),
+            "the unmutated engine must not panic: {kills:?}"
+        );
+        let text = serde_json::to_string_pretty(&now).expect("baseline serializes");
+        std::fs::write(&baseline_file, text).expect("write baseline");
+        eprintln!("oracle: baseline recorded in {}", baseline_file.display());
+        return;
+    }
+    assert!(kills.is_empty(), "killed by the checker: {kills:?}");
+}

@@ -296,9 +296,20 @@ impl World {
         };
         if phase == TaskPhase::Succeeded {
             self.ghost.witnessed.0 |= ghost_bits::WITNESS_TASK_SUCCEEDED;
-            if crate::properties::succeeded_outcome_broken(config, self, &self.task(task).config) {
-                self.ghost.violations |= ghost_bits::TASK_OUTCOME_DISHONEST;
-            }
+        }
+        // The success promise is judged at the commit that makes it: under fix-f1 that is
+        // the step entering `Committed` (its V5 read only reads; a mark another party lands
+        // between the commit and the report does not make the commit dishonest).
+        let from_committed = self.task(task).phase == TaskPhase::Committed;
+        let promised = match phase {
+            TaskPhase::Succeeded => !from_committed,
+            TaskPhase::Committed => true,
+            _ => false,
+        };
+        if promised
+            && crate::properties::succeeded_outcome_broken(config, self, &self.task(task).config)
+        {
+            self.ghost.violations |= ghost_bits::TASK_OUTCOME_DISHONEST;
         }
         // One write to the shared job list per step.
         let jobs = self.jobs.make_mut();
@@ -513,8 +524,16 @@ impl World {
                 op.mutation,
                 Mutation::AppendValid { .. } | Mutation::RefreshValid { .. }
             );
+        // fix-f1's V5 mark (the only markStale an executor issues) ends the task FAILED,
+        // committed or not: V5 saw the source change after the commit, so the task does not
+        // report a success its bucket no longer holds (`task_outcome_honest`); the STALE
+        // bucket is the scheduler's to OVERWRITE (maxAttemptsPerTask = 1: no Helix retry).
+        let v5_mark = matches!(op.mutation, Mutation::MarkStale { .. });
         match end {
             None => TaskPhase::Committing(op),
+            Some(CasEnd::Committed | CasEnd::NoOp(_)) if v5_mark => {
+                TaskPhase::Failed(TaskFailure::SourceChanged)
+            }
             Some(CasEnd::Committed) => {
                 if timed_out {
                     self.ghost.reached |= ghost_bits::REACHED_ZOMBIE_COMMITTED;

@@ -320,7 +320,7 @@ fn reach_append_redispatched_over_present(_: &Config, world: &World) -> bool {
 
 /// What the MV segments of a window must hold for a bucket entry with this fingerprint:
 /// the data of that fingerprint, or nothing for EMPTY (PS:22-27; PF:61-62).
-fn mv_holds(
+pub(crate) fn mv_holds(
     world: &World,
     bucket: i64,
     fingerprint: crate::partition::PartitionFingerprint,

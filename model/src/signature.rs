@@ -311,6 +311,32 @@ pub fn witnesses_of(config: &Config, property: &'static Property, world: &World)
                 ),
             })
             .collect(),
+        "valid_bucket_mv_matches_fingerprint" => world
+            .runtime()
+            .map(|runtime| {
+                runtime
+                    .partitions
+                    .iter()
+                    .filter(|(bucket, info)| {
+                        info.is_valid() && !properties::mv_holds(world, **bucket, info.fingerprint)
+                    })
+                    .map(|(bucket, _)| *bucket)
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+            .into_iter()
+            .map(|bucket| Witness {
+                property: property.name,
+                subject: format!("bucket {bucket}"),
+                signature: bucket_signature(
+                    name,
+                    config,
+                    world,
+                    bucket,
+                    Some(mv_class(config, world, bucket)),
+                ),
+            })
+            .collect(),
         "watermark_within_source_data" | "broker_freshness_honest" => {
             let class = if world.max_source_end_ms() == i64::MIN {
                 classes::NO_DATED_SOURCE

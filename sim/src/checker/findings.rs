@@ -270,9 +270,7 @@ impl FindingsResult {
                 Some(replay) => out.push_str(&format!("replay: {replay}\n")),
                 None => out.push_str("  (no trace: more new signatures than the targeted searches cover; fix the first ones and re-run)\n"),
             }
-            out.push_str("accept it (after review): mvsim baseline accept --id FN --signature '");
-            out.push_str(&finding.signature);
-            out.push_str("'\n");
+            out.push_str("to accept it after review: add a [[finding]] to baseline.toml with this signature, a report and a scenario reproducer\n");
         }
         out
     }

@@ -762,6 +762,9 @@ fn finish_sweep(
     (baseline, shown): &(Baseline, String),
 ) -> Result<ExitStatus, String> {
     summary.judge(baseline, shown);
+    // A failure counts only as a new signature (or one with none): the JSON says so too.
+    let status = ExitStatus::of(summary.has_new(), summary.complete, summary.interrupted);
+    summary.exit_status = status.code();
     let human = summary.render();
     if HUMAN_TO_STDERR.load(std::sync::atomic::Ordering::Relaxed) {
         eprint!("{human}");
@@ -777,11 +780,7 @@ fn finish_sweep(
             say(&format!("summary    {}", path.display()));
         }
     }
-    Ok(ExitStatus::of(
-        summary.has_new(),
-        summary.complete,
-        summary.interrupted,
-    ))
+    Ok(status)
 }
 
 /// A sweep summary as JUnit XML: one case per `always`/`quiescent` property.

@@ -929,6 +929,8 @@ mod tests {
             sometimes: BTreeMap::new(),
             limit_hits: 0,
             catalog_exhausted: 0,
+            signatures: BTreeMap::new(),
+            baseline: None,
         }
     }
 

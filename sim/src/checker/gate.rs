@@ -42,6 +42,9 @@ pub struct Gate {
     pub baseline: Arc<Baseline>,
     /// A targeted search: fail only at a witness with exactly this signature.
     pub target: Option<Signature>,
+    /// Properties accepted wholesale (`--accept-property`): their witnesses never fail the
+    /// gate (recorded as accepted by `--accept-property`).
+    pub accepted_properties: Vec<String>,
     seen: Mutex<BTreeMap<Signature, Seen>>,
     discovered: AtomicBool,
 }
@@ -51,6 +54,7 @@ impl Gate {
         Gate {
             baseline,
             target: None,
+            accepted_properties: Vec::new(),
             seen: Mutex::new(BTreeMap::new()),
             discovered: AtomicBool::new(false),
         }
@@ -99,10 +103,15 @@ pub(super) fn gate_property(model: &MvModel, world: &World) -> bool {
             .lock()
             .expect("the gate tracker lock is never poisoned");
         for witness in witnesses {
+            let wholesale = gate
+                .accepted_properties
+                .iter()
+                .any(|name| name == witness.property);
             let accepted_by = gate
                 .baseline
                 .explain(&witness.signature)
-                .map(|finding| finding.id.clone());
+                .map(|finding| finding.id.clone())
+                .or_else(|| wholesale.then(|| "--accept-property".to_string()));
             failing |= match &gate.target {
                 Some(target) => *target == witness.signature,
                 None => accepted_by.is_none(),

@@ -264,7 +264,9 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitStatus, String> {
             }
         })?
     };
-    model.gate = Some(super::gate::Gate::new(std::sync::Arc::new(baseline)));
+    let mut gate = super::gate::Gate::new(std::sync::Arc::new(baseline));
+    gate.accepted_properties = args.accept_property.clone();
+    model.gate = Some(gate);
     crate::interrupt::install();
     let result = check(model, args);
     let json_to_stdout = args.json.as_deref().is_some_and(crate::files::is_stdout);

@@ -371,14 +371,28 @@ fn check_violations_count_unless_allowed_and_junit_has_one_case_per_property() {
     );
     assert_junit(&junit);
     let xml = std::fs::read_to_string(&junit).expect("junit");
-    assert_eq!(xml.matches("<testcase ").count(), properties.len());
+    // One case per property, plus one per accepted finding seen and per new signature.
+    let findings = &result["findings"];
+    let count = |key: &str| findings[key].as_array().expect("findings").len();
+    let (accepted_findings, new_findings) = (count("accepted"), count("new"));
+    assert!(
+        new_findings > 0,
+        "pre's bugs are new against the post baseline"
+    );
+    assert_eq!(
+        xml.matches("<testcase ").count(),
+        properties.len() + accepted_findings + new_findings + count("not_reproduced")
+    );
     // A violated property whose every witness the baseline explains (pre's re-dispatched
-    // APPEND is F2's signature) is accepted, not a failure.
+    // APPEND is F2's signature) is accepted, not a failure; each new signature is one.
     let accepted = properties
         .iter()
         .filter(|property| property["verdict"] == "violated" && property["accepted"] == true)
         .count();
-    assert_eq!(xml.matches("<failure ").count(), violated.len() - accepted);
+    assert_eq!(
+        xml.matches("<failure ").count(),
+        violated.len() - accepted + new_findings
+    );
 
     let mut allowed = base.to_vec();
     for name in &violated {

@@ -870,6 +870,54 @@ pub fn junit_report(result: &CheckResult) -> String {
             }
         })
         .collect();
+    // The gate: one case per accepted finding seen (passed: accepted), per new signature
+    // (failed, with its trace) and per expected finding no longer seen.
+    if let Some(findings) = &result.findings {
+        let finding_class = format!("{classname}.findings");
+        for finding in &findings.accepted {
+            cases.push(Case {
+                name: format!("{} (accepted)", finding.id),
+                classname: finding_class.clone(),
+                verdict: CaseVerdict::Pass,
+                output: format!(
+                    "{} [{}] ({})\n{}\n",
+                    finding.title,
+                    finding.status,
+                    finding.report,
+                    finding.signatures.join("\n")
+                ),
+            });
+        }
+        for finding in &findings.new {
+            let mut output = format!("at {}\n", finding.subject);
+            for line in &finding.trace {
+                output.push_str(line);
+                output.push('\n');
+            }
+            if let Some(replay) = &finding.replay {
+                output.push_str(&format!("replay: {replay}\n"));
+            }
+            cases.push(Case {
+                name: format!("NEW {}", finding.signature),
+                classname: finding_class.clone(),
+                verdict: CaseVerdict::Fail(format!("new finding: {}", finding.signature)),
+                output,
+            });
+        }
+        for id in &findings.not_reproduced {
+            let verdict = if findings.strict_failure {
+                CaseVerdict::Fail(format!("{id} is no longer reproduced (--strict-baseline)"))
+            } else {
+                CaseVerdict::Skip(format!("{id} is no longer reproduced"))
+            };
+            cases.push(Case {
+                name: format!("{id} (expected)"),
+                classname: finding_class.clone(),
+                verdict,
+                output: String::new(),
+            });
+        }
+    }
     if !result.outcome_fields.complete {
         cases.push(Case {
             name: "complete".to_string(),

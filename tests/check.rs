@@ -6,7 +6,7 @@
 use mvsim_model::partition::SourceSegment;
 use mvsim_model::properties::{self, Expectation};
 use mvsim_model::{Config, Profile, RuntimeMetadata, SourceEvent};
-use mvsim_sim::checker::{presets, MvModel};
+use mvsim_sim::checker::{config_file, MvModel};
 use stateright::{Checker, HasDiscoveries, Model};
 use std::collections::BTreeSet;
 
@@ -52,7 +52,9 @@ fn profile(name: &str) -> Profile {
 }
 
 fn small(engine: &str) -> Config {
-    presets::preset("small", profile(engine)).expect("small preset")
+    config_file::load("small", profile(engine))
+        .expect("configs/small.toml")
+        .config
 }
 
 fn violated(found: &[(&'static str, usize)]) -> Vec<&'static str> {

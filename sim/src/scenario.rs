@@ -15,7 +15,7 @@
 //! `mvsim scenario run --all`, `mvsim scenario verbs`, and `mvsim report --engines pre,post`
 //! (the scenario x engine verdict matrix).
 
-mod format;
+pub(crate) mod format;
 mod run;
 mod steps;
 

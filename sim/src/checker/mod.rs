@@ -6,7 +6,7 @@
 //! scripted source events are used up, then it is judged on the fixpoint that
 //! `quiescence::settle` reaches from the state), `Sometimes` as `sometimes`.
 
-pub mod presets;
+pub mod config_file;
 mod report;
 
 use mvsim_model::properties::{self, Check, Expectation};
@@ -38,6 +38,8 @@ pub struct MvModel {
     /// `finish_when` that names a `sometimes` property never fires (stateright never sees
     /// it discovered): read [`MvModel::reached`] instead.
     pub sometimes_as_one: bool,
+    /// Per registry property: disabled by the configuration file (never judged).
+    disabled: Vec<bool>,
 }
 
 impl MvModel {
@@ -54,7 +56,39 @@ impl MvModel {
                 .map(|_| AtomicBool::new(false))
                 .collect(),
             sometimes_as_one: true,
+            disabled: properties::registry().iter().map(|_| false).collect(),
         }
+    }
+
+    /// The model of a loaded configuration file, with its disabled properties.
+    pub fn from_file(loaded: config_file::CheckerConfig) -> MvModel {
+        let mut model = MvModel::new(loaded.config);
+        for (index, property) in properties::registry().iter().enumerate() {
+            model.disabled[index] = loaded.disabled.contains(&property.name);
+        }
+        model
+    }
+
+    /// Is registry property `index` disabled by the configuration?
+    pub fn is_disabled(&self, index: usize) -> bool {
+        self.disabled[index]
+    }
+
+    /// The names of the disabled properties.
+    pub fn disabled_names(&self) -> Vec<&'static str> {
+        properties::registry()
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| self.disabled[*index])
+            .map(|(_, property)| property.name)
+            .collect()
+    }
+
+    /// The same model with another configuration (same disabled properties).
+    pub fn with_config(&self, config: Config) -> MvModel {
+        let mut model = MvModel::new(config);
+        model.disabled = self.disabled.clone();
+        model
     }
 
     /// Has registry property `index`, a `sometimes` one, been reached by a checker run of
@@ -153,6 +187,10 @@ impl MvModel {
     /// Evaluates registry property `index` on `world`.
     pub fn evaluate(&self, index: usize, world: &World) -> bool {
         let property = &properties::registry()[index];
+        if self.disabled[index] {
+            // A disabled `always` holds and a disabled `sometimes` is never reached.
+            return property.expectation != Expectation::Sometimes;
+        }
         match property.check {
             Check::State(check) => check(&self.config, world),
             Check::Settled(check) => {
@@ -252,10 +290,15 @@ impl Model for MvModel {
     }
 }
 
-/// Builds the model for a preset and an engine profile name.
-pub fn model_for(config_name: &str, engine: &str) -> Result<MvModel, String> {
+/// Builds the model for `--config NAME|PATH` and an engine profile name; prints a warning
+/// on stderr for every property the configuration disables.
+pub fn model_for(config: &str, engine: &str) -> Result<MvModel, String> {
     let profile = Profile::by_name(engine)?;
-    Ok(MvModel::new(presets::preset(config_name, profile)?))
+    let model = MvModel::from_file(config_file::load(config, profile)?);
+    for name in model.disabled_names() {
+        eprintln!("mvsim: warning: --config {config} disables property {name}: it is not checked");
+    }
+    Ok(model)
 }
 
 /// Replays a path of action indices from the initial state; each index selects from

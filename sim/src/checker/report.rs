@@ -16,7 +16,8 @@ pub struct CheckArgs {
     /// Engine profile: pre, post, post-no-delete-guards, post-no-sweep, or a mutant.
     #[arg(long, default_value = "post")]
     pub engine: String,
-    /// Bounded configuration: small, ci or large.
+    /// Bounded configuration: a shipped one (small, ci, large: configs/*.toml) or the path
+    /// of a configuration file (docs/configs.md).
     #[arg(long, default_value = "ci")]
     pub config: String,
     /// Breadth-first search (the default; shortest counterexamples when single-threaded).
@@ -134,9 +135,9 @@ impl CheckResult {
 pub fn run_check(args: &CheckArgs) -> Result<i32, String> {
     let mut model = model_for(&args.config, &args.engine)?;
     if args.no_faults {
-        model = MvModel::new(mvsim_model::Config {
+        model = model.with_config(mvsim_model::Config {
             faults: Default::default(),
-            ..model.config
+            ..model.config.clone()
         });
     }
     for name in &args.allow {
@@ -260,6 +261,7 @@ fn collect_properties(
             let sometimes = property.expectation == Expectation::Sometimes;
             let found = discovery.is_some() || model.reached(index);
             let verdict = match (sometimes, found, bound_hit) {
+                _ if model.is_disabled(index) => "disabled",
                 (true, true, _) => "reached",
                 (true, false, false) => "not reached",
                 (true, false, true) => "not reached within bound",
@@ -564,13 +566,15 @@ pub fn run_list() -> Result<i32, String> {
         println!("  {:<36} {}", profile.name, profile.summary);
     }
     println!("\nconfigurations (--config):");
-    for name in super::presets::PRESETS {
-        let config = super::presets::preset(name, mvsim_model::Profile::by_name("post")?)?;
+    for (name, _) in super::config_file::SHIPPED {
+        let config = super::config_file::load(name, mvsim_model::Profile::by_name("post")?)?.config;
         println!(
-            "  {:<8} {} initial segments, {} scripted events, faults: {} transient, {} lost ack, {} task failure, {} timeout, {} clock tick(s)",
+            "  {:<8} {} initial segments, {} scripted events, {} menu events (budget {}), faults: {} transient, {} lost ack, {} task failure, {} timeout, {} clock tick(s)",
             name,
             config.initial_source.len(),
             config.script.len(),
+            config.menu.len(),
+            config.menu_budget,
             config.faults.transient_errors,
             config.faults.lost_acks,
             config.faults.task_failures,

@@ -7,6 +7,8 @@
 //! `quiescence::settle` reaches from the state), `Sometimes` as `sometimes`.
 
 pub mod config_file;
+pub mod family;
+mod family_run;
 mod report;
 
 use mvsim_model::properties::{self, Check, Expectation};
@@ -19,6 +21,7 @@ use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+pub use family_run::{check_member, finding_key, run_family, FamilySummary, MemberResult};
 pub use report::{run_bench, run_check, run_explore, run_list, BenchArgs, CheckArgs, ExploreArgs};
 
 /// The model as the checker sees it: a configuration and the settle configuration.
@@ -106,11 +109,6 @@ impl MvModel {
     /// of their own; not after a settle that ran out of budget). A 64-bit hash collision
     /// could in principle alias two worlds.
     pub fn settled(&self, world: &World) -> Rc<Settled> {
-        thread_local! {
-            static LAST: RefCell<Option<(u64, Rc<Settled>)>> = const { RefCell::new(None) };
-            // Lookup only, never iterated: its order cannot reach a result.
-            static PATHS: RefCell<FxHashMap<u64, Rc<Settled>>> = RefCell::new(FxHashMap::default());
-        }
         let key = self.engine_key(world);
         let known = |key: u64| {
             let last = LAST.with(|last| {
@@ -168,6 +166,19 @@ impl MvModel {
         hash_engine_state(world, &mut hasher);
         hasher.finish()
     }
+}
+
+thread_local! {
+    static LAST: RefCell<Option<(u64, Rc<Settled>)>> = const { RefCell::new(None) };
+    // Lookup only, never iterated: its order cannot reach a result.
+    static PATHS: RefCell<FxHashMap<u64, Rc<Settled>>> = RefCell::new(FxHashMap::default());
+}
+
+/// Drops this thread's settle memo (a family checks many models on one thread; the memo
+/// of one is useless to the next, whose keys are salted differently).
+pub fn clear_settle_memo() {
+    LAST.with(|last| *last.borrow_mut() = None);
+    PATHS.with(|paths| *paths.borrow_mut() = FxHashMap::default());
 }
 
 /// The hash of everything a settle round and the quiescent properties read (not the ghost
@@ -294,6 +305,9 @@ impl Model for MvModel {
 /// on stderr for every property the configuration disables.
 pub fn model_for(config: &str, engine: &str) -> Result<MvModel, String> {
     let profile = Profile::by_name(engine)?;
+    if let Some(member) = family::member_config(config, profile)? {
+        return Ok(MvModel::new(member));
+    }
     let model = MvModel::from_file(config_file::load(config, profile)?);
     for name in model.disabled_names() {
         eprintln!("mvsim: warning: --config {config} disables property {name}: it is not checked");

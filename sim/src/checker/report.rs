@@ -57,6 +57,16 @@ pub struct CheckArgs {
     /// fault-driven findings from pure interleavings.
     #[arg(long)]
     pub no_faults: bool,
+    /// Check every configuration of a family scope (ci-family, large-family, or a path;
+    /// docs/configs.md); `--threads` checks that many configurations at once.
+    #[arg(long, conflicts_with_all = ["path", "no_faults"])]
+    pub family: Option<String>,
+    /// With --family: check only the members with index % N == I.
+    #[arg(long, requires = "family")]
+    pub shard: Option<String>,
+    /// Merge family shard summaries (--json files of --family runs) instead of checking.
+    #[arg(long, num_args = 1.., conflicts_with_all = ["family", "path"])]
+    pub merge: Vec<std::path::PathBuf>,
 }
 
 /// `mvsim explore` arguments.
@@ -133,6 +143,9 @@ impl CheckResult {
 
 /// Runs `mvsim check`.
 pub fn run_check(args: &CheckArgs) -> Result<i32, String> {
+    if args.family.is_some() || !args.merge.is_empty() {
+        return super::family_run::run_family(args);
+    }
     let mut model = model_for(&args.config, &args.engine)?;
     if args.no_faults {
         model = model.with_config(mvsim_model::Config {
@@ -466,7 +479,7 @@ fn default_memory_mb() -> u64 {
 }
 
 /// Current resident memory in bytes (VmRSS), if readable.
-fn resident_bytes() -> Option<u64> {
+pub(crate) fn resident_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
     let kilobytes: u64 = line.split_whitespace().nth(1)?.parse().ok()?;

@@ -37,7 +37,10 @@ use toml::Spanned;
 /// The shipped scopes: name, file text (compiled in from `configs/`).
 pub const SHIPPED_SCOPES: [(&str, &str); 2] = [
     ("ci-family", include_str!("../../../configs/ci-family.toml")),
-    ("large-family", include_str!("../../../configs/large-family.toml")),
+    (
+        "large-family",
+        include_str!("../../../configs/large-family.toml"),
+    ),
 ];
 
 /// Where a segment sits (its window is one whole bucket, or time-less).
@@ -90,7 +93,12 @@ pub struct Knobs {
 }
 
 /// The fault kinds, each at most once per member.
-pub const FAULT_KINDS: [&str; 4] = ["transient_errors", "lost_acks", "task_failures", "task_timeouts"];
+pub const FAULT_KINDS: [&str; 4] = [
+    "transient_errors",
+    "lost_acks",
+    "task_failures",
+    "task_timeouts",
+];
 
 /// One member of a family, before it becomes a [`Config`].
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -200,7 +208,13 @@ fn one() -> u8 {
 }
 
 const PLACEMENTS: [&str; 3] = ["bucket", "before", "timeless"];
-const EVENTS: [&str; 5] = ["upload", "reupload", "refresh_new", "refresh_restore", "delete"];
+const EVENTS: [&str; 5] = [
+    "upload",
+    "reupload",
+    "refresh_new",
+    "refresh_restore",
+    "delete",
+];
 
 /// FNV-1a 64 of `bytes`, as 16 hex digits (stable across builds and machines).
 pub fn digest(bytes: &[u8]) -> String {
@@ -239,10 +253,16 @@ pub fn parse_scope(text: &str, label: &str, name: &str) -> Result<Scope, LoadErr
         let span = file.bucket_ms.as_ref().map(Spanned::span);
         return Err(source.error_at(span, "bucket_ms must be in 1..=2^40"));
     }
-    let origins_ms = file.origins_ms.as_ref().map_or(vec![10 * bucket_ms], |o| o.get_ref().clone());
+    let origins_ms = file
+        .origins_ms
+        .as_ref()
+        .map_or(vec![10 * bucket_ms], |o| o.get_ref().clone());
     if let Some(origins) = &file.origins_ms {
         if origins.get_ref().is_empty()
-            || origins.get_ref().iter().any(|o| o.rem_euclid(bucket_ms) != 0 || !(0..=1 << 50).contains(o))
+            || origins
+                .get_ref()
+                .iter()
+                .any(|o| o.rem_euclid(bucket_ms) != 0 || !(0..=1 << 50).contains(o))
         {
             return Err(source.error_at(
                 Some(origins.span()),
@@ -252,7 +272,10 @@ pub fn parse_scope(text: &str, label: &str, name: &str) -> Result<Scope, LoadErr
     }
     let buckets = file.buckets.get_ref().clone();
     if buckets.is_empty() || buckets.iter().any(|n| !(1..=8).contains(n)) {
-        return Err(source.error_at(Some(file.buckets.span()), "buckets: expected a non-empty list of sizes in 1..=8"));
+        return Err(source.error_at(
+            Some(file.buckets.span()),
+            "buckets: expected a non-empty list of sizes in 1..=8",
+        ));
     }
     let bucket_states = match &file.bucket_states {
         None => vec![Some(StateCode::V), None],
@@ -275,12 +298,21 @@ pub fn parse_scope(text: &str, label: &str, name: &str) -> Result<Scope, LoadErr
         }
     };
     if *file.segments_max.get_ref() > 4 {
-        return Err(source.error_at(Some(file.segments_max.span()), "segments_max: expected at most 4"));
+        return Err(source.error_at(
+            Some(file.segments_max.span()),
+            "segments_max: expected at most 4",
+        ));
     }
     if *file.events_max.get_ref() > 4 {
-        return Err(source.error_at(Some(file.events_max.span()), "events_max: expected at most 4"));
+        return Err(source.error_at(
+            Some(file.events_max.span()),
+            "events_max: expected at most 4",
+        ));
     }
-    let names = |list: &Option<Vec<Spanned<String>>>, valid: &[&str], what: &str| -> Result<Vec<String>, LoadError> {
+    let names = |list: &Option<Vec<Spanned<String>>>,
+                 valid: &[&str],
+                 what: &str|
+     -> Result<Vec<String>, LoadError> {
         let Some(list) = list else {
             return Ok(valid.iter().map(|v| v.to_string()).collect());
         };
@@ -288,7 +320,11 @@ pub fn parse_scope(text: &str, label: &str, name: &str) -> Result<Scope, LoadErr
             if !valid.contains(&item.get_ref().as_str()) {
                 return Err(source.error_at(
                     Some(item.span()),
-                    format!("{what} `{}`; expected one of: {}", item.get_ref(), valid.join(", ")),
+                    format!(
+                        "{what} `{}`; expected one of: {}",
+                        item.get_ref(),
+                        valid.join(", ")
+                    ),
                 ));
             }
         }
@@ -316,7 +352,10 @@ pub fn parse_scope(text: &str, label: &str, name: &str) -> Result<Scope, LoadErr
                     let Some(bit) = FAULT_KINDS.iter().position(|k| k == kind) else {
                         return Err(source.error_at(
                             Some(variant.span()),
-                            format!("fault kind `{kind}`; expected one of: {}", FAULT_KINDS.join(", ")),
+                            format!(
+                                "fault kind `{kind}`; expected one of: {}",
+                                FAULT_KINDS.join(", ")
+                            ),
                         ));
                     };
                     mask |= 1 << bit;
@@ -398,10 +437,17 @@ impl Scope {
         let allowed: u8 = self
             .faults
             .iter()
-            .map(|name| 1 << FAULT_KINDS.iter().position(|kind| kind == name).expect("validated"))
+            .map(|name| {
+                1 << FAULT_KINDS
+                    .iter()
+                    .position(|kind| kind == name)
+                    .expect("validated")
+            })
             .fold(0, |mask, bit| mask | bit);
         (0..16u8)
-            .filter(|set| set & !allowed == 0 && set.count_ones() <= u32::from(self.fault_kinds_max))
+            .filter(|set| {
+                set & !allowed == 0 && set.count_ones() <= u32::from(self.fault_kinds_max)
+            })
             .collect()
     }
 
@@ -508,7 +554,11 @@ impl Scope {
 
     /// The origin every sound origin is shifted to.
     fn canonical_origin(&self) -> Option<i64> {
-        self.origins_ms.iter().copied().filter(|o| self.shift_sound(*o)).min()
+        self.origins_ms
+            .iter()
+            .copied()
+            .filter(|o| self.shift_sound(*o))
+            .min()
     }
 }
 
@@ -526,7 +576,11 @@ impl Shape {
             for (old, new) in permutation.iter().enumerate() {
                 segments[usize::from(*new)] = shape.segments[old];
             }
-            let mut events: Vec<Event> = shape.events.iter().map(|e| e.renamed(&permutation)).collect();
+            let mut events: Vec<Event> = shape
+                .events
+                .iter()
+                .map(|e| e.renamed(&permutation))
+                .collect();
             events.sort();
             let candidate = Shape {
                 segments,
@@ -607,7 +661,12 @@ impl Shape {
                 }
                 Event::Reupload(i) => {
                     let segment = &config.initial_source[usize::from(*i)];
-                    SourceEvent::upload(&segment.name, segment.start_time_ms, segment.end_time_ms, segment.crc)
+                    SourceEvent::upload(
+                        &segment.name,
+                        segment.start_time_ms,
+                        segment.end_time_ms,
+                        segment.crc,
+                    )
                 }
                 Event::RefreshNew(i) => SourceEvent::Refresh {
                     segment: format!("s{i}"),
@@ -652,7 +711,11 @@ impl Shape {
                         format!("{} {code}", self.origin_ms + i64::from(k) * b)
                     })
                     .collect();
-                format!("wm {} [{}]", self.origin_ms + i64::from(j) * b, states.join(", "))
+                format!(
+                    "wm {} [{}]",
+                    self.origin_ms + i64::from(j) * b,
+                    states.join(", ")
+                )
             }
         };
         let segments: Vec<String> = self
@@ -693,7 +756,12 @@ impl Shape {
 
     /// The size order of findings: buckets, segments, events, faults.
     pub fn size(&self) -> (u8, usize, usize, u32) {
-        (self.buckets, self.segments.len(), self.events.len(), self.faults.count_ones())
+        (
+            self.buckets,
+            self.segments.len(),
+            self.events.len(),
+            self.faults.count_ones(),
+        )
     }
 }
 
@@ -708,7 +776,11 @@ pub fn member_config(argument: &str, profile: Profile) -> Result<Option<Config>,
         .map_err(|_| format!("--config {argument}: `{index}` is not a member index"))?;
     let members = scope.members();
     let shape = members.get(index).ok_or_else(|| {
-        format!("--config {argument}: the family has {} members (0..{})", members.len(), members.len())
+        format!(
+            "--config {argument}: the family has {} members (0..{})",
+            members.len(),
+            members.len()
+        )
     })?;
     shape.to_config(&scope, argument, profile).map(Some)
 }
@@ -733,7 +805,13 @@ fn sequences<T: Clone>(items: &[T], length: usize) -> Vec<Vec<T>> {
 
 /// Every multiset of `size` items from `items`, as index-nondecreasing lists.
 fn multisets<T: Clone>(items: &[T], size: usize) -> Vec<Vec<T>> {
-    fn go<T: Clone>(items: &[T], from: usize, size: usize, prefix: &mut Vec<T>, out: &mut Vec<Vec<T>>) {
+    fn go<T: Clone>(
+        items: &[T],
+        from: usize,
+        size: usize,
+        prefix: &mut Vec<T>,
+        out: &mut Vec<Vec<T>>,
+    ) {
         if size == 0 {
             out.push(prefix.clone());
             return;
@@ -751,7 +829,13 @@ fn multisets<T: Clone>(items: &[T], size: usize) -> Vec<Vec<T>> {
 
 /// Every subset of `count` distinct items, in order.
 fn combinations<T: Clone>(items: &[T], count: usize) -> Vec<Vec<T>> {
-    fn go<T: Clone>(items: &[T], from: usize, count: usize, prefix: &mut Vec<T>, out: &mut Vec<Vec<T>>) {
+    fn go<T: Clone>(
+        items: &[T],
+        from: usize,
+        count: usize,
+        prefix: &mut Vec<T>,
+        out: &mut Vec<Vec<T>>,
+    ) {
         if count == 0 {
             out.push(prefix.clone());
             return;

@@ -46,9 +46,10 @@ pub struct MemberResult {
 /// Checks one member configuration exhaustively (BFS, one thread).
 pub fn check_member(index: usize, model: MvModel, max_states: usize) -> MemberResult {
     let initial = World::initial(&model.config);
-    let inconsistent = properties::registry().iter().enumerate().any(|(i, p)| {
-        p.expectation == Expectation::Always && !model.evaluate(i, &initial)
-    });
+    let inconsistent = properties::registry()
+        .iter()
+        .enumerate()
+        .any(|(i, p)| p.expectation == Expectation::Always && !model.evaluate(i, &initial));
     if inconsistent {
         return MemberResult {
             index,
@@ -126,7 +127,15 @@ pub struct Finding {
 impl Finding {
     fn order(&self) -> (u8, usize, usize, u32, usize, usize, usize) {
         let (b, s, e, f) = self.smallest_size;
-        (b, s, e, f, self.smallest_states, self.trace_steps, self.smallest)
+        (
+            b,
+            s,
+            e,
+            f,
+            self.smallest_states,
+            self.trace_steps,
+            self.smallest,
+        )
     }
 }
 
@@ -162,12 +171,17 @@ fn build_digest() -> String {
     std::env::current_exe()
         .ok()
         .and_then(|exe| std::fs::read(exe).ok())
-        .map_or_else(|| "unknown".to_string(), |bytes| super::family::digest(&bytes))
+        .map_or_else(
+            || "unknown".to_string(),
+            |bytes| super::family::digest(&bytes),
+        )
 }
 
 /// Parses `I/N`.
 fn parse_shard(text: &str) -> Result<(usize, usize), String> {
-    let parsed = text.split_once('/').and_then(|(i, n)| Some((i.parse().ok()?, n.parse().ok()?)));
+    let parsed = text
+        .split_once('/')
+        .and_then(|(i, n)| Some((i.parse().ok()?, n.parse().ok()?)));
     match parsed {
         Some((i, n)) if n >= 1 && i < n => Ok((i, n)),
         _ => Err(format!("--shard {text}: expected I/N with 0 <= I < N")),
@@ -180,7 +194,10 @@ pub fn run_family(args: &CheckArgs) -> Result<i32, String> {
         let summary = merge(&args.merge)?;
         return finish(args, &summary, None);
     }
-    let scope_arg = args.family.as_deref().expect("run_family needs --family or --merge");
+    let scope_arg = args
+        .family
+        .as_deref()
+        .expect("run_family needs --family or --merge");
     let scope = load_scope(scope_arg)?;
     let profile = Profile::by_name(&args.engine)?;
     let (shard, shard_count) = match &args.shard {
@@ -192,6 +209,12 @@ pub fn run_family(args: &CheckArgs) -> Result<i32, String> {
     }
     let raw_total = scope.raw_shapes().len();
     let members = scope.members();
+    if args.list_members {
+        for (index, shape) in members.iter().enumerate() {
+            println!("{}#{index}  {}", scope.name, shape.describe(&scope));
+        }
+        return Ok(0);
+    }
     let mine: Vec<(usize, &Shape)> = members
         .iter()
         .enumerate()
@@ -209,7 +232,16 @@ pub fn run_family(args: &CheckArgs) -> Result<i32, String> {
     let started = Instant::now();
     let results = check_members(&scope, profile, &mine, args, started)?;
     let unchecked = mine.len() - results.len();
-    let summary = summarize(&scope, profile, &members, raw_total, (shard, shard_count), results, unchecked, started.elapsed());
+    let summary = summarize(
+        &scope,
+        profile,
+        &members,
+        raw_total,
+        (shard, shard_count),
+        results,
+        unchecked,
+        started.elapsed(),
+    );
     finish(args, &summary, Some(&scope))
 }
 
@@ -332,7 +364,11 @@ fn summarize(
         duration_seconds: elapsed.as_secs_f64(),
         findings: findings.into_values().collect(),
         sometimes,
-        incomplete: results.iter().filter(|r| r.bound_hit).map(|r| r.index).collect(),
+        incomplete: results
+            .iter()
+            .filter(|r| r.bound_hit)
+            .map(|r| r.index)
+            .collect(),
         unchecked,
         inconsistent_initial: results.iter().filter(|r| r.inconsistent_initial).count(),
     }
@@ -360,8 +396,9 @@ pub fn merge(files: &[std::path::PathBuf]) -> Result<FamilySummary, String> {
     for file in files {
         let text = std::fs::read_to_string(file)
             .map_err(|error| format!("--merge {}: cannot read: {error}", file.display()))?;
-        let summary: FamilySummary = serde_json::from_str(&text)
-            .map_err(|error| format!("--merge {}: not a family summary: {error}", file.display()))?;
+        let summary: FamilySummary = serde_json::from_str(&text).map_err(|error| {
+            format!("--merge {}: not a family summary: {error}", file.display())
+        })?;
         let Some(total) = merged.as_mut() else {
             merged = Some(summary);
             continue;
@@ -387,7 +424,10 @@ pub fn merge(files: &[std::path::PathBuf]) -> Result<FamilySummary, String> {
             ));
         }
         if let Some(shard) = summary.shards.iter().find(|s| total.shards.contains(s)) {
-            return Err(format!("--merge {}: shard {shard} is already merged", file.display()));
+            return Err(format!(
+                "--merge {}: shard {shard} is already merged",
+                file.display()
+            ));
         }
         total.shards.extend(summary.shards);
         total.shards.sort_unstable();
@@ -472,8 +512,15 @@ pub fn render(summary: &FamilySummary, allow: &[String]) -> String {
         summary.duration_seconds,
         summary.checked as f64 / summary.duration_seconds.max(1e-9)
     ));
-    let reached = summary.sometimes.values().filter(|count| **count > 0).count();
-    out.push_str(&format!("  sometimes       {reached}/{} reached\n", summary.sometimes.len()));
+    let reached = summary
+        .sometimes
+        .values()
+        .filter(|count| **count > 0)
+        .count();
+    out.push_str(&format!(
+        "  sometimes       {reached}/{} reached\n",
+        summary.sometimes.len()
+    ));
     for (name, count) in &summary.sometimes {
         out.push_str(&format!("    {name:<34} {count} configuration(s)\n"));
     }

@@ -21,7 +21,7 @@ use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-pub use family_run::{check_member, finding_key, run_family, FamilySummary, MemberResult};
+pub use family_run::{check_member, finding_key, merge, run_family, FamilySummary, MemberResult};
 pub use report::{run_bench, run_check, run_explore, run_list, BenchArgs, CheckArgs, ExploreArgs};
 
 /// The model as the checker sees it: a configuration and the settle configuration.

@@ -64,6 +64,9 @@ pub struct CheckArgs {
     /// With --family: check only the members with index % N == I.
     #[arg(long, requires = "family")]
     pub shard: Option<String>,
+    /// With --family: print every member (index and shape) instead of checking.
+    #[arg(long, requires = "family")]
+    pub list_members: bool,
     /// Merge family shard summaries (--json files of --family runs) instead of checking.
     #[arg(long, num_args = 1.., conflicts_with_all = ["family", "path"])]
     pub merge: Vec<std::path::PathBuf>,

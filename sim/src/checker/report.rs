@@ -97,6 +97,12 @@ pub struct BenchArgs {
     /// Simulated steps (at least) for the simulator benchmark.
     #[arg(long, default_value_t = 10_000_000)]
     pub sim_steps: u64,
+    /// Also measure configurations/s and unique states/s over one shard of this family.
+    #[arg(long)]
+    pub family: Option<String>,
+    /// The family shard to measure (I/N).
+    #[arg(long, default_value = "0/20", requires = "family")]
+    pub family_shard: String,
 }
 
 /// One property's result, as printed and as JSON.
@@ -568,11 +574,40 @@ pub fn run_bench(args: &BenchArgs) -> Result<i32, String> {
             None => println!("time to first counterexample (--engine {engine}): none found"),
         }
     }
+    if let Some(family) = &args.family {
+        bench_family(&exe, args, family)?;
+    }
     println!(
         "{}",
         crate::simulate::bench_simulation(args.sim_steps).render()
     );
     Ok(0)
+}
+
+/// `mvsim bench --family`: one family shard in a child process, one thread.
+fn bench_family(exe: &std::path::Path, args: &BenchArgs, family: &str) -> Result<(), String> {
+    let json = std::env::temp_dir().join(format!("mvsim-bench-{}-family.json", std::process::id()));
+    let status = std::process::Command::new(exe)
+        .args(["check", "--family", family, "--engine", &args.engine, "--quiet"])
+        .args(["--shard", &args.family_shard, "--json"])
+        .arg(&json)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .map_err(|error| format!("cannot run mvsim check --family: {error}"))?;
+    let text = std::fs::read_to_string(&json)
+        .map_err(|error| format!("mvsim check --family failed ({status}): {error}"))?;
+    let _ = std::fs::remove_file(&json);
+    let summary: serde_json::Value = serde_json::from_str(&text).map_err(|error| error.to_string())?;
+    let seconds = summary["duration_seconds"].as_f64().unwrap_or(0.0).max(1e-9);
+    let checked = summary["checked"].as_u64().unwrap_or(0);
+    let unique = summary["unique_states"].as_u64().unwrap_or(0);
+    println!(
+        "family {family} shard {}: {checked} configurations, {unique} unique states in {seconds:.2}s = {:.1} configurations/s, {:.0} unique states/s (1 thread)",
+        args.family_shard,
+        checked as f64 / seconds,
+        unique as f64 / seconds
+    );
+    Ok(())
 }
 
 /// Runs `mvsim list`: engine profiles, configurations and properties.

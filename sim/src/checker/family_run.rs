@@ -115,6 +115,9 @@ pub struct Finding {
     pub property: String,
     /// Members in which it occurs.
     pub members: usize,
+    /// Their indices, sorted.
+    #[serde(default)]
+    pub member_list: Vec<usize>,
     /// The smallest member (buckets, segments, events, faults, unique states, trace).
     pub smallest: usize,
     pub smallest_shape: String,
@@ -339,6 +342,7 @@ fn summarize(
                 key: violation.key.clone(),
                 property: violation.property.clone(),
                 members: 1,
+                member_list: vec![result.index],
                 smallest: result.index,
                 smallest_shape: shape.describe(scope),
                 smallest_size: shape.size(),
@@ -382,10 +386,14 @@ fn absorb(findings: &mut BTreeMap<String, Finding>, candidate: Finding) {
         }
         Some(known) => {
             let members = known.members + candidate.members;
+            let mut list = std::mem::take(&mut known.member_list);
+            list.extend(&candidate.member_list);
+            list.sort_unstable();
             if candidate.order() < known.order() {
                 *known = candidate;
             }
             known.members = members;
+            known.member_list = list;
         }
     }
 }

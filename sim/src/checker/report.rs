@@ -588,7 +588,14 @@ pub fn run_bench(args: &BenchArgs) -> Result<i32, String> {
 fn bench_family(exe: &std::path::Path, args: &BenchArgs, family: &str) -> Result<(), String> {
     let json = std::env::temp_dir().join(format!("mvsim-bench-{}-family.json", std::process::id()));
     let status = std::process::Command::new(exe)
-        .args(["check", "--family", family, "--engine", &args.engine, "--quiet"])
+        .args([
+            "check",
+            "--family",
+            family,
+            "--engine",
+            &args.engine,
+            "--quiet",
+        ])
         .args(["--shard", &args.family_shard, "--json"])
         .arg(&json)
         .stdout(std::process::Stdio::null())
@@ -597,8 +604,12 @@ fn bench_family(exe: &std::path::Path, args: &BenchArgs, family: &str) -> Result
     let text = std::fs::read_to_string(&json)
         .map_err(|error| format!("mvsim check --family failed ({status}): {error}"))?;
     let _ = std::fs::remove_file(&json);
-    let summary: serde_json::Value = serde_json::from_str(&text).map_err(|error| error.to_string())?;
-    let seconds = summary["duration_seconds"].as_f64().unwrap_or(0.0).max(1e-9);
+    let summary: serde_json::Value =
+        serde_json::from_str(&text).map_err(|error| error.to_string())?;
+    let seconds = summary["duration_seconds"]
+        .as_f64()
+        .unwrap_or(0.0)
+        .max(1e-9);
     let checked = summary["checked"].as_u64().unwrap_or(0);
     let unique = summary["unique_states"].as_u64().unwrap_or(0);
     println!(

@@ -644,6 +644,11 @@ pub fn run_list() -> Result<i32, String> {
             config.clock_ticks_max
         );
     }
+    println!("\nfamily scopes (--family):");
+    for (name, _) in super::family::SHIPPED_SCOPES {
+        let scope = super::family::load_scope(name)?;
+        println!("  {:<14} {}", name, scope.description);
+    }
     println!("\nproperties:");
     for property in properties::registry() {
         println!(

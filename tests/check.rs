@@ -10,7 +10,7 @@
 use mvsim_model::partition::SourceSegment;
 use mvsim_model::properties::{self, Expectation};
 use mvsim_model::{Config, Profile, RuntimeMetadata, SourceEvent};
-use mvsim_sim::checker::{presets, MvModel};
+use mvsim_sim::checker::{config_file, MvModel};
 use stateright::{Checker, HasDiscoveries, Model};
 use std::collections::BTreeSet;
 
@@ -56,11 +56,15 @@ fn profile(name: &str) -> Profile {
 }
 
 fn small(engine: &str) -> Config {
-    presets::preset("small", profile(engine)).expect("small preset")
+    config_file::load("small", profile(engine))
+        .expect("configs/small.toml")
+        .config
 }
 
 fn ci(engine: &str) -> Config {
-    presets::preset("ci", profile(engine)).expect("ci preset")
+    config_file::load("ci", profile(engine))
+        .expect("configs/ci.toml")
+        .config
 }
 
 fn violated(found: &[(&'static str, usize)]) -> Vec<&'static str> {

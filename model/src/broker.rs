@@ -6,7 +6,7 @@
 //! eligible when `watermarkMs > 0` and, with a staleness SLO, `now - watermarkMs <=
 //! stalenessThresholdMs` (RW:192-214). The cache is fed by ZK watches, so it may lag.
 //!
-//! With `Config::broker_cache_lag` off (the checker's presets) the broker reads the live
+//! With `Config::broker_cache_lag` off (the shipped checker configurations, configs/*.toml) the broker reads the live
 //! watermark. That loses no violation of the freshness property: the cached watermark is
 //! never above the live one, so a lagging broker calls the MV fresh only if an up-to-date
 //! one would too, while the lag would multiply the state space.

@@ -157,6 +157,18 @@ pub struct Config {
     pub initial_source: Vec<SourceSegment>,
     /// Source events the checker plays in order.
     pub script: Vec<SourceEvent>,
+    /// Source events that may each fire at most once, in any order and interleaved with the
+    /// script and everything else, at most [`Config::menu_budget`] of them in a run (the
+    /// checker). The source table's uploads, refreshes and retention deletes come from
+    /// independent callers (segment upload REST calls, PHRM:3252-3291; the retention manager,
+    /// SDM:128-161), so their relative order is not fixed. Quiescence is judged at every
+    /// state whose script is done, whatever the menu still offers: the remaining menu events
+    /// are optional, so every smaller budget and every subset is covered (docs/configs.md).
+    #[serde(default)]
+    pub menu: Vec<SourceEvent>,
+    /// How many menu events may fire in one run (<= `menu.len()`, at most 16 events).
+    #[serde(default)]
+    pub menu_budget: u8,
     pub faults: FaultBudget,
     /// Retention deletes take two steps (notify, later remove) instead of one.
     #[serde(default)]
@@ -195,6 +207,19 @@ impl Config {
         if self.critical_max_attempts == 0 {
             return Err("critical_max_attempts must be >= 1".to_string());
         }
+        if self.menu.len() > 16 {
+            return Err(format!(
+                "the event menu has {} events; at most 16",
+                self.menu.len()
+            ));
+        }
+        if usize::from(self.menu_budget) > self.menu.len() {
+            return Err(format!(
+                "menu_budget {} exceeds the {} menu event(s)",
+                self.menu_budget,
+                self.menu.len()
+            ));
+        }
         if let Some(runtime) = &self.initial_runtime {
             if runtime.watermark_ms < 0 {
                 return Err(format!(
@@ -216,6 +241,7 @@ impl Config {
                 .map(|segment| segment.name.clone()),
         );
         names.extend(self.script.iter().map(|event| event.segment().to_string()));
+        names.extend(self.menu.iter().map(|event| event.segment().to_string()));
         names.sort_by(|left, right| java_string_cmp(left, right));
         names.dedup();
         if names.len() > usize::from(u16::MAX) {
@@ -246,7 +272,7 @@ impl Config {
         &self.catalog[usize::from(id)]
     }
 
-    /// A configuration with Pinot's defaults and nothing in it (tests and presets build on it).
+    /// A configuration with Pinot's defaults and nothing in it (tests and configuration files build on it).
     pub fn base(name: &str, profile: Profile) -> Config {
         Config {
             name: name.to_string(),
@@ -268,6 +294,8 @@ impl Config {
             initial_version: 0,
             initial_source: Vec::new(),
             script: Vec::new(),
+            menu: Vec::new(),
+            menu_budget: 0,
             faults: FaultBudget::default(),
             slow_delete_removal: false,
             broker_cache_lag: true,

@@ -36,6 +36,8 @@ pub fn settle_config(config: &Config) -> Config {
         faults: FaultBudget::default(),
         clock_ticks_max: 0,
         script: Vec::new(),
+        menu: Vec::new(),
+        menu_budget: 0,
         ..config.clone()
     }
 }

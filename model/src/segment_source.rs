@@ -28,35 +28,41 @@ pub struct SourceSegmentState {
 }
 
 impl World {
-    /// The next scripted event as an action (checker); the simulator builds its own.
+    /// The next scripted event and every menu event still available, as actions
+    /// (checker); the simulator builds its own.
     pub(crate) fn source_actions(&self, config: &Config, out: &mut Vec<Action>) {
         for segment in &self.source_removing {
             out.push(Action::SourceDeleteRemove { segment: *segment });
         }
-        let Some(event) = config.script.get(usize::from(self.script_cursor)) else {
-            return;
-        };
-        let segment = config
-            .segment_id(event.segment())
-            .expect("Config::finish puts every scripted segment in the catalog");
-        let action = match event {
-            SourceEvent::Upload {
-                start_time_ms,
-                end_time_ms,
-                crc,
-                ..
-            } => Action::SourceUpload {
-                segment,
-                start_ms: *start_time_ms,
-                end_ms: *end_time_ms,
-                crc: *crc,
-            },
-            SourceEvent::Refresh { crc, .. } => Action::SourceRefresh { segment, crc: *crc },
-            SourceEvent::Delete { .. } => Action::SourceDeleteNotify { segment },
-        };
-        if self.source_action_enabled(&action) {
-            out.push(action);
+        if let Some(event) = config.script.get(usize::from(self.script_cursor)) {
+            let action = event_action(config, event);
+            if self.source_action_enabled(&action) {
+                out.push(action);
+            }
         }
+        if self.menu_fired.count_ones() >= u32::from(config.menu_budget) {
+            return;
+        }
+        for (index, event) in config.menu.iter().enumerate() {
+            if self.menu_fired & (1 << index) != 0 {
+                continue;
+            }
+            let action = event_action(config, event);
+            // Two entries that are the same step are one choice (the first unfired fires).
+            if self.source_action_enabled(&action) && !out.contains(&action) {
+                out.push(action);
+            }
+        }
+    }
+
+    /// The menu entry an environment step plays: the first unfired entry that is this step.
+    fn menu_index(&self, config: &Config, action: &Action) -> Option<usize> {
+        if self.menu_fired.count_ones() >= u32::from(config.menu_budget) {
+            return None;
+        }
+        config.menu.iter().enumerate().position(|(index, event)| {
+            self.menu_fired & (1 << index) == 0 && event_action(config, event) == *action
+        })
     }
 
     /// Is a source action applicable to the current source (refresh/delete need the segment)?
@@ -79,12 +85,16 @@ impl World {
     }
 
     pub(crate) fn source_step(&mut self, config: &Config, action: &Action) {
+        // A step that is both the script's next event and a menu entry plays the script.
         let scripted = config
             .script
             .get(usize::from(self.script_cursor))
-            .and_then(|event| config.segment_id(event.segment()))
-            .is_some_and(|id| Some(id) == action.source_segment())
-            && !matches!(action, Action::SourceDeleteRemove { .. });
+            .is_some_and(|event| event_action(config, event) == *action);
+        let menu = if scripted {
+            None
+        } else {
+            self.menu_index(config, action)
+        };
         match *action {
             Action::SourceUpload {
                 segment,
@@ -125,6 +135,9 @@ impl World {
         }
         if scripted {
             self.script_cursor += 1;
+        }
+        if let Some(index) = menu {
+            self.menu_fired |= 1 << index;
         }
     }
 
@@ -208,5 +221,27 @@ impl World {
             .map(|segment| segment.start_ms)
             .filter(|start| *start >= 0)
             .min()
+    }
+}
+
+/// The step that plays a scripted or menu event.
+fn event_action(config: &Config, event: &SourceEvent) -> Action {
+    let segment = config
+        .segment_id(event.segment())
+        .expect("Config::finish puts every scripted and menu segment in the catalog");
+    match event {
+        SourceEvent::Upload {
+            start_time_ms,
+            end_time_ms,
+            crc,
+            ..
+        } => Action::SourceUpload {
+            segment,
+            start_ms: *start_time_ms,
+            end_ms: *end_time_ms,
+            crc: *crc,
+        },
+        SourceEvent::Refresh { crc, .. } => Action::SourceRefresh { segment, crc: *crc },
+        SourceEvent::Delete { .. } => Action::SourceDeleteNotify { segment },
     }
 }

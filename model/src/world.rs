@@ -275,6 +275,10 @@ impl Action {
     }
 }
 
+fn is_zero(value: &u16) -> bool {
+    *value == 0
+}
+
 /// Ghost bits: history facts that only properties and traces read, never a guard.
 pub mod ghost_bits {
     /// A write lowered the watermark.
@@ -386,6 +390,9 @@ pub struct World {
     pub source_removing: Vec<u16>,
     /// Next scripted source event (checker).
     pub script_cursor: u8,
+    /// Bit `i`: menu event `i` has fired (checker; `Config::menu`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub menu_fired: u16,
     /// What the MV segments of each window hold, as the fingerprint of the source data they
     /// were built from (absent = no MV segments = EMPTY). This is what queries below the
     /// watermark are served from (RW:176-191).
@@ -423,6 +430,7 @@ impl World {
             source: source.into(),
             source_removing: Vec::new(),
             script_cursor: 0,
+            menu_fired: 0,
             mv_data: Shared::default(),
             scheduler: SchedulerState::default(),
             jobs: Shared::default(),
@@ -867,6 +875,8 @@ impl World {
     }
 
     /// Has every scripted source event been played (and every notified delete removed)?
+    /// Menu events are optional: the environment may stop with some of them unplayed, so
+    /// this ignores the menu (docs/configs.md "When the environment may stop").
     pub fn script_done(&self, config: &Config) -> bool {
         usize::from(self.script_cursor) >= config.script.len() && self.source_removing.is_empty()
     }

@@ -6,6 +6,9 @@
 //! scripted source events are used up, then it is judged on the fixpoint that
 //! `quiescence::settle` reaches from the state), `Sometimes` as `sometimes`.
 
+pub mod config_file;
+pub mod family;
+mod family_run;
 pub mod findings;
 pub mod fixes;
 pub mod gate;
@@ -22,6 +25,7 @@ use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+pub use family_run::{check_member, finding_key, merge, run_family, FamilySummary, MemberResult};
 pub use report::{run_bench, run_check, run_explore, run_list, BenchArgs, CheckArgs, ExploreArgs};
 
 /// The model as the checker sees it: a configuration and the settle configuration.
@@ -51,6 +55,8 @@ pub struct MvModel {
     /// [`reachability`]. Equal to the unique state count after the search stopped if and
     /// only if no generated state was left unchecked, i.e. the search completed.
     pub visited: AtomicUsize,
+    /// Per registry property: disabled by the configuration file (never judged).
+    disabled: Vec<bool>,
 }
 
 impl MvModel {
@@ -70,7 +76,39 @@ impl MvModel {
             gate: None,
             stop: AtomicBool::new(false),
             visited: AtomicUsize::new(0),
+            disabled: properties::registry().iter().map(|_| false).collect(),
         }
+    }
+
+    /// The model of a loaded configuration file, with its disabled properties.
+    pub fn from_file(loaded: config_file::CheckerConfig) -> MvModel {
+        let mut model = MvModel::new(loaded.config);
+        for (index, property) in properties::registry().iter().enumerate() {
+            model.disabled[index] = loaded.disabled.contains(&property.name);
+        }
+        model
+    }
+
+    /// Is registry property `index` disabled by the configuration?
+    pub fn is_disabled(&self, index: usize) -> bool {
+        self.disabled[index]
+    }
+
+    /// The names of the disabled properties.
+    pub fn disabled_names(&self) -> Vec<&'static str> {
+        properties::registry()
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| self.disabled[*index])
+            .map(|(_, property)| property.name)
+            .collect()
+    }
+
+    /// The same model with another configuration (same disabled properties).
+    pub fn with_config(&self, config: Config) -> MvModel {
+        let mut model = MvModel::new(config);
+        model.disabled = self.disabled.clone();
+        model
     }
 
     /// Has registry property `index`, a `sometimes` one, been reached by a checker run of
@@ -88,11 +126,6 @@ impl MvModel {
     /// of their own; not after a settle that ran out of budget). A 64-bit hash collision
     /// could in principle alias two worlds.
     pub fn settled(&self, world: &World) -> Rc<Settled> {
-        thread_local! {
-            static LAST: RefCell<Option<(u64, Rc<Settled>)>> = const { RefCell::new(None) };
-            // Lookup only, never iterated: its order cannot reach a result.
-            static PATHS: RefCell<FxHashMap<u64, Rc<Settled>>> = RefCell::new(FxHashMap::default());
-        }
         let key = self.engine_key(world);
         let known = |key: u64| {
             let last = LAST.with(|last| {
@@ -152,6 +185,19 @@ impl MvModel {
     }
 }
 
+thread_local! {
+    static LAST: RefCell<Option<(u64, Rc<Settled>)>> = const { RefCell::new(None) };
+    // Lookup only, never iterated: its order cannot reach a result.
+    static PATHS: RefCell<FxHashMap<u64, Rc<Settled>>> = RefCell::new(FxHashMap::default());
+}
+
+/// Drops this thread's settle memo (a family checks many models on one thread; the memo
+/// of one is useless to the next, whose keys are salted differently).
+pub fn clear_settle_memo() {
+    LAST.with(|last| *last.borrow_mut() = None);
+    PATHS.with(|paths| *paths.borrow_mut() = FxHashMap::default());
+}
+
 /// The hash of everything a settle round and the quiescent properties read (not the ghost
 /// history, the fault counters or the script cursor, which the settle config ignores).
 fn hash_engine_state(world: &World, hasher: &mut impl Hasher) {
@@ -171,6 +217,10 @@ impl MvModel {
     /// Evaluates registry property `index` on `world`.
     pub fn evaluate(&self, index: usize, world: &World) -> bool {
         let property = &properties::registry()[index];
+        if self.disabled[index] {
+            // A disabled `always` holds and a disabled `sometimes` is never reached.
+            return property.expectation != Expectation::Sometimes;
+        }
         match property.check {
             Check::State(check) => check(&self.config, world),
             Check::Settled(check) => {
@@ -280,10 +330,23 @@ impl Model for MvModel {
     }
 }
 
-/// Builds the model for a preset and an engine profile name.
-pub fn model_for(config_name: &str, engine: &str) -> Result<MvModel, String> {
+/// Builds the model for `--config NAME|PATH` and an engine profile name; prints a warning
+/// on stderr for every property the configuration disables.
+pub fn model_for(config: &str, engine: &str) -> Result<MvModel, String> {
     let profile = Profile::by_name(engine)?;
-    Ok(MvModel::new(presets::preset(config_name, profile)?))
+    if let Some(member) = family::member_config(config, profile)? {
+        return Ok(MvModel::new(member));
+    }
+    // The fix matrix's finding presets are still compiled (`presets.rs`); `small`, `ci` and
+    // `large` come from their files in configs/ (the one source of truth for those).
+    if presets::PRESETS[3..].contains(&config) {
+        return Ok(MvModel::new(presets::preset(config, profile)?));
+    }
+    let model = MvModel::from_file(config_file::load(config, profile)?);
+    for name in model.disabled_names() {
+        eprintln!("mvsim: warning: --config {config} disables property {name}: it is not checked");
+    }
+    Ok(model)
 }
 
 /// Replays a path of action indices from the initial state; each index selects from

@@ -19,7 +19,8 @@ pub struct CheckArgs {
     /// Engine profile: pre, post, post-no-delete-guards, post-no-sweep, or a mutant.
     #[arg(long, default_value = "post")]
     pub engine: String,
-    /// Bounded configuration: small, ci or large.
+    /// Bounded configuration: a shipped one (small, ci, large: configs/*.toml) or the path
+    /// of a configuration file (docs/configs.md).
     #[arg(long, default_value = "ci")]
     pub config: String,
     /// Breadth-first search (the default; shortest counterexamples when single-threaded).
@@ -82,6 +83,19 @@ pub struct CheckArgs {
     /// fault-driven findings from pure interleavings.
     #[arg(long)]
     pub no_faults: bool,
+    /// Check every configuration of a family scope (ci-family, large-family, or a path;
+    /// docs/configs.md); `--threads` checks that many configurations at once.
+    #[arg(long, conflicts_with_all = ["path", "no_faults"])]
+    pub family: Option<String>,
+    /// With --family: check only the members with index % N == I.
+    #[arg(long, requires = "family")]
+    pub shard: Option<String>,
+    /// With --family: print every member (index and shape) instead of checking.
+    #[arg(long, requires = "family")]
+    pub list_members: bool,
+    /// Merge family shard summaries (--json files of --family runs) instead of checking.
+    #[arg(long, num_args = 1.., conflicts_with_all = ["family", "path"])]
+    pub merge: Vec<std::path::PathBuf>,
 }
 
 /// `mvsim explore` arguments.
@@ -109,6 +123,12 @@ pub struct BenchArgs {
     /// Simulated steps (at least) for the simulator benchmark.
     #[arg(long, default_value_t = 10_000_000)]
     pub sim_steps: u64,
+    /// Also measure configurations/s and unique states/s over one shard of this family.
+    #[arg(long)]
+    pub family: Option<String>,
+    /// The family shard to measure (I/N).
+    #[arg(long, default_value = "0/20", requires = "family")]
+    pub family_shard: String,
 }
 
 /// One property's result, as printed and as JSON.
@@ -237,11 +257,18 @@ fn validate(args: &CheckArgs) -> Result<(), String> {
 
 /// Runs `mvsim check`.
 pub fn run_check(args: &CheckArgs) -> Result<ExitStatus, String> {
+    if args.family.is_some() || !args.merge.is_empty() {
+        return super::family_run::run_family(args).map(|code| match code {
+            0 => ExitStatus::Clean,
+            1 => ExitStatus::Violation,
+            _ => ExitStatus::Incomplete,
+        });
+    }
     let mut model = model_for(&args.config, &args.engine)?;
     if args.no_faults {
-        model = MvModel::new(mvsim_model::Config {
+        model = model.with_config(mvsim_model::Config {
             faults: Default::default(),
-            ..model.config
+            ..model.config.clone()
         });
     }
     validate(args)?;
@@ -440,6 +467,7 @@ fn collect_properties(
             let sometimes = property.expectation == Expectation::Sometimes;
             let found = discovery.is_some() || model.reached(index);
             let verdict = match (sometimes, found, bound_hit) {
+                _ if model.is_disabled(index) => "disabled",
                 (true, true, _) => "reached",
                 (true, false, false) => "not reached",
                 (true, false, true) => "not reached within bound",
@@ -700,7 +728,7 @@ fn default_memory_mb() -> u64 {
 }
 
 /// Current resident memory in bytes (VmRSS), if readable.
-fn resident_bytes() -> Option<u64> {
+pub(crate) fn resident_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
     let kilobytes: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
@@ -791,11 +819,51 @@ pub fn run_bench(args: &BenchArgs) -> Result<ExitStatus, String> {
             None => println!("time to first counterexample (--engine {engine}): none found"),
         }
     }
+    if let Some(family) = &args.family {
+        bench_family(&exe, args, family)?;
+    }
     println!(
         "{}",
         crate::simulate::bench_simulation(args.sim_steps).render()
     );
     Ok(ExitStatus::Clean)
+}
+
+/// `mvsim bench --family`: one family shard in a child process, one thread.
+fn bench_family(exe: &std::path::Path, args: &BenchArgs, family: &str) -> Result<(), String> {
+    let json = std::env::temp_dir().join(format!("mvsim-bench-{}-family.json", std::process::id()));
+    let status = std::process::Command::new(exe)
+        .args([
+            "check",
+            "--family",
+            family,
+            "--engine",
+            &args.engine,
+            "--quiet",
+        ])
+        .args(["--shard", &args.family_shard, "--json"])
+        .arg(&json)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .map_err(|error| format!("cannot run mvsim check --family: {error}"))?;
+    let text = std::fs::read_to_string(&json)
+        .map_err(|error| format!("mvsim check --family failed ({status}): {error}"))?;
+    let _ = std::fs::remove_file(&json);
+    let summary: serde_json::Value =
+        serde_json::from_str(&text).map_err(|error| error.to_string())?;
+    let seconds = summary["duration_seconds"]
+        .as_f64()
+        .unwrap_or(0.0)
+        .max(1e-9);
+    let checked = summary["checked"].as_u64().unwrap_or(0);
+    let unique = summary["unique_states"].as_u64().unwrap_or(0);
+    println!(
+        "family {family} shard {}: {checked} configurations, {unique} unique states in {seconds:.2}s = {:.1} configurations/s, {:.0} unique states/s (1 thread)",
+        args.family_shard,
+        checked as f64 / seconds,
+        unique as f64 / seconds
+    );
+    Ok(())
 }
 
 /// Runs `mvsim list`: engine profiles, configurations and properties.
@@ -809,19 +877,26 @@ pub fn run_list() -> Result<ExitStatus, String> {
         println!("  {:<36} {}", fix.name(), fix.summary());
     }
     println!("\nconfigurations (--config):");
-    for name in super::presets::PRESETS {
-        let config = super::presets::preset(name, mvsim_model::Profile::by_name("post")?)?;
+    for (name, _) in super::config_file::SHIPPED {
+        let config = super::config_file::load(name, mvsim_model::Profile::by_name("post")?)?.config;
         println!(
-            "  {:<8} {} initial segments, {} scripted events, faults: {} transient, {} lost ack, {} task failure, {} timeout, {} clock tick(s)",
+            "  {:<8} {} initial segments, {} scripted events, {} menu events (budget {}), faults: {} transient, {} lost ack, {} task failure, {} timeout, {} clock tick(s)",
             name,
             config.initial_source.len(),
             config.script.len(),
+            config.menu.len(),
+            config.menu_budget,
             config.faults.transient_errors,
             config.faults.lost_acks,
             config.faults.task_failures,
             config.faults.task_timeouts,
             config.clock_ticks_max
         );
+    }
+    println!("\nfamily scopes (--family):");
+    for (name, _) in super::family::SHIPPED_SCOPES {
+        let scope = super::family::load_scope(name)?;
+        println!("  {:<14} {}", name, scope.description);
     }
     println!("\nproperties:");
     for property in properties::registry() {

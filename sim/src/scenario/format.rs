@@ -102,7 +102,7 @@ struct ScenarioFile {
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-struct InitialFile {
+pub(crate) struct InitialFile {
     watermark: Option<Spanned<i64>>,
     #[serde(default)]
     buckets: BTreeMap<Spanned<String>, Spanned<String>>,
@@ -449,7 +449,7 @@ fn parse_knobs(source: &Source, file: &ScenarioFile) -> Result<Knobs, LoadError>
     Ok(knobs)
 }
 
-fn parse_initial(
+pub(crate) fn parse_initial(
     source: &Source,
     initial: &InitialFile,
     knobs: &Knobs,

@@ -297,23 +297,12 @@ pub fn witnesses_of(config: &Config, property: &'static Property, world: &World)
                 signature: bucket_signature(name, config, world, bucket, None),
             })
             .collect(),
-        "quiescent_mv_data_matches_source" => properties::quiescent_mv_mismatches(config, world)
-            .into_iter()
-            .map(|bucket| Witness {
-                property: property.name,
-                subject: format!("window {bucket}"),
-                signature: bucket_signature(
-                    name,
-                    config,
-                    world,
-                    bucket,
-                    Some(mv_class(config, world, bucket)),
-                ),
-            })
-            .collect(),
-        "valid_bucket_mv_matches_fingerprint" => world
-            .runtime()
-            .map(|runtime| {
+        "quiescent_mv_data_matches_source" => {
+            let windows = properties::quiescent_mv_mismatches(config, world);
+            mv_witnesses(property, config, world, windows, "window")
+        }
+        "valid_bucket_mv_matches_fingerprint" => {
+            let buckets: Vec<i64> = world.runtime().map_or_else(Vec::new, |runtime| {
                 runtime
                     .partitions
                     .iter()
@@ -321,22 +310,10 @@ pub fn witnesses_of(config: &Config, property: &'static Property, world: &World)
                         info.is_valid() && !properties::mv_holds(world, **bucket, info.fingerprint)
                     })
                     .map(|(bucket, _)| *bucket)
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default()
-            .into_iter()
-            .map(|bucket| Witness {
-                property: property.name,
-                subject: format!("bucket {bucket}"),
-                signature: bucket_signature(
-                    name,
-                    config,
-                    world,
-                    bucket,
-                    Some(mv_class(config, world, bucket)),
-                ),
-            })
-            .collect(),
+                    .collect()
+            });
+            mv_witnesses(property, config, world, buckets, "bucket")
+        }
         "watermark_within_source_data" | "broker_freshness_honest" => {
             let class = if world.max_source_end_ms() == i64::MIN {
                 classes::NO_DATED_SOURCE
@@ -396,6 +373,30 @@ pub fn witnesses_of(config: &Config, property: &'static Property, world: &World)
         ));
     }
     out
+}
+
+/// One witness per window whose MV segments differ, classed by [`mv_class`].
+fn mv_witnesses(
+    property: &'static Property,
+    config: &Config,
+    world: &World,
+    windows: Vec<i64>,
+    noun: &str,
+) -> Vec<Witness> {
+    windows
+        .into_iter()
+        .map(|bucket| Witness {
+            property: property.name,
+            subject: format!("{noun} {bucket}"),
+            signature: bucket_signature(
+                property.name,
+                config,
+                world,
+                bucket,
+                Some(mv_class(config, world, bucket)),
+            ),
+        })
+        .collect()
 }
 
 fn witness(property: &'static Property, subject: &str, signature: Signature) -> Witness {

@@ -232,6 +232,7 @@ pub fn run_family(args: &CheckArgs) -> Result<i32, String> {
         mine.len(),
         args.threads
     );
+    // Wall clock for progress lines and the reported duration only; no verdict reads it.
     let started = Instant::now();
     let results = check_members(&scope, profile, &mine, args, started)?;
     let unchecked = mine.len() - results.len();

@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 mvsim=${MVSIM:-target/release/mvsim}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+# The mutants' new findings are expected: keep their pending reviews out of target/.
+export MVSIM_PENDING_DIR="$out/pending"
 failures=0
 
 # expect_new ENGINE SIGNATURE [check args...]: exit 1 and SIGNATURE among the new findings.

@@ -37,6 +37,8 @@ enum Command {
     Scenario(scenario::ScenarioArgs),
     /// Print the scenario x engine verdict matrix.
     Report(scenario::ReportArgs),
+    /// Review, accept, reject and prune findings-baseline entries (like `cargo insta review`).
+    Baseline(mvsim_sim::baseline_review::BaselineArgs),
     /// The fix matrix: every finding x post, each fix, post-fixed and each leave-one-out.
     Fixes(checker::fixes::FixesArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
@@ -88,6 +90,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => simulate::run_sweep(args),
         Command::Scenario(args) => scenario::run_scenario(args),
         Command::Report(args) => scenario::run_report(args),
+        Command::Baseline(args) => mvsim_sim::baseline_review::run_baseline(args),
         Command::Fixes(args) => checker::fixes::run_fixes(args),
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut Cli::command(), "mvsim", &mut std::io::stdout());

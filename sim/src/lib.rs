@@ -9,6 +9,7 @@
 //!   and atomic output, Ctrl-C, and JUnit XML (`docs/cli.md`).
 
 pub mod baseline;
+pub mod baseline_review;
 pub mod checker;
 pub mod diagram;
 pub mod exit;

@@ -270,7 +270,7 @@ impl FindingsResult {
                 Some(replay) => out.push_str(&format!("replay: {replay}\n")),
                 None => out.push_str("  (no trace: more new signatures than the targeted searches cover; fix the first ones and re-run)\n"),
             }
-            out.push_str("to accept it after review: add a [[finding]] to baseline.toml with this signature, a report and a scenario reproducer\n");
+            out.push_str("to accept it after review: `mvsim baseline review` (after a local run; CI writes no pending file), then write its report and a durable reproducer\n");
         }
         out
     }

@@ -309,6 +309,15 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitStatus, String> {
         let text = serde_json::to_string_pretty(&result).map_err(|error| error.to_string())?;
         crate::files::write_atomic(file, &(text + "\n"))?;
     }
+    if !args.no_baseline {
+        if let Some(line) = crate::baseline_review::record_check(&result, &args.baseline) {
+            if json_to_stdout {
+                eprintln!("{line}");
+            } else {
+                println!("{line}");
+            }
+        }
+    }
     Ok(result.status())
 }
 

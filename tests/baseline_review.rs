@@ -1,0 +1,370 @@
+//! `mvsim baseline`: the review workflow for the findings baseline (issue 9), as a user
+//! meets it: a gated `check` leaves a pending file for what is new or no longer
+//! reproduced, `review` / `accept` / `reject` / `prune` edit the baseline (keeping its
+//! comments), the edited baseline then accepts exactly what was accepted, and CI never
+//! writes pending files.
+
+use jsonschema::Validator;
+use mvsim_sim::baseline::Baseline;
+use mvsim_sim::baseline_review::{Pending, Session};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_mvsim");
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("baseline-review-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    dir
+}
+
+/// Runs mvsim in `dir` as a developer would locally (no `CI`), stdin closed.
+fn mvsim(dir: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("CI")
+        .env_remove("MVSIM_PENDING_DIR")
+        .stdin(Stdio::null())
+        .output()
+        .expect("mvsim runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn status(output: &Output) -> i32 {
+    output.status.code().expect("exited")
+}
+
+const HEADER: &str = "# a comment the workflow must keep\nvocabulary = 1\n";
+
+fn pending_schema() -> Validator {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/schemas/pending.schema.json");
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("schema")).expect("JSON");
+    jsonschema::validator_for(&schema).expect("a valid schema")
+}
+
+/// F3's preset on an empty baseline: new signatures, a pending file (valid under its
+/// schema), `review` without a terminal lists them and exits 1, `accept` writes a finding
+/// that the next check accepts (exit 0), and that clean run removes the pending file.
+#[test]
+fn check_review_accept_recheck() {
+    let dir = scratch("accept");
+    std::fs::write(dir.join("baseline.toml"), HEADER).unwrap();
+    let check = [
+        "check",
+        "--engine",
+        "post",
+        "--config",
+        "small-transient",
+        "--max-memory-mb",
+        "3000",
+    ];
+    let first = mvsim(&dir, &check);
+    assert_eq!(status(&first), 1, "{}", text(&first.stdout));
+    let stdout = text(&first.stdout);
+    assert!(
+        stdout.contains("review with `mvsim baseline review`"),
+        "{stdout}"
+    );
+    let pending_path = dir.join("target/mvsim-pending/post@small-transient.json");
+    let pending: Value =
+        serde_json::from_str(&std::fs::read_to_string(&pending_path).expect("pending file"))
+            .unwrap();
+    let errors: Vec<String> = pending_schema()
+        .iter_errors(&pending)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let new = pending["new"].as_array().expect("new");
+    assert!(!new.is_empty());
+    assert!(
+        new.iter()
+            .all(|n| !n["trace"].as_array().unwrap().is_empty()),
+        "every pending signature keeps its trace for review"
+    );
+    let count = new.len();
+
+    let review = mvsim(&dir, &["baseline", "review"]);
+    assert_eq!(status(&review), 1);
+    let listed = text(&review.stdout);
+    assert_eq!(
+        listed
+            .lines()
+            .filter(|line| line.starts_with("pending "))
+            .count(),
+        count,
+        "{listed}"
+    );
+    assert!(listed.contains("not a terminal"), "{listed}");
+
+    let accept = mvsim(
+        &dir,
+        &[
+            "baseline",
+            "accept",
+            "--id",
+            "F3",
+            "--title",
+            "a flush read error drops the mark",
+        ],
+    );
+    assert_eq!(status(&accept), 0, "{}", text(&accept.stderr));
+    let written = std::fs::read_to_string(dir.join("baseline.toml")).unwrap();
+    assert!(
+        written.starts_with("# a comment the workflow must keep\n"),
+        "{written}"
+    );
+    let baseline = Baseline::parse(&written, Path::new("baseline.toml")).expect("it loads");
+    let finding = &baseline.findings[0];
+    assert_eq!(finding.id, "F3");
+    assert_eq!(finding.signatures.len(), count);
+    assert_eq!(
+        finding.expected_on,
+        vec!["post/small-transient".to_string()]
+    );
+    assert_eq!(
+        finding.reproducer.config.as_deref(),
+        Some("small-transient")
+    );
+    assert!(
+        !pending_path.exists(),
+        "every pending signature was accepted"
+    );
+
+    let second = mvsim(&dir, &check);
+    assert_eq!(status(&second), 0, "{}", text(&second.stdout));
+    assert!(text(&second.stdout).contains("accepted F3"));
+    assert!(!pending_path.exists(), "a clean run leaves nothing pending");
+}
+
+/// With `CI` set nothing is written, as insta does.
+#[test]
+fn ci_never_writes_pending_files() {
+    let dir = scratch("ci");
+    std::fs::write(dir.join("baseline.toml"), HEADER).unwrap();
+    let output = Command::new(BIN)
+        .args([
+            "check",
+            "--engine",
+            "post",
+            "--config",
+            "small-transient",
+            "--max-memory-mb",
+            "3000",
+        ])
+        .current_dir(&dir)
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    assert_eq!(status(&output), 1);
+    assert!(!dir.join("target").exists());
+    assert!(!text(&output.stdout).contains("pending:"));
+}
+
+/// `accept --signature` takes only the named one and leaves the rest pending; `reject`
+/// drops the rest; a signature that is not pending, a new id without a title and a
+/// malformed pending file are one-line errors with status 2 that change nothing.
+#[test]
+fn accept_one_reject_rest_and_errors() {
+    let dir = scratch("select");
+    std::fs::write(dir.join("baseline.toml"), HEADER).unwrap();
+    let check = [
+        "check",
+        "--engine",
+        "post",
+        "--config",
+        "small-transient",
+        "--max-memory-mb",
+        "3000",
+    ];
+    assert_eq!(status(&mvsim(&dir, &check)), 1);
+    let pending_path = dir.join("target/mvsim-pending/post@small-transient.json");
+    let pending = Pending::load(&pending_path).expect("pending");
+    assert!(
+        pending.new.len() >= 2,
+        "F3's preset shows both quiescent properties"
+    );
+    let one = pending.new[0].signature.clone();
+
+    for (args, message) in [
+        (
+            vec![
+                "baseline",
+                "accept",
+                "--id",
+                "F3",
+                "--title",
+                "t",
+                "--signature",
+                "quiescent_buckets_match_source | no-such-class",
+            ],
+            "is not pending",
+        ),
+        (vec!["baseline", "accept", "--id", "F3"], "give --title"),
+        (
+            vec!["baseline", "accept", "--id", "two words", "--title", "t"],
+            "one word",
+        ),
+        (vec!["baseline", "prune", "--finding", "F42"], "is not in"),
+    ] {
+        let output = mvsim(&dir, &args);
+        assert_eq!(status(&output), 2, "{args:?}");
+        let stderr = text(&output.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert_eq!(
+            std::fs::read_to_string(dir.join("baseline.toml")).unwrap(),
+            HEADER
+        );
+    }
+
+    let output = mvsim(
+        &dir,
+        &[
+            "baseline",
+            "accept",
+            "--id",
+            "F3",
+            "--title",
+            "t",
+            "--signature",
+            &one,
+        ],
+    );
+    assert_eq!(status(&output), 0, "{}", text(&output.stderr));
+    let left = Pending::load(&pending_path).expect("the rest stays pending");
+    assert_eq!(left.new.len(), pending.new.len() - 1);
+    assert!(left.new.iter().all(|new| new.signature != one));
+
+    let output = mvsim(&dir, &["baseline", "reject"]);
+    assert_eq!(status(&output), 0);
+    assert!(!pending_path.exists());
+    // The rejected signatures are new again on the next check.
+    let output = mvsim(&dir, &check);
+    assert_eq!(status(&output), 1);
+
+    std::fs::write(
+        &pending_path,
+        "{\"format\": \"mvsim-pending/1\", \"engine\": 3}",
+    )
+    .unwrap();
+    let output = mvsim(&dir, &["baseline", "review"]);
+    assert_eq!(status(&output), 2);
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("post@small-transient.json") && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+}
+
+/// A finding expected on `post/small` that a complete run does not see: `--strict-baseline`
+/// fails, `prune --dry-run` says what it would do and writes nothing, `prune` removes the
+/// pair (keeping the finding), and the strict check then passes.
+#[test]
+fn prune_drops_what_a_complete_run_no_longer_sees() {
+    let dir = scratch("prune");
+    let entry = "\n[[finding]]\nid = \"F3\"\ntitle = \"t\"\nreport = \"r.md\"\nstatus = \"fix pending\"\nreproducer = { scenario = \"cm_flush_read_error_drops_mark\", engine = \"post\" }\nexpected_on = [\"post/small\", \"post/large\"]\nsignatures = [\"quiescent_buckets_match_source | valid-outdated | causes=flush-read-error\"]\n";
+    let original = format!("{HEADER}{entry}");
+    std::fs::write(dir.join("baseline.toml"), &original).unwrap();
+    let check = [
+        "check",
+        "--engine",
+        "post",
+        "--config",
+        "small",
+        "--strict-baseline",
+        "--max-memory-mb",
+        "3000",
+    ];
+    let first = mvsim(&dir, &check);
+    assert_eq!(status(&first), 1, "{}", text(&first.stdout));
+    assert!(text(&first.stdout).contains("no longer reproduced: F3"));
+
+    let dry = mvsim(&dir, &["baseline", "prune", "--dry-run"]);
+    assert_eq!(status(&dry), 0, "{}", text(&dry.stderr));
+    assert!(text(&dry.stdout).contains("would: F3: no longer expected on post/small"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("baseline.toml")).unwrap(),
+        original
+    );
+
+    let prune = mvsim(&dir, &["baseline", "prune"]);
+    assert_eq!(status(&prune), 0, "{}", text(&prune.stderr));
+    let pruned = std::fs::read_to_string(dir.join("baseline.toml")).unwrap();
+    let baseline = Baseline::parse(&pruned, Path::new("baseline.toml")).unwrap();
+    assert_eq!(
+        baseline.findings[0].expected_on,
+        vec!["post/large".to_string()]
+    );
+    assert!(pruned.starts_with("# a comment the workflow must keep\n"));
+
+    let second = mvsim(&dir, &check);
+    assert_eq!(status(&second), 0, "{}", text(&second.stdout));
+
+    let remove = mvsim(&dir, &["baseline", "prune", "--finding", "F3"]);
+    assert_eq!(status(&remove), 0);
+    let baseline = Baseline::load(&dir.join("baseline.toml")).unwrap();
+    assert!(baseline.findings.is_empty());
+}
+
+/// The interactive loop, driven through the library with scripted answers: an unknown
+/// answer is asked again, `n` creates a finding (suggested id, title, default status),
+/// `a ID` adds to it, `r` rejects, end of input keeps the rest pending.
+#[test]
+fn interactive_review_with_scripted_answers() {
+    let dir = scratch("interactive");
+    std::fs::write(dir.join("baseline.toml"), HEADER).unwrap();
+    let check = [
+        "check",
+        "--engine",
+        "post",
+        "--config",
+        "append-race",
+        "--max-memory-mb",
+        "3000",
+    ];
+    assert_eq!(status(&mvsim(&dir, &check)), 1);
+    let pending_path = dir.join("target/mvsim-pending/post@append-race.json");
+    let pending = Pending::load(&pending_path).unwrap();
+    assert!(pending.new.len() >= 4, "{:?}", pending.new);
+    let baseline_path = dir.join("baseline.toml");
+    let mut session = Session::new(
+        &baseline_path,
+        vec![(pending_path.clone(), pending.clone())],
+    )
+    .unwrap();
+    let mut answers: &[u8] = b"what\nn\n\nthe first finding\n\na F1\nr\n";
+    let mut shown = Vec::new();
+    session.review(&mut answers, &mut shown).unwrap();
+    session.finish(&mut Vec::new()).unwrap();
+    let shown = String::from_utf8(shown).unwrap();
+    assert!(shown.contains("answer n, a ID, s, r or q"), "{shown}");
+    assert!(shown.contains("id [F1]"), "{shown}");
+    assert!(
+        shown.contains("replay: mvsim check --engine post --config append-race --path"),
+        "{shown}"
+    );
+    let baseline = Baseline::load(&baseline_path).unwrap();
+    assert_eq!(baseline.findings.len(), 1);
+    assert_eq!(baseline.findings[0].id, "F1");
+    assert_eq!(baseline.findings[0].status, "fix pending");
+    assert_eq!(
+        baseline.findings[0].signatures,
+        vec![
+            pending.new[0].signature.clone(),
+            pending.new[1].signature.clone()
+        ]
+    );
+    let left = Pending::load(&pending_path).unwrap();
+    assert_eq!(
+        left.new,
+        pending.new[3..].to_vec(),
+        "accepted and rejected ones leave"
+    );
+}

@@ -64,6 +64,17 @@ pub enum Mutant {
     /// instead of before it (EX:444-470 then postProcess): VALID-empty is visible while the
     /// old segments are still served.
     DeleteDropsSegmentsAfterCommit,
+    /// Gate self-test (a second race behind F1): once a lost ack has happened, `markStale`
+    /// takes a CAS conflict (`set` returned false) for its own landed write and stops, so a
+    /// mark that lost a race with a concurrent commit is dropped silently (PM:536-592
+    /// retries it). Its trigger needs a fault, so the settle cannot produce it and its
+    /// shortest counterexample on `ci` is longer than F1's.
+    MarkStaleConflictIsSuccess,
+    /// Gate self-test (a second race behind F2): the APPEND start ignores an in-flight
+    /// APPEND whose window's source changed since its dispatch ("its V4 will fail anyway";
+    /// SCH:247-262 takes every in-flight APPEND). A lost-ack commit past V4 then gets a
+    /// second APPEND, one event later than F2's re-dispatch.
+    AppendStartIgnoresChangedWindow,
 }
 
 /// A proposed fix for one finding about `post` (README "Findings about Pinot";
@@ -265,13 +276,24 @@ impl Profile {
             .ok_or_else(|| {
                 let names: Vec<&str> = PROFILES.iter().map(|profile| profile.name).collect();
                 format!(
-                    "unknown engine profile '{base_name}' (expected one of: {}, optionally followed by +fix-fN or +no-fix-fN parts)",
+                    "unknown engine profile '{base_name}' (expected one of: {}, optionally followed by +fix-fN, +no-fix-fN or +all-fixes parts)",
                     names.join(", ")
                 )
             })?;
         let mut fixes = base.fixes;
         let mut changed = false;
         for part in parts {
+            // `+all-fixes`: every fix (a mutant on top of post-fixed: the gate self-test).
+            if part == "all-fixes" {
+                if !base.is_post() {
+                    return Err(format!(
+                        "engine '{name}': fixes apply to post engines only, not '{base_name}'"
+                    ));
+                }
+                fixes = Fixes::all();
+                changed = true;
+                continue;
+            }
             let (remove, fix_name) = match part.strip_prefix("no-") {
                 Some(rest) => (true, rest),
                 None => (false, part),
@@ -376,7 +398,7 @@ const fn post_mutant(name: &'static str, summary: &'static str, mutant: Mutant) 
     }
 }
 
-static PROFILES: [Profile; 19] = [
+static PROFILES: [Profile; 21] = [
     Profile {
         name: "pre",
         summary: "before PR #18642 (a94c00b4ea0): ad-hoc writers, cutoff now-buffer, DELETE removes the entry",
@@ -478,6 +500,16 @@ static PROFILES: [Profile; 19] = [
         "mutant-delete-drops-segments-after-commit",
         "broken: DELETE drops the MV segments after its clearValid commit",
         Mutant::DeleteDropsSegmentsAfterCommit,
+    ),
+    post_mutant(
+        "mutant-mark-conflict-is-success",
+        "broken (gate self-test): after a lost ack, markStale takes a CAS conflict for success and drops the mark",
+        Mutant::MarkStaleConflictIsSuccess,
+    ),
+    post_mutant(
+        "mutant-append-start-ignores-changed-window",
+        "broken (gate self-test): the APPEND start ignores an in-flight APPEND whose window's source changed",
+        Mutant::AppendStartIgnoresChangedWindow,
     ),
 ];
 

@@ -338,10 +338,31 @@ impl World {
         let bucket_ms = config.bucket_ms;
         let contiguous_ms =
             compute_contiguous_upper_ms(cycle.watermark_ms, &cycle.partitions, bucket_ms);
-        let start_ms = if config
+        // Gate self-test mutant: an in-flight APPEND whose window's source changed since its
+        // dispatch is left out of the start ("its V4 check will fail anyway").
+        let changed = |task: &crate::executor::Task| {
+            let window_start_ms = task.config.window_start_ms;
+            task.config.mode == TaskMode::Append
+                && task.config.fingerprint
+                    != self.source_window_fingerprint(
+                        config,
+                        window_start_ms,
+                        window_start_ms + bucket_ms,
+                    )
+        };
+        let ignore_in_flight = config
             .profile
             .has_mutant(Mutant::AppendStartIgnoresInFlight)
-        {
+            || (config
+                .profile
+                .has_mutant(Mutant::AppendStartIgnoresChangedWindow)
+                && self
+                    .jobs
+                    .iter()
+                    .filter(|job| !job.is_final())
+                    .flat_map(|job| &job.tasks)
+                    .any(changed));
+        let start_ms = if ignore_in_flight {
             contiguous_ms
         } else {
             cycle.counts.max_append_end_ms.max(contiguous_ms)

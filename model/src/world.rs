@@ -664,6 +664,15 @@ impl World {
             // Helix's `ZkCacheBaseDataAccessor.set` swallows every exception and returns
             // false, so a transport error on the write is a `CasConflictException` like a
             // version mismatch, for every writer (docs/java-notes.md Q10a).
+            Err(SetError::Conflict { .. })
+                if config
+                    .profile
+                    .has_mutant(Mutant::MarkStaleConflictIsSuccess)
+                    && matches!(op.mutation, Mutation::MarkStale { .. })
+                    && self.faults_used.lost_acks > 0 =>
+            {
+                Some(CasEnd::Committed)
+            }
             Err(SetError::Conflict { applied }) => {
                 op.lost_ack |= applied;
                 self.ghost.reached |= ghost_bits::REACHED_CAS_RETRIED;

@@ -668,7 +668,10 @@ impl World {
                 if config
                     .profile
                     .has_mutant(Mutant::MarkStaleConflictIsSuccess)
-                    && matches!(op.mutation, Mutation::MarkStale { .. })
+                    && matches!(
+                        op.mutation,
+                        Mutation::MarkStale { .. } | Mutation::MarkStaleInCoverage { .. }
+                    )
                     && self.faults_used.lost_acks > 0 =>
             {
                 Some(CasEnd::Committed)

@@ -108,7 +108,8 @@ impl World {
                     );
                 }
             }
-            SchedulerPhase::ReadPartitions { .. } | SchedulerPhase::ReadPartitionsCounted { .. } => {
+            SchedulerPhase::ReadPartitions { .. }
+            | SchedulerPhase::ReadPartitionsCounted { .. } => {
                 self.push_with_faults(config, Action::SchedulerReadPartitions { fault: none }, out);
             }
             SchedulerPhase::CountInFlight { .. } | SchedulerPhase::CountInFlightFirst { .. } => {
@@ -146,15 +147,13 @@ impl World {
             (
                 Action::SchedulerReadPartitions { fault },
                 SchedulerPhase::ReadPartitions { watermark_ms },
-            ) => {
-                match self.scheduler_read_partitions(config, *fault) {
-                    None => SchedulerPhase::Idle,
-                    Some(partitions) => SchedulerPhase::CountInFlight {
-                        watermark_ms,
-                        partitions,
-                    },
-                }
-            }
+            ) => match self.scheduler_read_partitions(config, *fault) {
+                None => SchedulerPhase::Idle,
+                Some(partitions) => SchedulerPhase::CountInFlight {
+                    watermark_ms,
+                    partitions,
+                },
+            },
             (
                 Action::SchedulerReadPartitions { fault },
                 SchedulerPhase::ReadPartitionsCounted {
@@ -172,12 +171,13 @@ impl World {
                     },
                 ),
             },
-            (Action::SchedulerCountInFlight, SchedulerPhase::CountInFlightFirst { watermark_ms }) => {
-                SchedulerPhase::ReadPartitionsCounted {
-                    watermark_ms,
-                    counts: self.in_flight_counts(config, watermark_ms),
-                }
-            }
+            (
+                Action::SchedulerCountInFlight,
+                SchedulerPhase::CountInFlightFirst { watermark_ms },
+            ) => SchedulerPhase::ReadPartitionsCounted {
+                watermark_ms,
+                counts: self.in_flight_counts(config, watermark_ms),
+            },
             (
                 Action::SchedulerCountInFlight,
                 SchedulerPhase::CountInFlight {

@@ -153,10 +153,16 @@ impl World {
             max_append_end_ms: watermark_ms,
             ..InFlightCounts::default()
         };
+        // fix-f11: a job Helix reports final only because a task timed out stays in flight
+        // while that task's thread runs (the runner has not acknowledged the cancel).
+        let wait_for_zombies = config.profile.has_fix(Fix::F11);
         for task in self
             .jobs
             .iter()
-            .filter(|job| !job.is_final())
+            .filter(|job| {
+                !job.is_final()
+                    || (wait_for_zombies && job.tasks.iter().any(|task| !task.is_finished()))
+            })
             .flat_map(|job| &job.tasks)
         {
             match task.config.mode {
@@ -301,9 +307,11 @@ impl World {
         // the step entering `Committed` (its V5 read only reads; a mark another party lands
         // between the commit and the report does not make the commit dishonest).
         let from_committed = self.task(task).phase == TaskPhase::Committed;
+        // A Helix timeout leaves the phase as it is: a task timed out in `Committed` made
+        // its promise at the commit step, not now.
         let promised = match phase {
             TaskPhase::Succeeded => !from_committed,
-            TaskPhase::Committed => true,
+            TaskPhase::Committed => !from_committed,
             _ => false,
         };
         if promised
@@ -516,7 +524,7 @@ impl World {
             end,
             Some(CasEnd::Committed | CasEnd::NoOp(NoOp::AlreadyValid))
         ) {
-            self.drop_segments_left_by_delete(task);
+            self.drop_segments_left_by_delete(config, task);
         }
         // fix-f1: after the commit (or its lost-ack replay) the V5 re-read follows.
         let recheck = config.profile.has_fix(Fix::F1)
@@ -559,12 +567,16 @@ impl World {
         }
     }
 
-    /// A committed DELETE's window has no MV segments: the executor dropped them before the
-    /// commit (EX:444-477). Only `Mutant::DeleteDropsSegmentsAfterCommit` leaves them to
-    /// here; in every other profile the window holds none and this changes nothing.
-    fn drop_segments_left_by_delete(&mut self, task: TaskRef) {
+    /// `Mutant::DeleteDropsSegmentsAfterCommit`: the DELETE drops the window's MV segments
+    /// after its commit. The real DELETE dropped them before the commit (EX:444-477) and
+    /// touches no segment here: the window may hold segments again by now (an OVERWRITE
+    /// dispatched beside a timed-out zombie DELETE swapped them in), and they stay.
+    fn drop_segments_left_by_delete(&mut self, config: &Config, task: TaskRef) {
         let task_config = self.task(task).config;
-        if task_config.mode == TaskMode::Delete
+        if config
+            .profile
+            .has_mutant(Mutant::DeleteDropsSegmentsAfterCommit)
+            && task_config.mode == TaskMode::Delete
             && self.mv_data.contains_key(&task_config.window_start_ms)
         {
             self.mv_data.make_mut().remove(&task_config.window_start_ms);

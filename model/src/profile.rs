@@ -87,6 +87,13 @@ pub enum Fix {
     /// differs from the committed one, marks the bucket STALE itself (`markStale(ws)`, the
     /// critical CAS). Read in `executor.rs` (`executor_cas`). Java: after EX:515-530.
     F1,
+    /// F2: the scheduler counts in-flight tasks from Helix job states (`countInFlightTasks`,
+    /// its own step) *before* READ #2 reads the partition map, instead of after it. A job
+    /// that is final at the count has committed (or failed) before the map is read, so the
+    /// APPEND loop sees its bucket; a job still running is counted and its windows are
+    /// skipped. Read in `scheduler.rs` (`after_watermark`). Java: SCH:199-214 (swap the
+    /// `fetchWithVersion` at 201-209 and the `countInFlightTasks` at 214).
+    F2,
     /// F3: an exception in the CM's mark (READ #1 error, CM:384-389, or `markStale`
     /// budget exhaustion, CM:398-405) re-queues the drained range for the next debounce
     /// flush instead of dropping it. Read in `consistency_manager.rs` (`consistency_flush`).
@@ -115,30 +122,40 @@ pub enum Fix {
     /// fingerprint, marks the bucket STALE again (`markStale(ws)`). Read in `scheduler.rs`
     /// (`after_revert_step`). Java: SCH:393-409.
     F10,
+    /// F11 and F13 (zombie OVERWRITE / APPEND): a task Helix timed out still counts as in
+    /// flight until its thread has returned (the runner's acknowledgement of the cancel,
+    /// Helix `TaskRunner.run` / `TaskStateModel.onBecomeTimedOutFromRunning`), instead of
+    /// from the moment its job turns TIMED_OUT (TGU:51-52, 100-116). Read in `executor.rs`
+    /// (`in_flight_counts`). Java: SCH:814-843 (`countInFlightTasks`).
+    F11,
 }
 
 impl Fix {
     /// Every fix, in finding order.
-    pub const ALL: [Fix; 7] = [
+    pub const ALL: [Fix; 9] = [
         Fix::F1,
+        Fix::F2,
         Fix::F3,
         Fix::F5,
         Fix::F6,
         Fix::F8,
         Fix::F9,
         Fix::F10,
+        Fix::F11,
     ];
 
     /// The command-line name (`fix-f1`).
     pub fn name(self) -> &'static str {
         match self {
             Fix::F1 => "fix-f1",
+            Fix::F2 => "fix-f2",
             Fix::F3 => "fix-f3",
             Fix::F5 => "fix-f5",
             Fix::F6 => "fix-f6",
             Fix::F8 => "fix-f8",
             Fix::F9 => "fix-f9",
             Fix::F10 => "fix-f10",
+            Fix::F11 => "fix-f11",
         }
     }
 
@@ -146,12 +163,14 @@ impl Fix {
     pub fn finding(self) -> &'static str {
         match self {
             Fix::F1 => "F1",
+            Fix::F2 => "F2",
             Fix::F3 => "F3",
             Fix::F5 => "F5",
             Fix::F6 => "F6",
             Fix::F8 => "F8",
             Fix::F9 => "F9",
             Fix::F10 => "F10",
+            Fix::F11 => "F11",
         }
     }
 
@@ -159,12 +178,14 @@ impl Fix {
     pub fn summary(self) -> &'static str {
         match self {
             Fix::F1 => "F1/F4: after appendValid/refreshValid commits, re-read the source (V5) and markStale(ws) if it changed",
+            Fix::F2 => "F2: count in-flight tasks (Helix job states) before reading the partition map (READ #2)",
             Fix::F3 => "F3: an exception in the CM's mark (READ #1 error, budget exhausted) re-queues the range",
             Fix::F5 => "F5: markStale's budget is max(cluster key, 128): the key no longer lowers it",
             Fix::F6 => "F6: no source end time -> APPEND cutoff = watermark, not now - buffer",
             Fix::F8 => "F8: an APPEND with no rows replaces the window's MV segments with none",
             Fix::F9 => "F9: CM marks absent buckets below the watermark STALE (synthesis of PM:387-390)",
             Fix::F10 => "F10: after revertValid, re-read the source and markStale(ws) if it changed",
+            Fix::F11 => "F11/F13: a timed-out task counts as in flight until its thread has returned",
         }
     }
 
@@ -544,7 +565,7 @@ mod tests {
     fn bad_compositions_are_one_line_errors() {
         for (name, needle) in [
             ("posst+fix-f1", "unknown engine profile 'posst'"),
-            ("post+fix-f2", "unknown fix 'fix-f2'"),
+            ("post+fix-f4", "unknown fix 'fix-f4'"),
             ("post+fix-f1+fix-f1", "already has fix-f1"),
             ("post+no-fix-f1", "does not have fix-f1"),
             ("pre+fix-f1", "post engines only"),

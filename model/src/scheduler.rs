@@ -2,8 +2,9 @@
 //! separate atomic steps so that commits, marks and source events can land between them:
 //!
 //! 1. READ #1 watermark, with the cold start (SCH:853-944);
-//! 2. READ #2 partitions (SCH:175-180);
-//! 3. in-flight accounting from Helix job state (SCH:182-214, `forRunningTasks`);
+//! 2. READ #2 partitions (SCH:201-209);
+//! 3. in-flight accounting from Helix job state (SCH:211-214, `forRunningTasks`); under
+//!    fix-f2 steps 2 and 3 swap places (the count first, then READ #2);
 //! 4. earliest STALE bucket: DELETE when its source window is empty, revert when the
 //!    fingerprint is unchanged (a false positive), else OVERWRITE (SCH:355-416). The
 //!    decision read and `buildTaskConfig`'s fingerprint read are one step here: a source
@@ -76,6 +77,15 @@ pub enum SchedulerPhase {
         watermark_ms: i64,
         partitions: Shared<BTreeMap<i64, PartitionInfo>>,
     },
+    /// fix-f2: the in-flight count comes first, right after READ #1.
+    CountInFlightFirst {
+        watermark_ms: i64,
+    },
+    /// fix-f2: READ #2 after the in-flight count.
+    ReadPartitionsCounted {
+        watermark_ms: i64,
+        counts: InFlightCounts,
+    },
     HandleStale(Cycle),
     /// The revert CAS (or, under fix-f10, the `markStale(ws)` after its re-check).
     Reverting(Cycle, CasOp),
@@ -98,10 +108,13 @@ impl World {
                     );
                 }
             }
-            SchedulerPhase::ReadPartitions { .. } => {
+            SchedulerPhase::ReadPartitions { .. }
+            | SchedulerPhase::ReadPartitionsCounted { .. } => {
                 self.push_with_faults(config, Action::SchedulerReadPartitions { fault: none }, out);
             }
-            SchedulerPhase::CountInFlight { .. } => out.push(Action::SchedulerCountInFlight),
+            SchedulerPhase::CountInFlight { .. } | SchedulerPhase::CountInFlightFirst { .. } => {
+                out.push(Action::SchedulerCountInFlight)
+            }
             SchedulerPhase::HandleStale(_) => out.push(Action::SchedulerHandleStale),
             SchedulerPhase::Reverting(_, op) => {
                 if self.is_due(config, op.wake_ms) {
@@ -134,23 +147,37 @@ impl World {
             (
                 Action::SchedulerReadPartitions { fault },
                 SchedulerPhase::ReadPartitions { watermark_ms },
-            ) => {
-                if *fault == RegisterFault::Transient {
-                    SchedulerPhase::Idle
-                } else {
-                    self.note_register_read(config);
-                    let partitions = self
-                        .register
-                        .read(Self::stale_reads(config))
-                        .0
-                        .map(|runtime| runtime.partitions.clone())
-                        .unwrap_or_default();
-                    SchedulerPhase::CountInFlight {
+            ) => match self.scheduler_read_partitions(config, *fault) {
+                None => SchedulerPhase::Idle,
+                Some(partitions) => SchedulerPhase::CountInFlight {
+                    watermark_ms,
+                    partitions,
+                },
+            },
+            (
+                Action::SchedulerReadPartitions { fault },
+                SchedulerPhase::ReadPartitionsCounted {
+                    watermark_ms,
+                    counts,
+                },
+            ) => match self.scheduler_read_partitions(config, *fault) {
+                None => SchedulerPhase::Idle,
+                Some(partitions) => Self::scheduler_gate_exclusive(
+                    config,
+                    Cycle {
                         watermark_ms,
                         partitions,
-                    }
-                }
-            }
+                        counts,
+                    },
+                ),
+            },
+            (
+                Action::SchedulerCountInFlight,
+                SchedulerPhase::CountInFlightFirst { watermark_ms },
+            ) => SchedulerPhase::ReadPartitionsCounted {
+                watermark_ms,
+                counts: self.in_flight_counts(config, watermark_ms),
+            },
             (
                 Action::SchedulerCountInFlight,
                 SchedulerPhase::CountInFlight {
@@ -209,9 +236,7 @@ impl World {
         }
         self.note_register_read(config);
         if let Some(runtime) = self.register.read(Self::stale_reads(config)).0 {
-            return SchedulerPhase::ReadPartitions {
-                watermark_ms: runtime.watermark_ms,
-            };
+            return Self::after_watermark(config, runtime.watermark_ms);
         }
         // No usable source start: ISE, this table's generation fails (SCH:872-876).
         let Some(min_start_ms) = self.min_source_start_ms() else {
@@ -226,9 +251,37 @@ impl World {
             watermark_ms,
             partitions: Shared::default(),
         });
-        SchedulerPhase::ReadPartitions {
-            watermark_ms: self.watermark_ms(),
+        Self::after_watermark(config, self.watermark_ms())
+    }
+
+    /// The step after READ #1: READ #2 (SCH:201-209), or under fix-f2 the in-flight count
+    /// first (SCH:214 moved above 201), so that every job the count finds final has
+    /// already committed or failed before the partition map is read.
+    fn after_watermark(config: &Config, watermark_ms: i64) -> SchedulerPhase {
+        if config.profile.has_fix(Fix::F2) {
+            SchedulerPhase::CountInFlightFirst { watermark_ms }
+        } else {
+            SchedulerPhase::ReadPartitions { watermark_ms }
         }
+    }
+
+    /// READ #2 (`fetchWithVersion`, SCH:201-209); `None` when it throws (the cycle fails).
+    fn scheduler_read_partitions(
+        &mut self,
+        config: &Config,
+        fault: RegisterFault,
+    ) -> Option<Shared<BTreeMap<i64, PartitionInfo>>> {
+        if fault == RegisterFault::Transient {
+            return None;
+        }
+        self.note_register_read(config);
+        Some(
+            self.register
+                .read(Self::stale_reads(config))
+                .0
+                .map(|runtime| runtime.partitions.clone())
+                .unwrap_or_default(),
+        )
     }
 
     /// `countInFlightTasks` over jobs not in a final Helix state (TaskGeneratorUtils).
@@ -239,12 +292,19 @@ impl World {
         partitions: Shared<BTreeMap<i64, PartitionInfo>>,
     ) -> SchedulerPhase {
         let counts = self.in_flight_counts(config, watermark_ms);
-        let exclusive = counts.delete + counts.overwrite;
-        let cycle = Cycle {
-            watermark_ms,
-            partitions,
-            counts,
-        };
+        Self::scheduler_gate_exclusive(
+            config,
+            Cycle {
+                watermark_ms,
+                partitions,
+                counts,
+            },
+        )
+    }
+
+    /// Step 1's gate on the counts (SCH:224).
+    fn scheduler_gate_exclusive(config: &Config, cycle: Cycle) -> SchedulerPhase {
+        let exclusive = cycle.counts.delete + cycle.counts.overwrite;
         // Step 1: at most one OVERWRITE/DELETE per MV in flight (SCH:224).
         if exclusive == 0 || config.profile.has_mutant(Mutant::IgnoreInFlightExclusive) {
             SchedulerPhase::HandleStale(cycle)

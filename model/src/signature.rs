@@ -167,6 +167,8 @@ pub mod classes {
     pub const PAST_DATA_TAIL: &str = "past-data-tail";
     pub const ZOMBIE_BESIDE_LIVE: &str = "timed-out-task-beside-live";
     pub const TWO_LIVE: &str = "two-live-tasks";
+    pub const SWAP_BY_TIMED_OUT: &str = "swap-by-timed-out-attempt";
+    pub const SWAP_BY_LIVE: &str = "swap-by-live-attempt";
     pub const UNALIGNED: &str = "unaligned-key";
     pub const NO_FIXPOINT: &str = "no-fixpoint";
     pub const VIOLATED: &str = "violated";
@@ -339,6 +341,33 @@ pub fn witnesses_of(config: &Config, property: &'static Property, world: &World)
                 "exclusive tasks",
                 Signature::new(name, class),
             )]
+        }
+        "redispatched_append_changes_nothing" => {
+            // One witness per APPEND swapping over a present bucket: a timed-out attempt
+            // whose re-dispatch committed first (F13) or a live one (F12's re-dispatch).
+            world
+                .jobs
+                .iter()
+                .flat_map(|job| &job.tasks)
+                .filter(|task| {
+                    task.config.mode == crate::executor::TaskMode::Append
+                        && task.phase == crate::executor::TaskPhase::Swapped
+                        && task.config.fingerprint.segment_count != 0
+                        && world.runtime().is_some_and(|runtime| {
+                            runtime
+                                .partitions
+                                .contains_key(&task.config.window_start_ms)
+                        })
+                })
+                .map(|task| {
+                    let class = if task.timed_out {
+                        classes::SWAP_BY_TIMED_OUT
+                    } else {
+                        classes::SWAP_BY_LIVE
+                    };
+                    witness(property, "swapping APPEND", Signature::new(name, class))
+                })
+                .collect()
         }
         "bucket_keys_aligned" => vec![witness(
             property,

@@ -463,12 +463,23 @@ fn scheduler_effect(before: &World, after: &World, clauses: &mut Vec<String>) {
     }
     let text = match new {
         SchedulerPhase::Idle => "scheduler idle".to_string(),
-        SchedulerPhase::ReadPartitions { watermark_ms } => {
+        // fix-f2: READ #2 follows the count, so its effect is the snapshot it read.
+        SchedulerPhase::HandleStale(cycle) | SchedulerPhase::ResolveCutoff(cycle)
+            if matches!(old, SchedulerPhase::ReadPartitionsCounted { .. }) =>
+        {
+            format!("scheduler saw {} bucket(s)", cycle.partitions.len())
+        }
+        SchedulerPhase::ReadPartitions { watermark_ms }
+        | SchedulerPhase::CountInFlightFirst { watermark_ms } => {
             format!("scheduler saw wm={watermark_ms}")
         }
         SchedulerPhase::CountInFlight { partitions, .. } => {
             format!("scheduler saw {} bucket(s)", partitions.len())
         }
+        SchedulerPhase::ReadPartitionsCounted { counts, .. } => format!(
+            "in flight: {} APPEND, {} OVERWRITE, {} DELETE",
+            counts.append, counts.overwrite, counts.delete
+        ),
         SchedulerPhase::HandleStale(cycle) | SchedulerPhase::ResolveCutoff(cycle) => format!(
             "in flight: {} APPEND, {} OVERWRITE, {} DELETE",
             cycle.counts.append, cycle.counts.overwrite, cycle.counts.delete

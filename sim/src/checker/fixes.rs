@@ -58,14 +58,21 @@ const QUIESCENT: &[&str] = &[
     "quiescent_mv_data_matches_source",
 ];
 
-/// Every finding with a fix, in finding order. F2 (benign), F4 (a measurement of F1) and
-/// F7 (closed in `post` by the sweep) have no row: docs/findings/F2.md, F4.md, F7.md.
-pub const FINDINGS: [Finding; 7] = [
+/// Every finding with a fix, in finding order. F4 (a measurement of F1) and F7 (closed in
+/// `post` by the sweep) have no row: docs/findings/F4.md, F7.md. F13 (the zombie APPEND)
+/// shares F11's row and fix: `zombie-append` shows it.
+pub const FINDINGS: [Finding; 9] = [
     Finding {
         fix: Fix::F1,
         configs: &["append-race"],
         background: &[Fix::F10],
         properties: QUIESCENT,
+    },
+    Finding {
+        fix: Fix::F2,
+        configs: &["append-race"],
+        background: &[],
+        properties: &["append_only_into_absent"],
     },
     Finding {
         fix: Fix::F3,
@@ -102,6 +109,17 @@ pub const FINDINGS: [Finding; 7] = [
         configs: &["revert-race"],
         background: &[],
         properties: QUIESCENT,
+    },
+    Finding {
+        fix: Fix::F11,
+        configs: &["zombie-overwrite", "zombie-append"],
+        background: &[],
+        properties: &[
+            "one_exclusive_in_flight",
+            "redispatched_append_changes_nothing",
+            "valid_bucket_mv_matches_fingerprint",
+            "task_outcome_honest",
+        ],
     },
 ];
 

@@ -28,13 +28,18 @@
 //!   1200, `s4[1300,1350]` keeping the cutoff past it; script: delete `s1`.
 //! - **old-backfill** (F9): small's source; script: a backfill `s5[800,850]` older than the
 //!   first materialized bucket (900, the cold-start watermark's bucket).
+//! - **zombie-append** (F13): `s1[1000,1299]` reaching into bucket 1200 (an APPEND is due),
+//!   no script, one Helix timeout: the timed-out APPEND and its re-dispatch.
+//! - **zombie-overwrite** (F11): small's source and script (delete `s1`, backfill `s2`),
+//!   one Helix timeout: a timed-out DELETE/OVERWRITE and the exclusive task dispatched
+//!   beside it.
 
 use mvsim_model::fingerprint::materialized_runtime;
 use mvsim_model::partition::SourceSegment;
 use mvsim_model::{Config, FaultBudget, Profile, SourceEvent};
 
 /// The preset names, in size order.
-pub const PRESETS: [&str; 10] = [
+pub const PRESETS: [&str; 12] = [
     "small",
     "ci",
     "large",
@@ -45,6 +50,8 @@ pub const PRESETS: [&str; 10] = [
     "all-deleted",
     "orphan-append",
     "old-backfill",
+    "zombie-append",
+    "zombie-overwrite",
 ];
 
 /// Builds a preset for a profile. Errors name the valid presets.
@@ -56,7 +63,8 @@ pub fn preset(name: &str, profile: Profile) -> Result<Config, String> {
     // The broker reads the live watermark: sound for the freshness property (broker.rs).
     config.broker_cache_lag = false;
     match name {
-        "small" | "small-transient" | "all-deleted" | "old-backfill" | "revert-race" => {
+        "small" | "small-transient" | "all-deleted" | "old-backfill" | "revert-race"
+        | "zombie-overwrite" => {
             config.initial_source = vec![
                 SourceSegment::new("s0", 900, 999, 10),
                 SourceSegment::new("s1", 1000, 1199, 11),
@@ -79,6 +87,16 @@ pub fn preset(name: &str, profile: Profile) -> Result<Config, String> {
             if name == "small-transient" {
                 config.faults.transient_errors = 1;
             }
+            if name == "zombie-overwrite" {
+                config.faults.task_timeouts = 1;
+            }
+        }
+        "zombie-append" => {
+            config.initial_source = vec![
+                SourceSegment::new("s0", 900, 999, 10),
+                SourceSegment::new("s1", 1000, 1299, 11),
+            ];
+            config.faults.task_timeouts = 1;
         }
         "orphan-append" => {
             config.initial_source = vec![

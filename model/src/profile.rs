@@ -104,11 +104,22 @@ pub enum Fix {
     /// fingerprint, marks the bucket STALE again (`markStale(ws)`). Read in `scheduler.rs`
     /// (`after_revert_step`). Java: SCH:393-409.
     F10,
+    /// F12 (the property audit): `preProcess` also rejects an APPEND whose bucket already
+    /// has an entry in the runtime it reads (EX:122-129), with `appendValid`'s carve-out: a
+    /// bucket already VALID with the task's fingerprint ends the task SUCCEEDED without
+    /// re-running the query. Read in `executor.rs` (`executor_pre_process`).
+    F12,
+    /// F14 (the property audit): an APPEND / OVERWRITE that fails after its segment swap
+    /// (V4, the commit, any exception in `postProcess`) reverts its lineage entry, as
+    /// upload and `endReplace` failures already do (EX:328-336): the window serves its
+    /// previous segments again. Read in `executor.rs` (`executor_swap_segments`, which
+    /// records the window's segments before the swap only under this fix).
+    F14,
 }
 
 impl Fix {
     /// Every fix, in finding order.
-    pub const ALL: [Fix; 7] = [
+    pub const ALL: [Fix; 9] = [
         Fix::F1,
         Fix::F3,
         Fix::F5,
@@ -116,6 +127,8 @@ impl Fix {
         Fix::F8,
         Fix::F9,
         Fix::F10,
+        Fix::F12,
+        Fix::F14,
     ];
 
     /// The command-line name (`fix-f1`).
@@ -128,6 +141,8 @@ impl Fix {
             Fix::F8 => "fix-f8",
             Fix::F9 => "fix-f9",
             Fix::F10 => "fix-f10",
+            Fix::F12 => "fix-f12",
+            Fix::F14 => "fix-f14",
         }
     }
 
@@ -141,6 +156,8 @@ impl Fix {
             Fix::F8 => "F8",
             Fix::F9 => "F9",
             Fix::F10 => "F10",
+            Fix::F12 => "F12",
+            Fix::F14 => "F14",
         }
     }
 
@@ -154,6 +171,8 @@ impl Fix {
             Fix::F8 => "F8: an APPEND with no rows replaces the window's MV segments with none",
             Fix::F9 => "F9: CM marks absent buckets below the watermark STALE (synthesis of PM:387-390)",
             Fix::F10 => "F10: after revertValid, re-read the source and markStale(ws) if it changed",
+            Fix::F12 => "F12: preProcess rejects an APPEND whose bucket has an entry (VALID with its fp: succeed, no re-run)",
+            Fix::F14 => "F14: an APPEND/OVERWRITE failing after its segment swap reverts its lineage entry",
         }
     }
 

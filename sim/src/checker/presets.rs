@@ -28,13 +28,18 @@
 //!   1200, `s4[1300,1350]` keeping the cutoff past it; script: delete `s1`.
 //! - **old-backfill** (F9): small's source; script: a backfill `s5[800,850]` older than the
 //!   first materialized bucket (900, the cold-start watermark's bucket).
+//! - **append-gap** (F12): small's buckets, data in 1200 and 1300 above the watermark (both
+//!   APPENDed in one batch), one task failure: the lower window fails, the upper commits,
+//!   and a cycle whose partition read missed that commit re-dispatches both.
+//! - **overwrite-rollback** (F14): small's source; script: a backfill `s6[1000,1050]` into
+//!   a VALID bucket, then its delete (a rolled-back upload) racing the OVERWRITE.
 
 use mvsim_model::fingerprint::materialized_runtime;
 use mvsim_model::partition::SourceSegment;
 use mvsim_model::{Config, FaultBudget, Profile, SourceEvent};
 
 /// The preset names, in size order.
-pub const PRESETS: [&str; 10] = [
+pub const PRESETS: [&str; 12] = [
     "small",
     "ci",
     "large",
@@ -45,6 +50,8 @@ pub const PRESETS: [&str; 10] = [
     "all-deleted",
     "orphan-append",
     "old-backfill",
+    "append-gap",
+    "overwrite-rollback",
 ];
 
 /// Builds a preset for a profile. Errors name the valid presets.
@@ -56,7 +63,8 @@ pub fn preset(name: &str, profile: Profile) -> Result<Config, String> {
     // The broker reads the live watermark: sound for the freshness property (broker.rs).
     config.broker_cache_lag = false;
     match name {
-        "small" | "small-transient" | "all-deleted" | "old-backfill" | "revert-race" => {
+        "small" | "small-transient" | "all-deleted" | "old-backfill" | "revert-race"
+        | "overwrite-rollback" => {
             config.initial_source = vec![
                 SourceSegment::new("s0", 900, 999, 10),
                 SourceSegment::new("s1", 1000, 1199, 11),
@@ -64,6 +72,10 @@ pub fn preset(name: &str, profile: Profile) -> Result<Config, String> {
             config.script = match name {
                 "all-deleted" => vec![SourceEvent::delete("s0"), SourceEvent::delete("s1")],
                 "old-backfill" => vec![SourceEvent::upload("s5", 800, 850, 15)],
+                "overwrite-rollback" => vec![
+                    SourceEvent::upload("s6", 1000, 1050, 16),
+                    SourceEvent::delete("s6"),
+                ],
                 "revert-race" => vec![
                     SourceEvent::Refresh {
                         segment: "s0".to_string(),
@@ -79,6 +91,15 @@ pub fn preset(name: &str, profile: Profile) -> Result<Config, String> {
             if name == "small-transient" {
                 config.faults.transient_errors = 1;
             }
+        }
+        "append-gap" => {
+            config.initial_source = vec![
+                SourceSegment::new("s0", 900, 999, 10),
+                SourceSegment::new("s1", 1000, 1199, 11),
+                SourceSegment::new("s3", 1200, 1299, 13),
+                SourceSegment::new("s4", 1300, 1399, 14),
+            ];
+            config.faults.task_failures = 1;
         }
         "orphan-append" => {
             config.initial_source = vec![

@@ -100,6 +100,7 @@ fn post_fixed_on_the_finding_configurations_violates_only_the_benign_f2() {
         "orphan-append",
         "old-backfill",
         "append-gap",
+        "overwrite-rollback",
     ] {
         let (_, violated) = check("post-fixed", config);
         assert!(

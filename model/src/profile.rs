@@ -115,11 +115,18 @@ pub enum Fix {
     /// previous segments again. Read in `executor.rs` (`executor_swap_segments`, which
     /// records the window's segments before the swap only under this fix).
     F14,
+    /// FNEW-B1 (provisional id, found checking fix-f14): `revertValid` takes the
+    /// fingerprint the scheduler compared and reverts only an entry that still carries it
+    /// (compare-and-revert inside its own CAS mutator, no extra read); a STALE entry with
+    /// another fingerprint (re-marked after a commit the scheduler's snapshot missed) is
+    /// left for OVERWRITE. Read in `scheduler.rs` (`scheduler_handle_stale`). Java:
+    /// SCH:401-403, PM:360-380.
+    FnewB1,
 }
 
 impl Fix {
     /// Every fix, in finding order.
-    pub const ALL: [Fix; 9] = [
+    pub const ALL: [Fix; 10] = [
         Fix::F1,
         Fix::F3,
         Fix::F5,
@@ -129,6 +136,7 @@ impl Fix {
         Fix::F10,
         Fix::F12,
         Fix::F14,
+        Fix::FnewB1,
     ];
 
     /// The command-line name (`fix-f1`).
@@ -143,6 +151,7 @@ impl Fix {
             Fix::F10 => "fix-f10",
             Fix::F12 => "fix-f12",
             Fix::F14 => "fix-f14",
+            Fix::FnewB1 => "fix-fnew-b1",
         }
     }
 
@@ -158,6 +167,7 @@ impl Fix {
             Fix::F10 => "F10",
             Fix::F12 => "F12",
             Fix::F14 => "F14",
+            Fix::FnewB1 => "FNEW-B1",
         }
     }
 
@@ -173,6 +183,7 @@ impl Fix {
             Fix::F10 => "F10: after revertValid, re-read the source and markStale(ws) if it changed",
             Fix::F12 => "F12: preProcess rejects an APPEND whose bucket has an entry (VALID with its fp: succeed, no re-run)",
             Fix::F14 => "F14: an APPEND/OVERWRITE failing after its segment swap reverts its lineage entry",
+            Fix::FnewB1 => "FNEW-B1: revertValid reverts only an entry that still has the fingerprint the scheduler compared",
         }
     }
 

@@ -64,7 +64,7 @@ const QUIESCENT: &[&str] = &[
 
 /// Every finding with a fix, in finding order. F2 (benign), F4 (a measurement of F1) and
 /// F7 (closed in `post` by the sweep) have no row: docs/findings/F2.md, F4.md, F7.md.
-pub const FINDINGS: [Finding; 9] = [
+pub const FINDINGS: [Finding; 10] = [
     Finding {
         fix: Fix::F1,
         configs: &["append-race"],
@@ -126,6 +126,13 @@ pub const FINDINGS: [Finding; 9] = [
         configs: &["overwrite-rollback"],
         background: &[],
         properties: &["valid_bucket_mv_matches_fingerprint"],
+        closed_also_by: &[],
+    },
+    Finding {
+        fix: Fix::FnewB1,
+        configs: &["overwrite-rollback"],
+        background: &[Fix::F1, Fix::F10, Fix::F14],
+        properties: QUIESCENT,
         closed_also_by: &[],
     },
 ];

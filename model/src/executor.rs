@@ -303,18 +303,31 @@ impl World {
         if phase == TaskPhase::Succeeded {
             self.ghost.witnessed.0 |= ghost_bits::WITNESS_TASK_SUCCEEDED;
         }
-        // fix-f14: a task that swapped and fails before its commit lands reverts its
-        // lineage entry (`revertReplaceSegments` of a COMPLETED entry restores segmentsFrom,
-        // PHRM:4945-4977), so the window serves what it served before the swap. Modelled in
-        // the failing step: until the task ends, Helix counts it in flight, so no scheduler
-        // decision and no other task of this window (but a zombie's, F13) can come between.
+        // fix-f14: a task that swapped and fails reads the runtime entry of its bucket and,
+        // unless the entry carries the task's fingerprint (its commit landed: a lost ack
+        // whose retry then failed), reverts its lineage entry (`revertReplaceSegments` of a
+        // COMPLETED entry restores segmentsFrom, PHRM:4945-4977), so the window serves what
+        // it served before the swap. Read and revert are modelled in the failing step: until
+        // the task ends Helix counts it in flight, so only a commit of this window by another
+        // task (a zombie's, F13) could change the entry's fingerprint between them
+        // (`markStale` and `revertValid` keep it).
         if let (TaskPhase::Failed(_), Some(from)) = (&phase, self.task(task).lineage_from) {
-            let window_start_ms = self.task(task).config.window_start_ms;
-            let mv_data = self.mv_data.make_mut();
-            match from {
-                Some(held) => mv_data.insert(window_start_ms, held),
-                None => mv_data.remove(&window_start_ms),
-            };
+            let task_config = self.task(task).config;
+            let window_start_ms = task_config.window_start_ms;
+            self.note_register_read(config);
+            let committed = self.register.read(Self::stale_reads(config)).0.is_some_and(|runtime| {
+                runtime
+                    .partitions
+                    .get(&window_start_ms)
+                    .is_some_and(|info| info.fingerprint == task_config.fingerprint)
+            });
+            if !committed {
+                let mv_data = self.mv_data.make_mut();
+                match from {
+                    Some(held) => mv_data.insert(window_start_ms, held),
+                    None => mv_data.remove(&window_start_ms),
+                };
+            }
         }
         // The success promise is judged at the commit that makes it: under fix-f1 that is
         // the step entering `Committed` (its V5 read only reads; a mark another party lands

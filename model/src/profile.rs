@@ -110,9 +110,10 @@ pub enum Fix {
     /// re-running the query. Read in `executor.rs` (`executor_pre_process`).
     F12,
     /// F14 (the property audit): an APPEND / OVERWRITE that fails after its segment swap
-    /// (V4, the commit, any exception in `postProcess`) reverts its lineage entry, as
-    /// upload and `endReplace` failures already do (EX:328-336): the window serves its
-    /// previous segments again. Read in `executor.rs` (`executor_swap_segments`, which
+    /// (V4, the commit, any exception in `postProcess`) reads its bucket's entry and, unless
+    /// the entry carries the task's fingerprint (the commit landed), reverts its lineage
+    /// entry, as upload and `endReplace` failures already do (EX:328-336): the window serves
+    /// its previous segments again. Read in `executor.rs` (`executor_swap_segments`, which
     /// records the window's segments before the swap only under this fix).
     F14,
     /// FNEW-B1 (provisional id, found checking fix-f14): `revertValid` takes the

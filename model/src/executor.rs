@@ -315,12 +315,16 @@ impl World {
             let task_config = self.task(task).config;
             let window_start_ms = task_config.window_start_ms;
             self.note_register_read(config);
-            let committed = self.register.read(Self::stale_reads(config)).0.is_some_and(|runtime| {
-                runtime
-                    .partitions
-                    .get(&window_start_ms)
-                    .is_some_and(|info| info.fingerprint == task_config.fingerprint)
-            });
+            let committed =
+                self.register
+                    .read(Self::stale_reads(config))
+                    .0
+                    .is_some_and(|runtime| {
+                        runtime
+                            .partitions
+                            .get(&window_start_ms)
+                            .is_some_and(|info| info.fingerprint == task_config.fingerprint)
+                    });
             if !committed {
                 let mv_data = self.mv_data.make_mut();
                 match from {

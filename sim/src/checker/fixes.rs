@@ -386,7 +386,11 @@ pub fn render(cells: &[Cell]) -> String {
             continue;
         }
         let background: Vec<&str> = finding.background.iter().map(|fix| fix.name()).collect();
-        let also: Vec<&str> = finding.closed_also_by.iter().map(|fix| fix.name()).collect();
+        let also: Vec<&str> = finding
+            .closed_also_by
+            .iter()
+            .map(|fix| fix.name())
+            .collect();
         out.push_str(&format!(
             "{} on {} (background: {}; shown by: {}{})\n",
             finding.fix.finding(),

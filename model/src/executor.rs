@@ -106,6 +106,11 @@ pub struct Task {
     pub phase: TaskPhase,
     /// Helix timed it out: it no longer keeps its job in flight, but its thread runs on.
     pub timed_out: bool,
+    /// fix-f14: the window's MV segments before this task's lineage replace
+    /// (`segmentsFrom`, as the fingerprint of the data they hold; `Some(None)`: none), kept
+    /// from the swap until the task ends, so that a failure after the swap can revert it.
+    /// Always `None` without fix-f14.
+    pub lineage_from: Option<Option<PartitionFingerprint>>,
 }
 
 impl Task {
@@ -196,6 +201,7 @@ impl World {
                 config,
                 phase: TaskPhase::Pending,
                 timed_out: false,
+                lineage_from: None,
             })
             .collect();
         self.jobs.make_mut().push(Job { tasks });
@@ -303,6 +309,36 @@ impl World {
         if phase == TaskPhase::Succeeded {
             self.ghost.witnessed.0 |= ghost_bits::WITNESS_TASK_SUCCEEDED;
         }
+        // fix-f14: a task that swapped and fails reads the runtime entry of its bucket and,
+        // unless the entry carries the task's fingerprint (its commit landed: a lost ack
+        // whose retry then failed), reverts its lineage entry (`revertReplaceSegments` of a
+        // COMPLETED entry restores segmentsFrom, PHRM:4945-4977), so the window serves what
+        // it served before the swap. Read and revert are modelled in the failing step: until
+        // the task ends Helix counts it in flight, so only a commit of this window by another
+        // task (a zombie's, F13) could change the entry's fingerprint between them
+        // (`markStale` and `revertValid` keep it).
+        if let (TaskPhase::Failed(_), Some(from)) = (&phase, self.task(task).lineage_from) {
+            let task_config = self.task(task).config;
+            let window_start_ms = task_config.window_start_ms;
+            self.note_register_read(config);
+            let committed =
+                self.register
+                    .read(Self::stale_reads(config))
+                    .0
+                    .is_some_and(|runtime| {
+                        runtime
+                            .partitions
+                            .get(&window_start_ms)
+                            .is_some_and(|info| info.fingerprint == task_config.fingerprint)
+                    });
+            if !committed {
+                let mv_data = self.mv_data.make_mut();
+                match from {
+                    Some(held) => mv_data.insert(window_start_ms, held),
+                    None => mv_data.remove(&window_start_ms),
+                };
+            }
+        }
         // The success promise is judged at the commit that makes it: under fix-f1 that is
         // the step entering `Committed` (its V5 read only reads; a mark another party lands
         // between the commit and the report does not make the commit dishonest).
@@ -325,6 +361,13 @@ impl World {
         updated.phase = phase;
         if matches!(action, Action::HelixTimeoutTask { .. }) {
             updated.timed_out = true;
+        }
+        // The lineage entry is the task's to revert until its commit lands (or it ends).
+        if matches!(
+            updated.phase,
+            TaskPhase::Committed | TaskPhase::Succeeded | TaskPhase::Failed(_)
+        ) {
+            updated.lineage_from = None;
         }
         jobs.retain(|job| !job.tasks.iter().all(Task::is_finished));
     }
@@ -351,6 +394,19 @@ impl World {
             };
         };
         let window_start_ms = task_config.window_start_ms;
+        // fix-f12: APPEND fills absent buckets only (SCH:307-319, PM:170-178), judged on
+        // this same read: an entry VALID with the task's fingerprint is the work already
+        // done (appendValid's carve-out, PM:192-198, without the query and the segment
+        // replace); any other entry is a dispatch the scheduler's skip should have made.
+        if task_config.mode == TaskMode::Append && config.profile.has_fix(Fix::F12) {
+            match runtime.partitions.get(&window_start_ms) {
+                Some(info) if info.is_valid() && info.fingerprint == task_config.fingerprint => {
+                    return TaskPhase::Succeeded;
+                }
+                Some(_) => return failed,
+                None => {}
+            }
+        }
         let ok = match task_config.mode {
             TaskMode::Append => {
                 runtime.watermark_ms <= window_start_ms
@@ -405,6 +461,11 @@ impl World {
             return TaskPhase::Failed(TaskFailure::SourceChanged);
         }
         let window_start_ms = task_config.window_start_ms;
+        if config.profile.has_fix(Fix::F14) {
+            let from = self.mv_data.get(&window_start_ms).copied();
+            let jobs = self.jobs.make_mut();
+            jobs[usize::from(task.job)].tasks[usize::from(task.task)].lineage_from = Some(from);
+        }
         if rows {
             self.mv_data
                 .make_mut()

@@ -40,7 +40,12 @@ pub enum Mutation {
     /// the source supplier when the profile has the guard.
     ClearValid { window_start_ms: i64 },
     /// post `revertValid` (PM:360-380): STALE -> VALID keeping fp and time (false positive).
-    RevertValid { window_start_ms: i64 },
+    /// `expected`: fix-f15's compare-and-revert, the fingerprint the scheduler compared
+    /// (the live entry must still carry it, else the revert no-ops); `None` in `post`.
+    RevertValid {
+        window_start_ms: i64,
+        expected: Option<PartitionFingerprint>,
+    },
     /// post `markStale(t, buckets)` (PM:393-436): VALID -> STALE for every listed bucket,
     /// one write.
     MarkStale { buckets: Vec<i64> },
@@ -82,7 +87,9 @@ impl Mutation {
                 window_start_ms, ..
             }
             | Mutation::ClearValid { window_start_ms }
-            | Mutation::RevertValid { window_start_ms }
+            | Mutation::RevertValid {
+                window_start_ms, ..
+            }
             | Mutation::PreExecutorPut {
                 window_start_ms, ..
             }
@@ -277,8 +284,11 @@ pub fn mutate(
             Mutated::Write(updated)
         }
         Mutation::ClearValid { window_start_ms } => clear_valid(cur, *window_start_ms, inputs),
-        Mutation::RevertValid { window_start_ms }
-        | Mutation::PreSchedulerRevert { window_start_ms } => revert(cur, *window_start_ms),
+        Mutation::RevertValid {
+            window_start_ms,
+            expected,
+        } => revert(cur, *window_start_ms, *expected),
+        Mutation::PreSchedulerRevert { window_start_ms } => revert(cur, *window_start_ms, None),
         Mutation::MarkStale { buckets } => mark_stale(cur, buckets, inputs, false),
         Mutation::MarkStaleInCoverage { buckets } => mark_stale(cur, buckets, inputs, true),
         Mutation::DeletePartition { window_start_ms } => match cur {
@@ -400,12 +410,19 @@ fn clear_valid(
     Mutated::Write(updated)
 }
 
-fn revert(cur: Option<&RuntimeMetadata>, window_start_ms: i64) -> Mutated {
+fn revert(
+    cur: Option<&RuntimeMetadata>,
+    window_start_ms: i64,
+    expected: Option<PartitionFingerprint>,
+) -> Mutated {
     let Some(cur) = cur else {
         return Mutated::NoOp(NoOp::Lenient);
     };
     match cur.partitions.get(&window_start_ms) {
-        Some(existing) if existing.is_stale() => {
+        Some(existing)
+            if existing.is_stale()
+                && expected.is_none_or(|expected| existing.fingerprint == expected) =>
+        {
             let mut updated = cur.clone();
             updated
                 .partitions

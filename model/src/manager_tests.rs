@@ -264,7 +264,10 @@ fn clear(window_start_ms: i64) -> Mutation {
 }
 
 fn revert(window_start_ms: i64) -> Mutation {
-    Mutation::RevertValid { window_start_ms }
+    Mutation::RevertValid {
+        window_start_ms,
+        expected: None,
+    }
 }
 
 fn mark_stale(buckets: &[i64]) -> Mutation {

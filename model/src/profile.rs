@@ -128,11 +128,30 @@ pub enum Fix {
     /// from the moment its job turns TIMED_OUT (TGU:51-52, 100-116). Read in `executor.rs`
     /// (`in_flight_counts`). Java: SCH:814-843 (`countInFlightTasks`).
     F11,
+    /// F12 (the property audit): `preProcess` also rejects an APPEND whose bucket already
+    /// has an entry in the runtime it reads (EX:122-129), with `appendValid`'s carve-out: a
+    /// bucket already VALID with the task's fingerprint ends the task SUCCEEDED without
+    /// re-running the query. Read in `executor.rs` (`executor_pre_process`).
+    F12,
+    /// F14 (the property audit): an APPEND / OVERWRITE that fails after its segment swap
+    /// (V4, the commit, any exception in `postProcess`) reads its bucket's entry and, unless
+    /// the entry carries the task's fingerprint (the commit landed), reverts its lineage
+    /// entry, as upload and `endReplace` failures already do (EX:328-336): the window serves
+    /// its previous segments again. Read in `executor.rs` (`executor_swap_segments`, which
+    /// records the window's segments before the swap only under this fix).
+    F14,
+    /// F15 (found checking fix-f14): `revertValid` takes the
+    /// fingerprint the scheduler compared and reverts only an entry that still carries it
+    /// (compare-and-revert inside its own CAS mutator, no extra read); a STALE entry with
+    /// another fingerprint (re-marked after a commit the scheduler's snapshot missed) is
+    /// left for OVERWRITE. Read in `scheduler.rs` (`scheduler_handle_stale`). Java:
+    /// SCH:401-403, PM:360-380.
+    F15,
 }
 
 impl Fix {
     /// Every fix, in finding order.
-    pub const ALL: [Fix; 9] = [
+    pub const ALL: [Fix; 12] = [
         Fix::F1,
         Fix::F2,
         Fix::F3,
@@ -142,6 +161,9 @@ impl Fix {
         Fix::F9,
         Fix::F10,
         Fix::F11,
+        Fix::F12,
+        Fix::F14,
+        Fix::F15,
     ];
 
     /// The command-line name (`fix-f1`).
@@ -156,6 +178,9 @@ impl Fix {
             Fix::F9 => "fix-f9",
             Fix::F10 => "fix-f10",
             Fix::F11 => "fix-f11",
+            Fix::F12 => "fix-f12",
+            Fix::F14 => "fix-f14",
+            Fix::F15 => "fix-f15",
         }
     }
 
@@ -171,6 +196,9 @@ impl Fix {
             Fix::F9 => "F9",
             Fix::F10 => "F10",
             Fix::F11 => "F11",
+            Fix::F12 => "F12",
+            Fix::F14 => "F14",
+            Fix::F15 => "F15",
         }
     }
 
@@ -186,6 +214,9 @@ impl Fix {
             Fix::F9 => "F9: CM marks absent buckets below the watermark STALE (synthesis of PM:387-390)",
             Fix::F10 => "F10: after revertValid, re-read the source and markStale(ws) if it changed",
             Fix::F11 => "F11/F13: a timed-out task counts as in flight until its thread has returned",
+            Fix::F12 => "F12: preProcess rejects an APPEND whose bucket has an entry (VALID with its fp: succeed, no re-run)",
+            Fix::F14 => "F14: an APPEND/OVERWRITE failing after its segment swap reverts its lineage entry",
+            Fix::F15 => "F15: revertValid reverts only an entry that still has the fingerprint the scheduler compared",
         }
     }
 

@@ -302,11 +302,19 @@ fn bucket_present(world: &World, bucket: i64) -> bool {
 /// replace; one whose window had no rows did no segment operation at all (EX:274-285), so
 /// only an APPEND with rows (a non-empty task fingerprint) has replaced anything.
 fn redispatched_append_changes_nothing(_: &Config, world: &World) -> bool {
-    world.jobs.iter().flat_map(|job| &job.tasks).all(|task| {
-        !(task.config.mode == TaskMode::Append
+    redispatched_appends_that_swapped(world).next().is_none()
+}
+
+/// The witnesses of [`redispatched_append_changes_nothing`]: every APPEND that has
+/// replaced its window's MV segments (swapped, with rows) while its bucket has an entry.
+pub(crate) fn redispatched_appends_that_swapped(
+    world: &World,
+) -> impl Iterator<Item = &crate::executor::Task> {
+    world.jobs.iter().flat_map(|job| &job.tasks).filter(|task| {
+        task.config.mode == TaskMode::Append
             && task.phase == crate::executor::TaskPhase::Swapped
             && task.config.fingerprint.segment_count != 0
-            && bucket_present(world, task.config.window_start_ms))
+            && bucket_present(world, task.config.window_start_ms)
     })
 }
 

@@ -334,9 +334,15 @@ impl World {
         }
         if live == stored.fingerprint {
             let op = if config.profile.is_post() {
+                // fix-f15: compare-and-revert against the fingerprint just compared.
+                let expected = config
+                    .profile
+                    .has_fix(Fix::F15)
+                    .then_some(stored.fingerprint);
                 CasOp::new(
                     Mutation::RevertValid {
                         window_start_ms: bucket,
+                        expected,
                     },
                     Writer::PostRevert,
                 )
@@ -372,7 +378,9 @@ impl World {
             Some(CasEnd::GaveUp) => SchedulerPhase::Idle,
             Some(CasEnd::Committed | CasEnd::NoOp(_)) if config.profile.has_fix(Fix::F10) => {
                 match op.mutation {
-                    Mutation::RevertValid { window_start_ms } => {
+                    Mutation::RevertValid {
+                        window_start_ms, ..
+                    } => {
                         let fingerprint = cycle
                             .partitions
                             .get(&window_start_ms)

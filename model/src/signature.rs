@@ -167,10 +167,12 @@ pub mod classes {
     pub const PAST_DATA_TAIL: &str = "past-data-tail";
     pub const ZOMBIE_BESIDE_LIVE: &str = "timed-out-task-beside-live";
     pub const TWO_LIVE: &str = "two-live-tasks";
-    pub const SWAP_BY_TIMED_OUT: &str = "swap-by-timed-out-attempt";
-    pub const SWAP_BY_LIVE: &str = "swap-by-live-attempt";
     pub const UNALIGNED: &str = "unaligned-key";
     pub const NO_FIXPOINT: &str = "no-fixpoint";
+    pub const ZOMBIE: &str = "zombie";
+    pub const LIVE_TASK: &str = "live-task";
+    pub const VALID_TASK_FINGERPRINT: &str = "valid-task-fingerprint";
+    pub const VALID_OTHER_FINGERPRINT: &str = "valid-other-fingerprint";
     pub const VIOLATED: &str = "violated";
 }
 
@@ -316,6 +318,18 @@ pub fn witnesses_of(config: &Config, property: &'static Property, world: &World)
             });
             mv_witnesses(property, config, world, buckets, "bucket")
         }
+        "redispatched_append_changes_nothing" => {
+            properties::redispatched_appends_that_swapped(world)
+                .map(|task| {
+                    let class = redispatch_class(world, task);
+                    witness(
+                        property,
+                        &format!("APPEND task of window {}", task.config.window_start_ms),
+                        Signature::new(name, class),
+                    )
+                })
+                .collect()
+        }
         "watermark_within_source_data" | "broker_freshness_honest" => {
             let class = if world.max_source_end_ms() == i64::MIN {
                 classes::NO_DATED_SOURCE
@@ -341,33 +355,6 @@ pub fn witnesses_of(config: &Config, property: &'static Property, world: &World)
                 "exclusive tasks",
                 Signature::new(name, class),
             )]
-        }
-        "redispatched_append_changes_nothing" => {
-            // One witness per APPEND swapping over a present bucket: a timed-out attempt
-            // whose re-dispatch committed first (F13) or a live one (F12's re-dispatch).
-            world
-                .jobs
-                .iter()
-                .flat_map(|job| &job.tasks)
-                .filter(|task| {
-                    task.config.mode == crate::executor::TaskMode::Append
-                        && task.phase == crate::executor::TaskPhase::Swapped
-                        && task.config.fingerprint.segment_count != 0
-                        && world.runtime().is_some_and(|runtime| {
-                            runtime
-                                .partitions
-                                .contains_key(&task.config.window_start_ms)
-                        })
-                })
-                .map(|task| {
-                    let class = if task.timed_out {
-                        classes::SWAP_BY_TIMED_OUT
-                    } else {
-                        classes::SWAP_BY_LIVE
-                    };
-                    witness(property, "swapping APPEND", Signature::new(name, class))
-                })
-                .collect()
         }
         "bucket_keys_aligned" => vec![witness(
             property,
@@ -434,6 +421,30 @@ fn witness(property: &'static Property, subject: &str, signature: Signature) -> 
         subject: subject.to_string(),
         signature,
     }
+}
+
+/// The class of an APPEND that replaced its window's MV segments over a present bucket:
+/// who swapped (`zombie`: a task Helix timed out whose thread ran on, F13; `live-task`: a
+/// task Helix still tracks, F12's re-dispatch above a gap) and the bucket's entry against
+/// the task's own fingerprint (`valid-task-fingerprint`: its commit will hit appendValid's
+/// carve-out; `valid-other-fingerprint`: its commit will throw; `stale`).
+fn redispatch_class(world: &World, task: &crate::executor::Task) -> String {
+    let who = if task.timed_out {
+        classes::ZOMBIE
+    } else {
+        classes::LIVE_TASK
+    };
+    let entry = world
+        .runtime()
+        .and_then(|runtime| runtime.partitions.get(&task.config.window_start_ms));
+    let znode = match entry {
+        Some(info) if info.is_stale() => classes::STALE,
+        Some(info) if info.fingerprint == task.config.fingerprint => {
+            classes::VALID_TASK_FINGERPRINT
+        }
+        _ => classes::VALID_OTHER_FINGERPRINT,
+    };
+    format!("{who}, znode={znode}")
 }
 
 /// The znode class of `bucket` (its entry against the live source window).

@@ -134,8 +134,11 @@ fn post_mutation() -> impl Strategy<Value = Mutation> {
         key().prop_map(|start| Mutation::ClearValid {
             window_start_ms: start
         }),
-        key().prop_map(|start| Mutation::RevertValid {
-            window_start_ms: start
+        (key(), prop::option::of(fingerprint_strategy())).prop_map(|(start, expected)| {
+            Mutation::RevertValid {
+                window_start_ms: start,
+                expected,
+            }
         }),
         prop::collection::vec(key(), 0..5).prop_map(|buckets| Mutation::MarkStale { buckets }),
     ]
@@ -309,7 +312,7 @@ proptest! {
     ) {
         let post = apply(
             &engine_config("post"),
-            &Mutation::RevertValid { window_start_ms: start_ms },
+            &Mutation::RevertValid { window_start_ms: start_ms, expected: None },
             cur.as_ref(),
             &BTreeSet::new(),
         );

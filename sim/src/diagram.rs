@@ -167,7 +167,8 @@ fn target(before: &World, action: &Action, after: &World) -> (Lane, Arrow) {
         // Helix job states.
         SchedulerCountInFlight => (Lane::Executor, Arrow::Read),
         ExecutorSwapSegments { .. } | ExecutorDeleteSegments { .. }
-            if before.mv_data != after.mv_data =>
+            if before.mv_data != after.mv_data
+                || !crate::trace::replaced_with_equal_data(before, after).is_empty() =>
         {
             (Lane::Mv, Arrow::Write)
         }

@@ -296,7 +296,35 @@ fn source_effect(config: &Config, before: &World, after: &World, clauses: &mut V
     }
 }
 
+/// The windows whose MV segments a step replaced by a new set holding the same data (a
+/// lineage replace whose `segmentsFrom` already held the task's fingerprint, as a
+/// re-dispatched APPEND's does, F12): `World::mv_data` records the data, not the segment
+/// set, so only the task's phase shows the replace.
+pub fn replaced_with_equal_data(before: &World, after: &World) -> Vec<(i64, PartitionFingerprint)> {
+    let mut out = Vec::new();
+    for (job_before, job_after) in before.jobs.iter().zip(after.jobs.iter()) {
+        for (task_before, task_after) in job_before.tasks.iter().zip(&job_after.tasks) {
+            let window = task_after.config.window_start_ms;
+            let fingerprint = task_after.config.fingerprint;
+            if task_before.phase == (TaskPhase::Queried { rows: true })
+                && task_after.phase == TaskPhase::Swapped
+                && before.mv_data.get(&window) == Some(&fingerprint)
+                && after.mv_data.get(&window) == Some(&fingerprint)
+            {
+                out.push((window, fingerprint));
+            }
+        }
+    }
+    out
+}
+
 fn mv_effect(before: &World, after: &World, clauses: &mut Vec<String>) {
+    for (window, held) in replaced_with_equal_data(before, after) {
+        clauses.push(format!(
+            "mv[{window}] {} replaced (new segments, equal data)",
+            fingerprint(&held)
+        ));
+    }
     if before.mv_data == after.mv_data {
         return;
     }

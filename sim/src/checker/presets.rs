@@ -33,13 +33,18 @@
 //! - **zombie-overwrite** (F11): small's source and script (delete `s1`, backfill `s2`),
 //!   one Helix timeout: a timed-out DELETE/OVERWRITE and the exclusive task dispatched
 //!   beside it.
+//! - **append-gap** (F12): small's buckets, data in 1200 and 1300 above the watermark (both
+//!   APPENDed in one batch), one task failure: the lower window fails, the upper commits,
+//!   and a cycle whose partition read missed that commit re-dispatches both.
+//! - **overwrite-rollback** (F14): small's source; script: a backfill `s6[1000,1050]` into
+//!   a VALID bucket, then its delete (a rolled-back upload) racing the OVERWRITE.
 
 use mvsim_model::fingerprint::materialized_runtime;
 use mvsim_model::partition::SourceSegment;
 use mvsim_model::{Config, FaultBudget, Profile, SourceEvent};
 
 /// The preset names, in size order.
-pub const PRESETS: [&str; 12] = [
+pub const PRESETS: [&str; 14] = [
     "small",
     "ci",
     "large",
@@ -52,6 +57,8 @@ pub const PRESETS: [&str; 12] = [
     "old-backfill",
     "zombie-append",
     "zombie-overwrite",
+    "append-gap",
+    "overwrite-rollback",
 ];
 
 /// Builds a preset for a profile. Errors name the valid presets.
@@ -64,7 +71,7 @@ pub fn preset(name: &str, profile: Profile) -> Result<Config, String> {
     config.broker_cache_lag = false;
     match name {
         "small" | "small-transient" | "all-deleted" | "old-backfill" | "revert-race"
-        | "zombie-overwrite" => {
+        | "zombie-overwrite" | "overwrite-rollback" => {
             config.initial_source = vec![
                 SourceSegment::new("s0", 900, 999, 10),
                 SourceSegment::new("s1", 1000, 1199, 11),
@@ -72,6 +79,10 @@ pub fn preset(name: &str, profile: Profile) -> Result<Config, String> {
             config.script = match name {
                 "all-deleted" => vec![SourceEvent::delete("s0"), SourceEvent::delete("s1")],
                 "old-backfill" => vec![SourceEvent::upload("s5", 800, 850, 15)],
+                "overwrite-rollback" => vec![
+                    SourceEvent::upload("s6", 1000, 1050, 16),
+                    SourceEvent::delete("s6"),
+                ],
                 "revert-race" => vec![
                     SourceEvent::Refresh {
                         segment: "s0".to_string(),
@@ -97,6 +108,15 @@ pub fn preset(name: &str, profile: Profile) -> Result<Config, String> {
                 SourceSegment::new("s1", 1000, 1299, 11),
             ];
             config.faults.task_timeouts = 1;
+        }
+        "append-gap" => {
+            config.initial_source = vec![
+                SourceSegment::new("s0", 900, 999, 10),
+                SourceSegment::new("s1", 1000, 1199, 11),
+                SourceSegment::new("s3", 1200, 1299, 13),
+                SourceSegment::new("s4", 1300, 1399, 14),
+            ];
+            config.faults.task_failures = 1;
         }
         "orphan-append" => {
             config.initial_source = vec![

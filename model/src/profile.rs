@@ -104,11 +104,17 @@ pub enum Fix {
     /// fingerprint, marks the bucket STALE again (`markStale(ws)`). Read in `scheduler.rs`
     /// (`after_revert_step`). Java: SCH:393-409.
     F10,
+    /// FNEW-D1 (controller failover): the consistency manager's `init` ends with a full
+    /// invalidation of every base table that has a dependent MV
+    /// (`onBaseTableFullInvalidation`, CM:262-264), so a pending range or a running mark
+    /// lost with the previous controller is re-marked. Read in `world.rs`
+    /// (`controller_failover`). Java: after CM:167.
+    Failover,
 }
 
 impl Fix {
     /// Every fix, in finding order.
-    pub const ALL: [Fix; 7] = [
+    pub const ALL: [Fix; 8] = [
         Fix::F1,
         Fix::F3,
         Fix::F5,
@@ -116,6 +122,7 @@ impl Fix {
         Fix::F8,
         Fix::F9,
         Fix::F10,
+        Fix::Failover,
     ];
 
     /// The command-line name (`fix-f1`).
@@ -128,6 +135,7 @@ impl Fix {
             Fix::F8 => "fix-f8",
             Fix::F9 => "fix-f9",
             Fix::F10 => "fix-f10",
+            Fix::Failover => "fix-failover",
         }
     }
 
@@ -141,6 +149,7 @@ impl Fix {
             Fix::F8 => "F8",
             Fix::F9 => "F9",
             Fix::F10 => "F10",
+            Fix::Failover => "FNEW-D1",
         }
     }
 
@@ -154,6 +163,7 @@ impl Fix {
             Fix::F8 => "F8: an APPEND with no rows replaces the window's MV segments with none",
             Fix::F9 => "F9: CM marks absent buckets below the watermark STALE (synthesis of PM:387-390)",
             Fix::F10 => "F10: after revertValid, re-read the source and markStale(ws) if it changed",
+            Fix::Failover => "FNEW-D1: the CM's init ends with a full invalidation, so a failover loses no mark",
         }
     }
 

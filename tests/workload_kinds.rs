@@ -66,9 +66,7 @@ fn every_event_kind_reaches_its_share_of_the_default_swarm() {
         );
     }
     // The summary says it too.
-    assert!(summary
-        .render()
-        .contains("events     runs with: upload "));
+    assert!(summary.render().contains("events     runs with: upload "));
 }
 
 #[test]
@@ -100,11 +98,20 @@ fn each_later_kind_occurs_when_named() {
     };
     for seed in 0..4 {
         let reuploads = kinds(seed, &named("reuploads", FaultMode::None));
-        assert!(reuploads.contains(&"identical-reupload"), "seed {seed}: {reuploads:?}");
+        assert!(
+            reuploads.contains(&"identical-reupload"),
+            "seed {seed}: {reuploads:?}"
+        );
         let restores = kinds(seed, &named("restores", FaultMode::None));
-        assert!(restores.contains(&"refresh-restores-crc"), "seed {seed}: {restores:?}");
+        assert!(
+            restores.contains(&"refresh-restores-crc"),
+            "seed {seed}: {restores:?}"
+        );
         let failover = kinds(seed, &named("none", FaultMode::All));
-        assert!(failover.contains(&"controller-failover"), "seed {seed}: {failover:?}");
+        assert!(
+            failover.contains(&"controller-failover"),
+            "seed {seed}: {failover:?}"
+        );
     }
 }
 

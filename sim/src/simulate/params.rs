@@ -801,7 +801,10 @@ fn render_workload(workload: &WorkloadMix) -> String {
         )
     });
     if workload.reupload_mean_ms > 0 {
-        parts.push(render_every("identical re-uploads", workload.reupload_mean_ms));
+        parts.push(render_every(
+            "identical re-uploads",
+            workload.reupload_mean_ms,
+        ));
     }
     if workload.restore_mean_ms > 0 {
         parts.push(render_every("crc restores", workload.restore_mean_ms));

@@ -487,7 +487,12 @@ fn summarize(
         catalog_exhausted: tally.catalog_exhausted,
         events: super::engine::EVENT_KINDS
             .iter()
-            .map(|kind| (kind.to_string(), tally.events.get(kind).copied().unwrap_or(0)))
+            .map(|kind| {
+                (
+                    kind.to_string(),
+                    tally.events.get(kind).copied().unwrap_or(0),
+                )
+            })
             .collect(),
     }
 }

@@ -117,7 +117,10 @@ impl Workload {
     }
 
     /// A live dated segment, drawn from the extras stream.
-    fn pick_live(&mut self, world: &World) -> Option<mvsim_model::segment_source::SourceSegmentState> {
+    fn pick_live(
+        &mut self,
+        world: &World,
+    ) -> Option<mvsim_model::segment_source::SourceSegmentState> {
         let live = |segment: &&mvsim_model::segment_source::SourceSegmentState| {
             segment.start_ms >= 0 && !world.source_removing.contains(&segment.id)
         };

@@ -10,7 +10,11 @@ use stateright::{Checker, Model};
 /// Complete BFS; (unique states, violated non-sometimes properties).
 fn check(engine: &str, config: &str) -> (usize, Vec<&'static str>) {
     let profile = Profile::by_name(engine).expect("engine parses");
-    let model = MvModel::new(presets::preset(config, profile).expect("preset"));
+    // A finding preset, or a shipped configuration file (`failover`).
+    let model = match presets::preset(config, profile) {
+        Ok(preset) => MvModel::new(preset),
+        Err(_) => mvsim_sim::checker::model_for(config, engine).expect("a shipped configuration"),
+    };
     let checker = model.checker().spawn_bfs().join();
     let mut violated: Vec<&'static str> = checker.discoveries().into_keys().collect();
     violated.sort();

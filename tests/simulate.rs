@@ -167,10 +167,12 @@ fn a_failing_pre_seed_replays_identically_by_seed_and_by_trace_file() {
 
 #[test]
 fn the_shrunk_trace_still_fails_the_same_property_and_is_not_longer() {
-    // An `always` failure (pre's watermark over-advance) and a quiescent one.
+    // An `always` failure (pre's watermark over-advance) and a quiescent one. (The quiescent
+    // seed was 2 until its run changed with the extras stream: crc restores are on for it,
+    // and its shrink keeps the property and signature but ends on another bucket first.)
     for (seed, property) in [
         (7, "watermark_within_source_data"),
-        (2, "quiescent_buckets_match_source"),
+        (8, "quiescent_buckets_match_source"),
     ] {
         let (run, recording) = recorded(seed, "pre", &SimOptions::default());
         let original = run.outcome.violation(property).expect("the seed fails it");

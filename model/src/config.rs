@@ -101,6 +101,16 @@ pub struct FaultBudget {
     pub task_failures: u8,
     /// Helix task timeouts: the job turns final while the minion thread runs on (zombie).
     pub task_timeouts: u8,
+    /// Controller failovers: the controller hosting the consistency manager and leading the
+    /// MV table goes away (crash, restart, deploy); its in-memory pending range, debounce
+    /// timer and running mark are lost and the scheduler's cycle in progress is abandoned
+    /// (`World::controller_failover`, docs/java-notes.md Q11).
+    #[serde(default, skip_serializing_if = "is_zero_u8")]
+    pub controller_failovers: u8,
+}
+
+fn is_zero_u8(value: &u8) -> bool {
+    *value == 0
 }
 
 impl FaultBudget {
@@ -109,6 +119,7 @@ impl FaultBudget {
             + u32::from(self.lost_acks)
             + u32::from(self.task_failures)
             + u32::from(self.task_timeouts)
+            + u32::from(self.controller_failovers)
     }
 }
 

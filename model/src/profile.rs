@@ -147,11 +147,17 @@ pub enum Fix {
     /// left for OVERWRITE. Read in `scheduler.rs` (`scheduler_handle_stale`). Java:
     /// SCH:401-403, PM:360-380.
     F15,
+    /// F16 (controller failover): the consistency manager's `init` ends with a full
+    /// invalidation of every base table that has a dependent MV
+    /// (`onBaseTableFullInvalidation`, CM:262-264), so a pending range or a running mark
+    /// lost with the previous controller is re-marked. Read in `world.rs`
+    /// (`controller_failover`). Java: after CM:167.
+    F16,
 }
 
 impl Fix {
     /// Every fix, in finding order.
-    pub const ALL: [Fix; 12] = [
+    pub const ALL: [Fix; 13] = [
         Fix::F1,
         Fix::F2,
         Fix::F3,
@@ -164,6 +170,7 @@ impl Fix {
         Fix::F12,
         Fix::F14,
         Fix::F15,
+        Fix::F16,
     ];
 
     /// The command-line name (`fix-f1`).
@@ -181,6 +188,7 @@ impl Fix {
             Fix::F12 => "fix-f12",
             Fix::F14 => "fix-f14",
             Fix::F15 => "fix-f15",
+            Fix::F16 => "fix-f16",
         }
     }
 
@@ -199,6 +207,7 @@ impl Fix {
             Fix::F12 => "F12",
             Fix::F14 => "F14",
             Fix::F15 => "F15",
+            Fix::F16 => "F16",
         }
     }
 
@@ -217,6 +226,7 @@ impl Fix {
             Fix::F12 => "F12: preProcess rejects an APPEND whose bucket has an entry (VALID with its fp: succeed, no re-run)",
             Fix::F14 => "F14: an APPEND/OVERWRITE failing after its segment swap reverts its lineage entry",
             Fix::F15 => "F15: revertValid reverts only an entry that still has the fingerprint the scheduler compared",
+            Fix::F16 => "F16: the CM's init ends with a full invalidation, so a failover loses no mark",
         }
     }
 

@@ -62,6 +62,10 @@ pub mod cause {
     /// The bucket's last write committed a fingerprint other than its source window's at
     /// that instant; the writer is in [`WRITER_SHIFT`]..
     pub const WRITTEN_OUTDATED: u16 = 1 << 7;
+    /// A controller failover dropped such a change: it was in the CM's in-memory pending
+    /// range, or in the `markStale` the CM thread was running, when the controller went
+    /// away (CM:124-127, 173-185).
+    pub const LOST_IN_FAILOVER: u16 = 1 << 12;
     /// Bits 8..12: the [`super::detail`] code of the outdated write.
     pub const WRITER_SHIFT: u16 = 8;
     pub const WRITER_MASK: u16 = 0xF << WRITER_SHIFT;
@@ -72,15 +76,17 @@ pub mod cause {
         | FLUSH_READ_ERROR
         | MARK_ABANDONED
         | WRITTEN_OUTDATED
-        | WRITER_MASK;
+        | WRITER_MASK
+        | LOST_IN_FAILOVER;
 
     /// The vocabulary names of the flags, in signature order.
-    pub const NAMES: [(u16, &str); 5] = [
+    pub const NAMES: [(u16, &str); 6] = [
         (NOTIFIED, "notified"),
         (NOT_A_CANDIDATE, "not-a-candidate"),
         (MARK_NOOP, "mark-noop"),
         (FLUSH_READ_ERROR, "flush-read-error"),
         (MARK_ABANDONED, "mark-abandoned"),
+        (LOST_IN_FAILOVER, "lost-in-failover"),
     ];
 }
 
@@ -697,6 +703,44 @@ impl World {
                 listed,
                 cause::NOT_A_CANDIDATE,
             ),
+        }
+    }
+
+    /// A controller failover dropped the CM's pending range `pending` and the mark in
+    /// progress on its thread (`mark`), if any.
+    pub(crate) fn note_failover(
+        &mut self,
+        config: &Config,
+        pending: Option<(i64, i64)>,
+        mark: Option<&Mutation>,
+    ) {
+        if let Some((start_ms, end_ms)) = pending {
+            add_to_notified(
+                &mut self.ghost,
+                config,
+                start_ms,
+                end_ms,
+                &[],
+                cause::LOST_IN_FAILOVER,
+            );
+        }
+        let listed: Vec<i64> = match mark {
+            Some(Mutation::MarkStale { buckets } | Mutation::MarkStaleInCoverage { buckets }) => {
+                buckets.clone()
+            }
+            Some(Mutation::PreMarkDirty { start_ms, end_ms }) if start_ms <= end_ms => self
+                .ghost
+                .buckets
+                .range(*start_ms..=*end_ms)
+                .map(|(bucket, _)| *bucket)
+                .collect(),
+            _ => Vec::new(),
+        };
+        for bucket in listed {
+            let flags = self.ghost.buckets.get(&bucket).copied().unwrap_or(0);
+            if flags & cause::NOTIFIED != 0 {
+                set_flags(&mut self.ghost, bucket, flags | cause::LOST_IN_FAILOVER);
+            }
         }
     }
 

@@ -122,6 +122,13 @@ pub enum Action {
     ConsistencyManagerCasWrite { fault: RegisterFault },
     /// The broker's cache receives the znode's current watermark (MC:385-437).
     BrokerRefreshCache,
+    /// Fault: the controller hosting the consistency manager and leading the MV table goes
+    /// away (a crash, a restart, a deploy). The CM's pending range and debounce timer are
+    /// in-memory maps (CM:124, 127) that `stop()` discards (CM:173-185) and nothing
+    /// persists; the restarted CM's `init` (CM:156-171) runs no recovery; the scheduler's
+    /// cycle in progress is abandoned (GEN:58-60: a fresh scheduler per cycle); minion
+    /// tasks run on (docs/java-notes.md "Controller failover").
+    ControllerFailover,
 }
 
 /// Actors, for traces and the simulator's scheduling.
@@ -179,7 +186,8 @@ impl Action {
             ConsistencyManagerFlush { .. }
             | ConsistencyManagerSweep { .. }
             | ConsistencyManagerCasRead { .. }
-            | ConsistencyManagerCasWrite { .. } => Actor::ConsistencyManager,
+            | ConsistencyManagerCasWrite { .. }
+            | ControllerFailover => Actor::ConsistencyManager,
             BrokerRefreshCache => Actor::Broker,
         }
     }
@@ -208,7 +216,9 @@ impl Action {
         self.register_fault() != RegisterFault::None
             || matches!(
                 self,
-                Action::ExecutorFailTask { .. } | Action::HelixTimeoutTask { .. }
+                Action::ExecutorFailTask { .. }
+                    | Action::HelixTimeoutTask { .. }
+                    | Action::ControllerFailover
             )
     }
 
@@ -496,6 +506,51 @@ impl World {
         self.executor_actions(config, out);
         self.consistency_actions(config, out);
         self.broker_actions(config, out);
+        // Last, so that the indices of every other step (replay paths) do not depend on
+        // the failover budget.
+        if self.faults_used.controller_failovers < config.faults.controller_failovers
+            && self.failover_loses_something()
+        {
+            out.push(Action::ControllerFailover);
+        }
+    }
+
+    /// Would a controller failover now lose anything (a pending range, a running mark, a
+    /// scheduler cycle in progress)? Otherwise the failover is the identity on the checked
+    /// state (abstract timers) and is not offered.
+    fn failover_loses_something(&self) -> bool {
+        !self.consistency.is_idle() || !self.scheduler.is_idle()
+    }
+
+    /// The controller failover fault ([`Action::ControllerFailover`]); every effect cites
+    /// the Java at `ca5c042d034` (docs/java-notes.md "Controller failover").
+    fn controller_failover(&mut self, config: &Config) {
+        // The CM's debounce buffer `_pendingRanges` (CM:124) and `_pendingTimers` (CM:127)
+        // are in-memory: `stop()` discards them (CM:173-185, "Pending flushes are
+        // discarded"), a crash loses them, and nothing persists them. The mark the CM thread
+        // was running dies with it (`shutdownNow`, CM:182); a write it already applied stays.
+        let pending = self.consistency.pending.take();
+        let work = self.consistency.work.take();
+        self.note_failover(config, pending, work.as_ref().map(|work| &work.op.mutation));
+        // The restarted (or other) controller's CM starts from an empty buffer: `init`
+        // (CM:156-171) rebuilds the reverse index and schedules the first sweep one full
+        // interval later (CM:168, 417-434); no startup sweep of VALID buckets, no full
+        // invalidation (BCS:614-648 wires nothing else).
+        self.consistency.sweep_due_ms = self.arm(config, config.sweep_interval_ms);
+        if config.profile.has_fix(crate::profile::Fix::F16) {
+            // fix-f16: `init` ends with a full invalidation of every base table with a
+            // dependent MV (`onBaseTableFullInvalidation`, CM:262-264), so whatever a lost
+            // buffer held is re-marked; the scheduler's false-positive revert (SCH:393-407)
+            // returns unchanged buckets to VALID without recomputing them.
+            self.consistency_intake(config, 0, i64::MAX);
+        }
+        // The scheduler keeps no state between cycles (a new `MaterializedViewTaskScheduler`
+        // per `generateTasks`, GEN:58-60): a cycle in progress on the old lead is abandoned
+        // before its job submission, as by any exception (SCH:121-342); the new lead's
+        // `PinotTaskManager` run starts a fresh one (CPT:86-108). Helix jobs and minion task
+        // threads are unaffected: their state is in ZooKeeper and on the minions.
+        self.scheduler.phase = crate::scheduler::SchedulerPhase::Idle;
+        self.scheduler.next_cycle_ms = self.arm(config, config.scheduler_period_ms);
     }
 
     /// Applies one step. Panics if the step is not enabled (a driver bug).
@@ -542,6 +597,7 @@ impl World {
             | ConsistencyManagerCasRead { .. }
             | ConsistencyManagerCasWrite { .. } => self.consistency_step(config, action, entropy),
             BrokerRefreshCache => self.broker_step(config),
+            ControllerFailover => self.controller_failover(config),
         }
     }
 
@@ -554,6 +610,7 @@ impl World {
         match action {
             Action::ExecutorFailTask { .. } => self.faults_used.task_failures += 1,
             Action::HelixTimeoutTask { .. } => self.faults_used.task_timeouts += 1,
+            Action::ControllerFailover => self.faults_used.controller_failovers += 1,
             _ => {}
         }
     }

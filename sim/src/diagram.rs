@@ -179,6 +179,7 @@ fn target(before: &World, action: &Action, after: &World) -> (Lane, Arrow) {
         | ExecutorRecheckSource { .. }
         | SchedulerRecheckRevert => (Lane::Source, Arrow::Read),
         ExecutorFailTask { .. } | HelixTimeoutTask { .. } => (Lane::Executor, Arrow::Fault),
+        ControllerFailover => (Lane::ConsistencyManager, Arrow::Fault),
         SchedulerRevertWrite { .. }
         | ExecutorCasWrite { .. }
         | ConsistencyManagerCasWrite { .. } => (

@@ -123,10 +123,24 @@ pub fn run_seed_observed(
     let mut params_rng = master.split();
     let workload_rng = master.split();
     let run_rng = master.split();
+    // The fourth stream: the kinds added after the first three streams (identical
+    // re-uploads, crc restores, controller failovers) draw only from it and its splits,
+    // so a seed on which none is on runs exactly as before they existed.
+    let mut extras_rng = master.split();
     let params = params::draw_params(&mut params_rng, options);
+    let params = params::draw_extras(&mut extras_rng, options, params);
     let config = params.config(profile)?;
-    let workload = workload::Workload::new(workload_rng, &params);
-    let result = engine::run_seeded(&config, &params, run_rng, workload, record, observer);
+    let workload = workload::Workload::new(workload_rng, extras_rng.split(), &params);
+    let failover_rng = extras_rng.split();
+    let result = engine::run_seeded(
+        &config,
+        &params,
+        run_rng,
+        failover_rng,
+        workload,
+        record,
+        observer,
+    );
     Ok(SeedRun {
         seed,
         profile,

@@ -173,6 +173,7 @@ pub fn describe_action(config: &Config, before: &World, action: &Action) -> Stri
         ConsistencyManagerCasRead { .. } => format!("{} cas read", cm_op_name(before)),
         ConsistencyManagerCasWrite { .. } => format!("{} cas write", cm_op_name(before)),
         BrokerRefreshCache => "cache <- znode".to_string(),
+        ControllerFailover => "!controller-failover".to_string(),
     };
     format!("{text}{fault}")
 }

@@ -20,10 +20,11 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 /// The shipped configurations: name, file text (compiled in from `configs/`).
-pub const SHIPPED: [(&str, &str); 3] = [
+pub const SHIPPED: [(&str, &str); 4] = [
     ("small", include_str!("../../../configs/small.toml")),
     ("ci", include_str!("../../../configs/ci.toml")),
     ("large", include_str!("../../../configs/large.toml")),
+    ("failover", include_str!("../../../configs/failover.toml")),
 ];
 
 /// Where relative data paths of a shipped configuration resolve.
@@ -99,6 +100,8 @@ struct FaultsFile {
     task_failures: u8,
     #[serde(default)]
     task_timeouts: u8,
+    #[serde(default)]
+    controller_failovers: u8,
 }
 
 #[derive(Deserialize, Default)]
@@ -186,6 +189,7 @@ pub fn parse(
         lost_acks: file.faults.lost_acks,
         task_failures: file.faults.task_failures,
         task_timeouts: file.faults.task_timeouts,
+        controller_failovers: file.faults.controller_failovers,
     };
     let disabled = disabled_properties(&source, &file.properties.disabled)?;
     let config = config

@@ -93,11 +93,12 @@ pub struct Knobs {
 }
 
 /// The fault kinds, each at most once per member.
-pub const FAULT_KINDS: [&str; 4] = [
+pub const FAULT_KINDS: [&str; 5] = [
     "transient_errors",
     "lost_acks",
     "task_failures",
     "task_timeouts",
+    "controller_failovers",
 ];
 
 /// One member of a family, before it becomes a [`Config`].
@@ -685,6 +686,7 @@ impl Shape {
             lost_acks: (self.faults >> 1) & 1,
             task_failures: (self.faults >> 2) & 1,
             task_timeouts: (self.faults >> 3) & 1,
+            controller_failovers: (self.faults >> 4) & 1,
         };
         config.finish()
     }
@@ -735,7 +737,7 @@ impl Shape {
                 Event::Delete(i) => format!("delete s{i}"),
             })
             .collect();
-        let faults: Vec<&str> = (0..4)
+        let faults: Vec<&str> = (0..FAULT_KINDS.len())
             .filter(|k| self.faults & (1 << k) != 0)
             .map(|k| FAULT_KINDS[k])
             .collect();

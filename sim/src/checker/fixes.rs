@@ -65,7 +65,7 @@ const QUIESCENT: &[&str] = &[
 /// Every finding with a fix, in finding order. F4 (a measurement of F1) and F7 (closed in
 /// `post` by the sweep) have no row: docs/findings/F4.md, F7.md. F13 (the zombie APPEND)
 /// shares F11's row and fix: `zombie-append` shows it.
-pub const FINDINGS: [Finding; 12] = [
+pub const FINDINGS: [Finding; 13] = [
     Finding {
         fix: Fix::F1,
         configs: &["append-race"],
@@ -152,6 +152,15 @@ pub const FINDINGS: [Finding; 12] = [
         fix: Fix::F15,
         configs: &["overwrite-rollback"],
         background: &[Fix::F1, Fix::F10, Fix::F14],
+        properties: QUIESCENT,
+        closed_also_by: &[],
+    },
+    Finding {
+        fix: Fix::F16,
+        configs: &["failover"],
+        // The fix's full invalidation sends every bucket through a false-positive revert:
+        // F10's window (docs/findings/F16.md).
+        background: &[Fix::F10],
         properties: QUIESCENT,
         closed_also_by: &[],
     },

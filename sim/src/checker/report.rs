@@ -889,7 +889,7 @@ pub fn run_list() -> Result<ExitStatus, String> {
     for (name, _) in super::config_file::SHIPPED {
         let config = super::config_file::load(name, mvsim_model::Profile::by_name("post")?)?.config;
         println!(
-            "  {:<8} {} initial segments, {} scripted events, {} menu events (budget {}), faults: {} transient, {} lost ack, {} task failure, {} timeout, {} clock tick(s)",
+            "  {:<8} {} initial segments, {} scripted events, {} menu events (budget {}), faults: {} transient, {} lost ack, {} task failure, {} timeout, {} failover, {} clock tick(s)",
             name,
             config.initial_source.len(),
             config.script.len(),
@@ -899,6 +899,7 @@ pub fn run_list() -> Result<ExitStatus, String> {
             config.faults.lost_acks,
             config.faults.task_failures,
             config.faults.task_timeouts,
+            config.faults.controller_failovers,
             config.clock_ticks_max
         );
     }

@@ -170,6 +170,7 @@ fn fault_budget(steps: &[&ScenarioStep]) -> Result<FaultBudget, String> {
             (RegisterFault::LostAck, _) => &mut budget.lost_acks,
             (RegisterFault::None, "executor.fail") => &mut budget.task_failures,
             (RegisterFault::None, "helix.timeout") => &mut budget.task_timeouts,
+            (RegisterFault::None, "controller.failover") => &mut budget.controller_failovers,
             _ => continue,
         };
         *counter = counter

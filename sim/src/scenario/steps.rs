@@ -226,6 +226,12 @@ pub const VERBS: &[Verb] = &[
         NONE,
         "the rest of the CM's mark in progress",
     ),
+    verb(
+        "controller.failover",
+        NONE,
+        NONE,
+        "fault: the controller restarts; the CM's pending range, timer and running mark and the scheduler's cycle are lost",
+    ),
     verb("cm.cas-read", FAULT, NONE, "CM mark CAS read + mutator"),
     verb("cm.cas-write", FAULT, NONE, "CM mark CAS write"),
     verb(
@@ -747,6 +753,7 @@ pub fn action_verb(action: &Action) -> &'static str {
         ConsistencyManagerCasRead { .. } => "cm.cas-read",
         ConsistencyManagerCasWrite { .. } => "cm.cas-write",
         BrokerRefreshCache => "broker.refresh",
+        ControllerFailover => "controller.failover",
     }
 }
 

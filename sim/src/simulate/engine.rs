@@ -30,6 +30,110 @@ use serde::{Deserialize, Serialize};
 /// Healing-phase step budget.
 pub const HEAL_STEPS_MAX: usize = 200_000;
 
+/// The event kinds a run is classified by (docs/simulator-workloads.md): bit `i` of
+/// [`RunOutcome::events`] says kind `EVENT_KINDS[i]` occurred in the run. The sweep
+/// summary counts, per kind, the runs where it occurred.
+pub const EVENT_KINDS: [&str; 9] = [
+    "upload",
+    "timeless-upload",
+    "identical-reupload",
+    "refresh-new-crc",
+    "refresh-restores-crc",
+    "delete",
+    "all-dated-deleted",
+    "change-above-watermark",
+    "controller-failover",
+];
+
+fn kind_bit(name: &str) -> u16 {
+    let index = EVENT_KINDS
+        .iter()
+        .position(|kind| *kind == name)
+        .expect("a listed event kind");
+    1 << index
+}
+
+/// What happened to the source and the controllers in a run, as [`EVENT_KINDS`] bits.
+#[derive(Clone, Debug, Default)]
+struct EventLog {
+    kinds: u16,
+    /// Every crc each segment has had (for "refresh-restores-crc").
+    crcs: std::collections::BTreeMap<u16, Vec<i64>>,
+}
+
+impl EventLog {
+    fn new(world: &World) -> EventLog {
+        let mut log = EventLog::default();
+        for segment in world.source.iter() {
+            log.crcs.entry(segment.id).or_default().push(segment.crc);
+        }
+        log
+    }
+
+    /// Classifies one applied step (`before` is the world it was applied to).
+    fn note(&mut self, before: &World, action: &Action, after: &World) {
+        let dated = |world: &World| world.source.iter().any(|segment| segment.start_ms >= 0);
+        let mut kinds = Vec::new();
+        let range = match *action {
+            Action::SourceUpload {
+                segment,
+                start_ms,
+                end_ms,
+                crc,
+            } => {
+                let identical = before.source_segment(segment).is_some_and(|old| {
+                    old.start_ms == start_ms && old.end_ms == end_ms && old.crc == crc
+                });
+                kinds.push(if identical {
+                    "identical-reupload"
+                } else if start_ms < 0 || end_ms < 0 {
+                    "timeless-upload"
+                } else {
+                    "upload"
+                });
+                self.crcs.entry(segment).or_default().push(crc);
+                Some((start_ms, end_ms))
+            }
+            Action::SourceRefresh { segment, crc } => {
+                let old = before.source_segment(segment);
+                let history = self.crcs.entry(segment).or_default();
+                kinds.push(if old.is_some_and(|old| old.crc == crc) {
+                    "identical-reupload"
+                } else if history.contains(&crc) {
+                    "refresh-restores-crc"
+                } else {
+                    "refresh-new-crc"
+                });
+                history.push(crc);
+                old.map(|old| (old.start_ms, old.end_ms))
+            }
+            Action::SourceDeleteNotify { segment } => {
+                kinds.push("delete");
+                before
+                    .source_segment(segment)
+                    .map(|old| (old.start_ms, old.end_ms))
+            }
+            Action::ControllerFailover => {
+                kinds.push("controller-failover");
+                None
+            }
+            _ => None,
+        };
+        if action.is_environment() && dated(before) && !dated(after) {
+            kinds.push("all-dated-deleted");
+        }
+        if let Some((start_ms, end_ms)) = range {
+            let watermark_ms = before.watermark_ms();
+            if before.runtime().is_some() && start_ms >= 0 && end_ms >= watermark_ms {
+                kinds.push("change-above-watermark");
+            }
+        }
+        for kind in kinds {
+            self.kinds |= kind_bit(kind);
+        }
+    }
+}
+
 /// One applied step: when, what, and the jitter draws it consumed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordedStep {
@@ -177,12 +281,24 @@ pub struct RunOutcome {
     pub catalog_exhausted: bool,
     /// The run stopped at the target property's violation (no healing).
     pub stopped_early: bool,
+    /// The [`EVENT_KINDS`] that occurred, as bits.
+    pub events: u16,
 }
 
 impl RunOutcome {
     /// The first violation of `property`, if any.
     pub fn violation(&self, property: &str) -> Option<&Violation> {
         self.violations.iter().find(|v| v.property == property)
+    }
+
+    /// Names of the [`EVENT_KINDS`] that occurred, in list order.
+    pub fn event_names(&self) -> Vec<&'static str> {
+        EVENT_KINDS
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| self.events & (1 << index) != 0)
+            .map(|(_, kind)| *kind)
+            .collect()
     }
 
     /// Names of the `Sometimes` properties reached.
@@ -298,14 +414,17 @@ struct Driver<'a, 't> {
     /// Stop as soon as this property is violated (shrinking and trace display).
     stop_at: Option<&'a str>,
     tracer: Option<Tracer<'t>>,
+    events: EventLog,
 }
 
 impl<'a, 't> Driver<'a, 't> {
     fn new(config: &'a Config, params: &'a SimParams) -> Driver<'a, 't> {
+        let world = World::initial(config);
         Driver {
             config,
             params,
-            world: World::initial(config),
+            events: EventLog::new(&world),
+            world,
             actions: Vec::with_capacity(64),
             checks: Checks::new(),
             steps: 0,
@@ -315,8 +434,12 @@ impl<'a, 't> Driver<'a, 't> {
     }
 
     fn apply(&mut self, action: &Action, entropy: &mut dyn Entropy, phase: Phase) {
-        let before = self.tracer.is_some().then(|| self.world.clone());
+        let classify = action.is_environment() || *action == Action::ControllerFailover;
+        let before = (self.tracer.is_some() || classify).then(|| self.world.clone());
         self.world.step(self.config, action, entropy);
+        if let (true, Some(before)) = (classify, before.as_ref()) {
+            self.events.note(before, action, &self.world);
+        }
         if action.is_fault() {
             // Unlimited faults: the model gates fault variants by a u8 budget.
             self.world.faults_used = FaultBudget::default();
@@ -421,6 +544,7 @@ impl<'a, 't> Driver<'a, 't> {
             self.checks.quiescent(self.config, &settled, self.steps);
         }
         outcome.end_ms = self.world.now_ms;
+        outcome.events = self.events.kinds;
         outcome.violations = self.checks.violations;
         outcome.reached = self.checks.reached;
         outcome
@@ -489,9 +613,33 @@ struct Seeded<'a> {
     broker_ready_ms: Option<i64>,
     draws: Vec<u64>,
     recording: Option<Vec<RecordedStep>>,
+    /// The failover stream: only the controller-failover timer draws from it.
+    failover_rng: SimRng,
+    /// When the next controller failover is due (`None`: off).
+    failover_due_ms: Option<i64>,
 }
 
 impl Seeded<'_> {
+    /// Re-arms the failover timer `U[1, 2 * mean]` ms from now (off when the mean is 0).
+    fn rearm_failover(&mut self) {
+        let mean_ms = self.driver.params.faults.controller_failover_mean_ms;
+        self.failover_due_ms = (mean_ms > 0)
+            .then(|| self.driver.world.now_ms + self.failover_rng.between(1, 2 * mean_ms));
+    }
+
+    /// A due failover that would lose something now (`World::actions` offers it only
+    /// then): apply it and re-arm. A due failover waits for such a step.
+    fn try_failover(&mut self) -> bool {
+        let due = self
+            .failover_due_ms
+            .is_some_and(|due| due <= self.driver.world.now_ms);
+        if !due || !self.driver.actions.contains(&Action::ControllerFailover) {
+            return false;
+        }
+        self.apply(Action::ControllerFailover);
+        self.rearm_failover();
+        true
+    }
     /// Updates the broker lag; true while a pending cache refresh must still wait.
     fn broker_lagging(&mut self) -> bool {
         let now_ms = self.driver.world.now_ms;
@@ -608,6 +756,9 @@ impl Seeded<'_> {
     /// One iteration of the workload phase.
     fn iterate(&mut self) {
         self.driver.refresh_actions();
+        if self.try_failover() {
+            return;
+        }
         let lagging = self.broker_lagging();
         let engine_count = self
             .driver
@@ -666,6 +817,7 @@ pub fn run_seeded(
     config: &Config,
     params: &SimParams,
     run_rng: SimRng,
+    failover_rng: SimRng,
     workload: Workload,
     record: bool,
     mut observer: Option<Observer<'_>>,
@@ -677,7 +829,10 @@ pub fn run_seeded(
         broker_ready_ms: None,
         draws: Vec::new(),
         recording: record.then(Vec::new),
+        failover_rng,
+        failover_due_ms: None,
     };
+    seeded.rearm_failover();
     let end_ms = config.start_ms + params.duration_ms;
     let mut limit_hit = false;
     let mut interrupted = false;

@@ -26,6 +26,10 @@ const CATALOG_MAX: u64 = 16_000;
 /// Upper bound of every time parameter (one year), so that no time arithmetic overflows.
 pub const TIME_PARAM_MAX_MS: i64 = 365 * 86_400_000;
 
+fn is_zero_ms(value: &i64) -> bool {
+    *value == 0
+}
+
 /// Per-step fault rates (each an integer ratio; `off` = never).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FaultRates {
@@ -39,6 +43,12 @@ pub struct FaultRates {
     pub task_failure: Ratio,
     /// Helix times a task out: its job turns final while the thread runs on (zombie).
     pub helix_timeout: Ratio,
+    /// Mean interval of controller failovers (0 = none): when one is due, it happens at
+    /// the first step at which it loses something (a pending range, a running mark, a
+    /// scheduler cycle). Drawn from the extras stream ([`draw_extras`]); absent in traces
+    /// written before it (reads as 0).
+    #[serde(default, skip_serializing_if = "is_zero_ms")]
+    pub controller_failover_mean_ms: i64,
 }
 
 impl FaultRates {
@@ -49,9 +59,11 @@ impl FaultRates {
         lost_ack: Ratio::NEVER,
         task_failure: Ratio::NEVER,
         helix_timeout: Ratio::NEVER,
+        controller_failover_mean_ms: 0,
     };
 
-    /// Is any fault possible?
+    /// Is any per-step fault possible (register errors, lost acks, task failures and
+    /// timeouts; not the timed controller failover)?
     pub fn any(&self) -> bool {
         !(self.transient_read.is_never()
             && self.transient_write.is_never()
@@ -105,6 +117,15 @@ pub struct WorkloadMix {
     pub retention_ms: i64,
     /// How often the retention manager runs.
     pub retention_check_ms: i64,
+    /// Mean interval of identical re-uploads of a live dated segment (same name, range and
+    /// crc; 0 = none). From the extras stream; absent in older traces (0).
+    #[serde(default, skip_serializing_if = "is_zero_ms")]
+    pub reupload_mean_ms: i64,
+    /// Mean interval of crc restores: a live dated segment is refreshed to a new crc and,
+    /// `U[100 ms, 2 debounce]` or `U[1, bucket]` ms later, back to its previous crc (0 =
+    /// none). From the extras stream; absent in older traces (0).
+    #[serde(default, skip_serializing_if = "is_zero_ms")]
+    pub restore_mean_ms: i64,
 }
 
 /// Everything a run depends on besides the seed and the engine. Stored in trace files, so
@@ -172,10 +193,14 @@ pub struct Features {
     /// Backfills may also load history older than the first ingested bucket, i.e. below
     /// the cold-start watermark. Implies backfills.
     pub history: bool,
+    /// Live segments are re-uploaded with identical content (same name, range and crc).
+    pub reuploads: bool,
+    /// Segments are refreshed to a new crc and then back to the previous one.
+    pub restores: bool,
 }
 
 /// Feature names, in the order `--workload` lists them.
-pub const FEATURE_NAMES: [&str; 8] = [
+pub const FEATURE_NAMES: [&str; 10] = [
     "stalls",
     "backfills",
     "refreshes",
@@ -184,10 +209,17 @@ pub const FEATURE_NAMES: [&str; 8] = [
     "bursts",
     "drain",
     "history",
+    "reuploads",
+    "restores",
 ];
 
+/// How many features the profile stream draws ([`draw_features`]); the later ones are
+/// drawn from the extras stream ([`draw_extras`]), so that adding them left every seed's
+/// earlier draws as they were.
+const PROFILE_FEATURES: usize = 8;
+
 impl Features {
-    fn flags_mut(&mut self) -> [&mut bool; 8] {
+    fn flags_mut(&mut self) -> [&mut bool; 10] {
         [
             &mut self.stalls,
             &mut self.backfills,
@@ -197,10 +229,12 @@ impl Features {
             &mut self.bursts,
             &mut self.drain,
             &mut self.history,
+            &mut self.reuploads,
+            &mut self.restores,
         ]
     }
 
-    fn flags(&self) -> [bool; 8] {
+    fn flags(&self) -> [bool; 10] {
         [
             self.stalls,
             self.backfills,
@@ -210,6 +244,8 @@ impl Features {
             self.bursts,
             self.drain,
             self.history,
+            self.reuploads,
+            self.restores,
         ]
     }
 
@@ -443,12 +479,13 @@ fn draw_faults(rng: &mut SimRng, mode: FaultMode) -> FaultRates {
         lost_ack: draw_rate(rng, mode),
         task_failure: draw_rate(rng, mode),
         helix_timeout: draw_rate(rng, mode),
+        controller_failover_mean_ms: 0,
     }
 }
 
 fn draw_features(rng: &mut SimRng, mode: WorkloadMode) -> Features {
     let mut drawn = Features::default();
-    for flag in drawn.flags_mut() {
+    for flag in drawn.flags_mut().into_iter().take(PROFILE_FEATURES) {
         *flag = rng.chance(Ratio::new(1, 2));
     }
     // Drains and history loads are rarer corners (1 seed in 4 and in 8 under swarm): each
@@ -521,7 +558,46 @@ fn draw_workload(rng: &mut SimRng, bucket_ms: i64, features: Features) -> Worklo
             0
         },
         retention_check_ms,
+        reupload_mean_ms: 0,
+        restore_mean_ms: 0,
     }
+}
+
+/// The draws added after the first three streams (docs/simulator-workloads.md): identical
+/// re-uploads, crc restores and controller failovers, from the run's fourth stream, so
+/// that every earlier draw of a seed stays as it was. A seed's behaviour changes only when
+/// one of these kinds is on for it (and then only from its first occurrence on). In the
+/// swarm each kind is on for a seed with probability 1/3; `--workload LIST` turns the two
+/// workload kinds on exactly when listed; `--faults none|all` turns the failover off|on.
+pub fn draw_extras(rng: &mut SimRng, options: &SimOptions, mut params: SimParams) -> SimParams {
+    let third = Ratio::new(1, 3);
+    let drawn_reuploads = rng.chance(third);
+    let drawn_restores = rng.chance(third);
+    let drawn_failover = rng.chance(third);
+    let bucket_ms = params.bucket_ms;
+    let reupload_mean = bucket_ms.saturating_mul(rng.pick(&[1, 4, 12])) / 2;
+    let restore_mean = bucket_ms.saturating_mul(rng.pick(&[2, 6, 12])) / 2;
+    let failover_mean = bucket_ms.saturating_mul(rng.pick(&[2, 6, 12])) / 2;
+    let (reuploads, restores) = match options.workload {
+        WorkloadMode::Swarm => (drawn_reuploads, drawn_restores),
+        WorkloadMode::Exactly(features) => (features.reuploads, features.restores),
+    };
+    let failover = match options.faults {
+        FaultMode::Swarm => drawn_failover,
+        FaultMode::None => false,
+        FaultMode::All => true,
+    };
+    let on = |on: bool, mean: i64| {
+        if on {
+            mean.clamp(1, TIME_PARAM_MAX_MS)
+        } else {
+            0
+        }
+    };
+    params.workload.reupload_mean_ms = on(reuploads, reupload_mean);
+    params.workload.restore_mean_ms = on(restores, restore_mean);
+    params.faults.controller_failover_mean_ms = on(failover, failover_mean);
+    params
 }
 
 /// Enough segment names for every upload the workload can make (uploads stop, and the run
@@ -570,6 +646,13 @@ impl SimParams {
             ("timeless_mean_ms", workload.timeless_mean_ms, 0),
             ("retention_ms", workload.retention_ms, 0),
             ("retention_check_ms", workload.retention_check_ms, 1),
+            ("reupload_mean_ms", workload.reupload_mean_ms, 0),
+            ("restore_mean_ms", workload.restore_mean_ms, 0),
+            (
+                "controller_failover_mean_ms",
+                self.faults.controller_failover_mean_ms,
+                0,
+            ),
         ];
         for (name, value, low) in times {
             if !(low..=TIME_PARAM_MAX_MS).contains(&value) {
@@ -617,7 +700,11 @@ impl SimParams {
                 lost_acks: u8::MAX,
                 task_failures: u8::MAX,
                 task_timeouts: u8::MAX,
+                controller_failovers: 0,
             };
+        }
+        if self.faults.controller_failover_mean_ms > 0 {
+            config.faults.controller_failovers = u8::MAX;
         }
         config.finish()
     }
@@ -651,7 +738,7 @@ impl SimParams {
             }
         );
         let faults = &self.faults;
-        let _ = writeln!(
+        let _ = write!(
             text,
             "faults   transient-read {}, transient-write {}, lost-ack {}, task-failure {}, helix-timeout {}",
             faults.transient_read,
@@ -660,6 +747,14 @@ impl SimParams {
             faults.task_failure,
             faults.helix_timeout
         );
+        if faults.controller_failover_mean_ms > 0 {
+            let _ = write!(
+                text,
+                ", controller failover every ~{} ms",
+                faults.controller_failover_mean_ms
+            );
+        }
+        let _ = writeln!(text);
         let _ = write!(text, "workload {}", render_workload(&self.workload));
         text
     }
@@ -705,6 +800,15 @@ fn render_workload(workload: &WorkloadMix) -> String {
             workload.burst, workload.burst_events_max
         )
     });
+    if workload.reupload_mean_ms > 0 {
+        parts.push(render_every(
+            "identical re-uploads",
+            workload.reupload_mean_ms,
+        ));
+    }
+    if workload.restore_mean_ms > 0 {
+        parts.push(render_every("crc restores", workload.restore_mean_ms));
+    }
     parts.push(if workload.retention_ms > 0 {
         format!(
             "retention {} ms (checked every {} ms)",

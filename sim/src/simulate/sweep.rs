@@ -206,6 +206,10 @@ pub struct SweepSummary {
     pub limit_hits: u64,
     /// Runs whose workload ran out of segment names.
     pub catalog_exhausted: u64,
+    /// Per event kind (`engine::EVENT_KINDS`): the runs in which it occurred (0 included).
+    /// Absent in summaries written before event kinds were counted (they read as empty).
+    #[serde(default)]
+    pub events: BTreeMap<String, u64>,
 }
 
 /// One thread's tallies.
@@ -221,6 +225,7 @@ struct Tally {
     reached: BTreeMap<&'static str, u64>,
     limit_hits: u64,
     catalog_exhausted: u64,
+    events: BTreeMap<&'static str, u64>,
 }
 
 impl Tally {
@@ -247,6 +252,9 @@ impl Tally {
         }
         self.limit_hits += u64::from(outcome.limit_hit);
         self.catalog_exhausted += u64::from(outcome.catalog_exhausted);
+        for kind in outcome.event_names() {
+            *self.events.entry(kind).or_default() += 1;
+        }
     }
 
     fn merge(&mut self, other: Tally) {
@@ -272,6 +280,9 @@ impl Tally {
         }
         self.limit_hits += other.limit_hits;
         self.catalog_exhausted += other.catalog_exhausted;
+        for (kind, runs) in other.events {
+            *self.events.entry(kind).or_default() += runs;
+        }
     }
 }
 
@@ -474,6 +485,15 @@ fn summarize(
         sometimes: sometimes_counts(&tally.reached),
         limit_hits: tally.limit_hits,
         catalog_exhausted: tally.catalog_exhausted,
+        events: super::engine::EVENT_KINDS
+            .iter()
+            .map(|kind| {
+                (
+                    kind.to_string(),
+                    tally.events.get(kind).copied().unwrap_or(0),
+                )
+            })
+            .collect(),
     }
 }
 
@@ -600,6 +620,9 @@ fn merge_into(merged: &mut SweepSummary, part: SweepSummary) {
     merged.catalog_exhausted += part.catalog_exhausted;
     for (name, runs) in part.sometimes {
         *merged.sometimes.entry(name).or_default() += runs;
+    }
+    for (kind, runs) in part.events {
+        *merged.events.entry(kind).or_default() += runs;
     }
     for (property, group) in part.failures {
         let (runs, seeds) = match merged.failures.remove(&property) {
@@ -781,6 +804,7 @@ impl SweepSummary {
         );
         self.render_failures(&mut text);
         self.render_sometimes(&mut text);
+        self.render_events(&mut text);
         if self.limit_hits + self.catalog_exhausted > 0 {
             let _ = writeln!(
                 text,
@@ -856,6 +880,18 @@ impl SweepSummary {
         }
     }
 
+    /// One line: per event kind, the runs in which it occurred (in `EVENT_KINDS` order).
+    fn render_events(&self, text: &mut String) {
+        if self.events.is_empty() {
+            return;
+        }
+        let parts: Vec<String> = super::engine::EVENT_KINDS
+            .iter()
+            .filter_map(|kind| self.events.get(*kind).map(|runs| format!("{kind} {runs}")))
+            .collect();
+        let _ = writeln!(text, "events     runs with: {}", parts.join(", "));
+    }
+
     fn render_sometimes(&self, text: &mut String) {
         let reached = self.sometimes.values().filter(|runs| **runs > 0).count();
         let never: Vec<&str> = self
@@ -929,6 +965,7 @@ mod tests {
             sometimes: BTreeMap::new(),
             limit_hits: 0,
             catalog_exhausted: 0,
+            events: BTreeMap::new(),
             signatures: BTreeMap::new(),
             baseline: None,
         }

@@ -18,6 +18,15 @@
 //! - bursts: uploads and refreshes near the tail, each less than the debounce delay after
 //!   the previous one, so the consistency manager's trailing debounce keeps being re-armed.
 //!
+//! Two more timers draw from their own stream (the extras stream, so that a seed with
+//! neither on draws exactly as before they existed):
+//! - identical re-uploads: a live dated segment is uploaded again with the same name,
+//!   range and crc (a re-run of a batch job; PHRM:3272-3291's refresh path with an
+//!   unchanged crc);
+//! - crc restores: a live dated segment is refreshed to a new crc and, `U[100, 2 *
+//!   debounce]` ms (inside the debounce window) or `U[1, bucket]` ms later, back to the
+//!   crc it had (a bad segment pushed and rolled back).
+//!
 //! Segment ids come from the catalog in upload order (`seg_000000`, ...), so id order is
 //! name order; when the catalog is used up, uploads stop (the run reports it).
 
@@ -33,7 +42,9 @@ const REFRESH: usize = 2;
 const TIMELESS: usize = 3;
 const RETENTION: usize = 4;
 const BURST: usize = 5;
-const TIMERS: usize = 6;
+const REUPLOAD: usize = 6;
+const RESTORE: usize = 7;
+const TIMERS: usize = 8;
 
 /// The workload generator of one run.
 #[derive(Clone, Debug)]
@@ -52,12 +63,16 @@ pub struct Workload {
     burst_left: u32,
     /// Uploads stopped because the catalog ran out.
     pub catalog_exhausted: bool,
+    /// The extras stream: re-uploads and restores draw only from it.
+    extras: SimRng,
+    /// A restore in progress: the segment and the crc to restore.
+    restoring: Option<(u16, i64)>,
 }
 
 impl Workload {
     /// A workload whose data starts in the bucket two before the run, at a drawn offset
     /// (real data rarely starts on a bucket boundary; the cold start must align it).
-    pub fn new(mut rng: SimRng, params: &SimParams) -> Workload {
+    pub fn new(mut rng: SimRng, extras: SimRng, params: &SimParams) -> Workload {
         let mix = params.workload;
         let first_data_ms = START_MS - 2 * params.bucket_ms + rng.between(0, params.bucket_ms - 1);
         let mut workload = Workload {
@@ -72,6 +87,8 @@ impl Workload {
             stall_until_ms: i64::MIN,
             burst_left: 0,
             catalog_exhausted: false,
+            extras,
+            restoring: None,
         };
         workload.timers[INGEST] = Some(START_MS);
         for (timer, mean_ms) in [
@@ -84,7 +101,79 @@ impl Workload {
         if mix.retention_ms > 0 {
             workload.timers[RETENTION] = Some(START_MS + mix.retention_check_ms);
         }
+        workload.rearm_extra(REUPLOAD, START_MS, mix.reupload_mean_ms);
+        workload.rearm_extra(RESTORE, START_MS, mix.restore_mean_ms);
         workload
+    }
+
+    /// Re-arms an extras timer `U[1, 2 * mean]` ms from now, drawing from the extras
+    /// stream (off when `mean_ms` is 0).
+    fn rearm_extra(&mut self, timer: usize, now_ms: i64, mean_ms: i64) {
+        self.timers[timer] = if mean_ms > 0 {
+            Some(now_ms + self.extras.between(1, 2 * mean_ms))
+        } else {
+            None
+        };
+    }
+
+    /// A live dated segment, drawn from the extras stream.
+    fn pick_live(
+        &mut self,
+        world: &World,
+    ) -> Option<mvsim_model::segment_source::SourceSegmentState> {
+        let live = |segment: &&mvsim_model::segment_source::SourceSegmentState| {
+            segment.start_ms >= 0 && !world.source_removing.contains(&segment.id)
+        };
+        let count = world.source.iter().filter(live).count();
+        if count == 0 {
+            return None;
+        }
+        let index = self.extras.below(count as u64) as usize;
+        world.source.iter().filter(live).nth(index).copied()
+    }
+
+    /// An identical re-upload of a live dated segment.
+    fn reupload(&mut self, world: &World) -> Option<Action> {
+        let segment = self.pick_live(world)?;
+        Some(Action::SourceUpload {
+            segment: segment.id,
+            start_ms: segment.start_ms,
+            end_ms: segment.end_ms,
+            crc: segment.crc,
+        })
+    }
+
+    /// The first half of a restore (a new crc, remembering the old one) or its second half
+    /// (the old crc back, if the segment is still live).
+    fn restore(&mut self, world: &World) -> Option<Action> {
+        let now_ms = world.now_ms;
+        if let Some((segment, crc)) = self.restoring.take() {
+            self.rearm_extra(RESTORE, now_ms, self.mix.restore_mean_ms);
+            let live = world.source_segment(segment).is_some()
+                && !world.source_removing.contains(&segment);
+            return live.then_some(Action::SourceRefresh { segment, crc });
+        }
+        let Some(segment) = self.pick_live(world) else {
+            self.rearm_extra(RESTORE, now_ms, self.mix.restore_mean_ms);
+            return None;
+        };
+        let new_crc = loop {
+            let crc = (self.extras.next_u64() & 0xffff_ffff) as i64;
+            if crc != segment.crc {
+                break crc;
+            }
+        };
+        self.restoring = Some((segment.id, segment.crc));
+        let gap_ms = if self.extras.chance(super::rng::Ratio::new(1, 2)) {
+            self.extras.between(100, 2 * constants::DEBOUNCE_MS)
+        } else {
+            self.extras.between(1, self.bucket_ms.max(1))
+        };
+        self.timers[RESTORE] = Some(now_ms + gap_ms);
+        Some(Action::SourceRefresh {
+            segment: segment.id,
+            crc: new_crc,
+        })
     }
 
     /// When the next source event is due (`i64::MAX` when none is armed).
@@ -122,6 +211,11 @@ impl Workload {
                 self.upload(-1, -1)
             }
             RETENTION => self.retention(world),
+            REUPLOAD => {
+                self.rearm_extra(REUPLOAD, now_ms, self.mix.reupload_mean_ms);
+                self.reupload(world)
+            }
+            RESTORE => self.restore(world),
             _ => self.burst(world),
         }
     }

@@ -14,10 +14,8 @@
 //! configurations also show, and every cell checks the column's engine with them added:
 //! the `post` column of row F8 is `post+fix-f1+fix-f10`. The background is printed.
 
-use super::presets;
 use super::report::{check, CheckArgs, CheckResult};
-use super::MvModel;
-use mvsim_model::{Fix, Fixes, Profile};
+use mvsim_model::{Fix, Fixes};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -139,7 +137,7 @@ pub const FINDINGS: [Finding; 13] = [
         configs: &["append-gap"],
         background: &[],
         properties: &["redispatched_append_changes_nothing"],
-        closed_also_by: &[],
+        closed_also_by: &[Fix::F2],
     },
     Finding {
         fix: Fix::F14,
@@ -153,7 +151,7 @@ pub const FINDINGS: [Finding; 13] = [
         configs: &["overwrite-rollback"],
         background: &[Fix::F1, Fix::F10, Fix::F14],
         properties: QUIESCENT,
-        closed_also_by: &[],
+        closed_also_by: &[Fix::F2],
     },
     Finding {
         fix: Fix::F16,
@@ -248,8 +246,8 @@ impl Runs {
     fn get(&mut self, engine: &str, config: &str) -> Result<&CheckResult, String> {
         let key = (engine.to_string(), config.to_string());
         if !self.results.contains_key(&key) {
-            let profile = Profile::by_name(engine)?;
-            let model = MvModel::new(presets::preset(config, profile)?);
+            // A finding preset, or a shipped configuration file (`failover`).
+            let model = super::model_for(config, engine)?;
             let args = CheckArgs {
                 engine: engine.to_string(),
                 config: config.to_string(),

@@ -836,6 +836,9 @@ fn bench_family(exe: &std::path::Path, args: &BenchArgs, family: &str) -> Result
             "--engine",
             &args.engine,
             "--quiet",
+            "--no-baseline",
+            "--max-memory-mb",
+            "3000",
         ])
         .args(["--shard", &args.family_shard, "--json"])
         .arg(&json)

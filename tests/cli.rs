@@ -471,6 +471,46 @@ fn sigint_stops_check_with_the_partial_result_and_status_130() {
 }
 
 #[test]
+fn sigint_stops_a_family_keeping_the_members_already_checked_and_status_130() {
+    let dir = scratch("sigint-family");
+    let json = dir.join("summary.json");
+    let child = spawn(&[
+        "check",
+        "--family",
+        "ci-family",
+        "--engine",
+        "post",
+        "--quiet",
+        "--max-memory-mb",
+        "3000",
+        "--json",
+        &path_text(&json),
+    ]);
+    let output = interrupt_after(child, Duration::from_secs(3));
+    assert_eq!(output.status.code(), Some(130), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("INTERRUPTED (SIGINT)"));
+    let summary = read_json(&json);
+    assert_eq!(summary["interrupted"], true);
+    let checked = summary["checked"].as_u64().expect("checked");
+    let unchecked = summary["unchecked"].as_u64().expect("unchecked");
+    assert!(
+        checked > 0 && unchecked > 0,
+        "{checked} checked, {unchecked} not"
+    );
+    assert_eq!(
+        checked + unchecked,
+        summary["members_total"].as_u64().expect("total")
+    );
+    assert_eq!(
+        summary["member_states"]
+            .as_object()
+            .expect("per-member states")
+            .len() as u64,
+        checked
+    );
+}
+
+#[test]
 fn sigint_stops_sweep_with_a_summary_of_the_seeds_that_ran_and_status_130() {
     let dir = scratch("sigint-sweep");
     let json = dir.join("summary.json");

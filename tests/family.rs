@@ -3,9 +3,11 @@
 //! their representative), sharding and merging.
 
 use mvsim_model::Profile;
+use mvsim_sim::baseline::Baseline;
 use mvsim_sim::checker::family::{parse_scope, Scope};
 use mvsim_sim::checker::{check_member, MvModel};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 fn scope(text: &str) -> Scope {
     parse_scope(text, "tiny.toml", "tiny").expect("valid scope")
@@ -87,8 +89,18 @@ fn dropped_configurations_check_like_their_representative() {
         let canonical = shape.canonical(&family);
         let check = |shape: &mvsim_sim::checker::family::Shape| {
             let config = shape.to_config(&family, "x", profile).expect("valid");
-            let result = check_member(0, MvModel::new(config), family.max_states);
-            let verdicts: Vec<String> = result.violations.iter().map(|v| v.key.clone()).collect();
+            let result = check_member(
+                0,
+                MvModel::new(config),
+                family.max_states,
+                Arc::new(Baseline::empty()),
+                &[],
+            );
+            let verdicts: Vec<String> = result
+                .signatures
+                .iter()
+                .map(|seen| seen.signature.clone())
+                .collect();
             (
                 result.unique_states,
                 result.bound_hit,
@@ -151,7 +163,7 @@ fn merge_joins_disjoint_shards_and_refuses_the_rest() {
             "checked": 4, "unique_states": 100, "max_member_states": 40, "duration_seconds": 1.0,
             "findings": [{"key": "settles", "property": "settles", "members": 1,
                 "smallest": shard, "smallest_shape": "x", "smallest_size": [1, shard, 0, 0],
-                "smallest_states": 10, "trace_steps": 3, "path": "0/1/2"}],
+                "smallest_states": 10, "trace_steps": 3, "path": "0/1/2", "accepted_by": null}],
             "sometimes": {"reach_quiescent": 2}, "incomplete": [], "unchecked": 0,
             "inconsistent_initial": 0
         });
@@ -186,4 +198,119 @@ fn merge_joins_disjoint_shards_and_refuses_the_rest() {
         .expect_err("engine")
         .contains("engine"));
     std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+/// The distinct findings (baseline id or `None`: new, and the signature) of every member of
+/// `scope_text` whose description contains `only` (all with `""`), on `engine`, matched
+/// against the committed baseline.
+fn family_findings(
+    scope_text: &str,
+    engine: &str,
+    only: &str,
+) -> BTreeSet<(Option<String>, String)> {
+    let family = scope(scope_text);
+    let profile = Profile::by_name(engine).expect("engine");
+    let baseline = Arc::new(
+        Baseline::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("baseline.toml"))
+            .expect("the committed baseline loads"),
+    );
+    let mut out = BTreeSet::new();
+    let mut checked = 0;
+    for (index, shape) in family.members().iter().enumerate() {
+        if !shape.describe(&family).contains(only) {
+            continue;
+        }
+        let config = shape.to_config(&family, "anchor", profile).expect("valid");
+        let result = check_member(
+            index,
+            MvModel::new(config),
+            family.max_states,
+            Arc::clone(&baseline),
+            &[],
+        );
+        assert!(
+            !result.bound_hit,
+            "{} hit the bound",
+            shape.describe(&family)
+        );
+        checked += 1;
+        out.extend(
+            result
+                .signatures
+                .into_iter()
+                .map(|seen| (seen.accepted_by, seen.signature)),
+        );
+    }
+    assert!(checked > 0, "no member matches `{only}`");
+    out
+}
+
+fn ids(findings: &BTreeSet<(Option<String>, String)>) -> BTreeSet<String> {
+    findings.iter().filter_map(|(id, _)| id.clone()).collect()
+}
+
+/// A sub-scope of ci-family (1 bucket, one segment in the range or before it, one upload or
+/// delete, no fault or one transient error): 66 members, about 175,000 states.
+const ANCHOR: &str =
+    "buckets = [1]\norigins_ms = [1000]\nbucket_states = [\"V\"]\nsegments_max = 1\n\
+    placements = [\"bucket\", \"before\"]\nevents_max = 1\nevents = [\"upload\", \"delete\"]\n\
+    staleness_threshold_ms = 150\nmax_states = 200000\n\
+    variants = [{}, { faults = [\"transient_errors\"] }]\n";
+
+/// Two buckets, one segment, two events, the CAS budget key at 1 and 2.
+const ANCHOR_TWO: &str = "buckets = [2]\norigins_ms = [1000]\ncold_start = false\nbucket_states = [\"V\"]\n\
+    segments_max = 1\nplacements = [\"bucket\"]\nevents_max = 2\n\
+    events = [\"upload\", \"delete\", \"refresh_new\"]\nstaleness_threshold_ms = 150\nmax_states = 200000\n\
+    variants = [{}, { critical_max_attempts = 1 }]\n";
+
+#[test]
+fn the_family_reports_the_known_findings_of_post_by_their_baseline_ids() {
+    let post = family_findings(ANCHOR, "post", "");
+    for id in ["F1", "F2", "F3", "F6", "F8", "F9"] {
+        assert!(ids(&post).contains(id), "{id} missing on post: {post:?}");
+    }
+    // F5 needs the budget key: at 1, one APPEND commit racing the mark drops it.
+    let f5 = family_findings(
+        ANCHOR_TWO,
+        "post",
+        "wm 1100 [1000 V], segments {s0@1000}, menu {upload@1100, refresh s0 new crc}, faults {}, attempts 1,",
+    );
+    assert!(ids(&f5).contains("F5"), "F5 missing: {f5:?}");
+    let default_budget = family_findings(
+        ANCHOR_TWO,
+        "post",
+        "wm 1100 [1000 V], segments {s0@1000}, menu {upload@1100, refresh s0 new crc}, faults {}, attempts 128,",
+    );
+    assert!(
+        !ids(&default_budget).contains("F5"),
+        "F5 needs the lowered key: {default_budget:?}"
+    );
+}
+
+#[test]
+fn the_family_reports_f7_on_post_no_sweep_and_the_two_pre_bugs() {
+    // A VALID bucket whose only segment is deleted, then a backfill into it.
+    let deleted_then_backfilled = "1 bucket(s) from 1000, clock 1100, wm 1100 [1000 V], segments {s0@1000}, menu {upload@1000, delete s0}, faults {}, attempts 128,";
+    let two = ANCHOR_TWO.replace("buckets = [2]", "buckets = [1, 2]");
+    let no_sweep = family_findings(&two, "post-no-sweep", deleted_then_backfilled);
+    assert!(ids(&no_sweep).contains("F7"), "F7 missing: {no_sweep:?}");
+    assert!(!ids(&family_findings(&two, "post", deleted_then_backfilled)).contains("F7"));
+    let pre = family_findings(&two, "pre", deleted_then_backfilled);
+    assert!(
+        pre.contains(&(None, "entries_never_removed | pre.remove".to_string())),
+        "pre bug 2 missing: {pre:?}"
+    );
+    // Two buckets, data only in the first: pre APPENDs the empty second window (bug 1).
+    let tail = "2 bucket(s) from 1000, clock 1200, wm 1100 [1000 V], segments {s0@1000}, menu {}, faults {}, attempts 128,";
+    let pre = family_findings(&two, "pre", tail);
+    assert!(
+        pre.contains(&(
+            None,
+            "watermark_within_source_data | past-data-tail".to_string()
+        )),
+        "pre bug 1 missing: {pre:?}"
+    );
+    assert!(family_findings(&two, "post", tail)
+        .iter()
+        .all(|(_, s)| !s.starts_with("watermark_within_source_data")));
 }

@@ -3,30 +3,28 @@
 //! coverage; `--shard I/N` checks one shard, `--merge` joins shard summaries.
 
 use super::family::{load_scope, Scope, Shape};
-use super::{clear_settle_memo, path_indices, CheckArgs, MvModel};
+use super::gate::{Gate, GATE};
+use super::{clear_settle_memo, path_indices, CheckArgs, MvModel, REACHABILITY};
+use crate::baseline::Baseline;
+use crate::exit::ExitStatus;
 use mvsim_model::properties::{self, Expectation};
+use mvsim_model::signature::Signature;
 use mvsim_model::{Profile, World};
 use serde::{Deserialize, Serialize};
-use stateright::{Checker, Model};
+use stateright::{Checker, HasDiscoveries, Model};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// What makes two violations one finding. Today the property name; the fixes issue
-/// replaces it with a signature of the violating state (it must stay invariant under the
-/// family's renaming and time shift).
-pub fn finding_key(property: &str, _violating: &World) -> String {
-    property.to_string()
-}
-
-/// One violation in one member.
+/// One signature seen in one member.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct MemberViolation {
-    pub key: String,
+pub struct MemberSignature {
+    /// The signature's text form (`property | class [| ...]`, docs/signatures.md).
+    pub signature: String,
     pub property: String,
-    pub trace_steps: usize,
-    pub path: String,
+    /// The baseline finding that explains it (or `--accept-property`); `None`: new.
+    pub accepted_by: Option<String>,
 }
 
 /// The result of checking one member.
@@ -38,13 +36,26 @@ pub struct MemberResult {
     #[serde(default)]
     pub inconsistent_initial: bool,
     pub unique_states: usize,
+    /// The search stopped before it evaluated every generated state (the member's
+    /// unique-state bound, or an interrupt).
     pub bound_hit: bool,
-    pub violations: Vec<MemberViolation>,
+    /// Every signature the search saw (the union over its states, so independent of the
+    /// search order), sorted.
+    pub signatures: Vec<MemberSignature>,
     pub reached: Vec<String>,
 }
 
-/// Checks one member configuration exhaustively (BFS, one thread).
-pub fn check_member(index: usize, model: MvModel, max_states: usize) -> MemberResult {
+/// Checks one member configuration exhaustively (BFS, one thread), with the gate: the
+/// signature of every witness at every state, each explained by `baseline` or new.
+/// `max_states` bounds the member's unique states; `stop` (Ctrl-C) ends it early (then
+/// `bound_hit`).
+pub fn check_member(
+    index: usize,
+    mut model: MvModel,
+    max_states: usize,
+    baseline: Arc<Baseline>,
+    accepted_properties: &[String],
+) -> MemberResult {
     let initial = World::initial(&model.config);
     let inconsistent = properties::registry()
         .iter()
@@ -56,40 +67,36 @@ pub fn check_member(index: usize, model: MvModel, max_states: usize) -> MemberRe
             inconsistent_initial: true,
             unique_states: 0,
             bound_hit: false,
-            violations: Vec::new(),
+            signatures: Vec::new(),
             reached: Vec::new(),
         };
     }
+    let mut gate = Gate::new(baseline);
+    gate.accepted_properties = accepted_properties.to_vec();
+    model.gate = Some(gate);
+    model.signatures_only = true;
+    model.max_visited = max_states;
     clear_settle_memo();
     let checker = model
         .checker()
-        .target_state_count(max_states)
+        .finish_when(HasDiscoveries::AnyOf([REACHABILITY].into_iter().collect()))
         .spawn_bfs()
         .join();
     let model = checker.model();
-    let mut violations = Vec::new();
-    for (name, path) in checker.discoveries() {
-        let Some(property) = properties::by_name(name) else {
-            continue; // the grouped `sometimes` tracker never fails
-        };
-        if property.expectation == Expectation::Sometimes {
-            continue;
-        }
-        let key = finding_key(name, path.last_state());
-        let actions = path.into_actions();
-        let indices = path_indices(model, &actions);
-        violations.push(MemberViolation {
-            key,
-            property: name.to_string(),
-            trace_steps: actions.len(),
-            path: indices
-                .iter()
-                .map(usize::to_string)
-                .collect::<Vec<_>>()
-                .join("/"),
-        });
-    }
-    violations.sort_by(|a, b| a.key.cmp(&b.key));
+    let unique_states = checker.unique_state_count();
+    let complete = model.visited.load(Ordering::Relaxed) >= unique_states;
+    let signatures = model
+        .gate
+        .as_ref()
+        .expect("the member has a gate")
+        .seen()
+        .into_iter()
+        .map(|(signature, seen)| MemberSignature {
+            signature: signature.to_string(),
+            property: seen.property.to_string(),
+            accepted_by: seen.accepted_by,
+        })
+        .collect();
     let reached = properties::registry()
         .iter()
         .enumerate()
@@ -99,32 +106,69 @@ pub fn check_member(index: usize, model: MvModel, max_states: usize) -> MemberRe
     let result = MemberResult {
         index,
         inconsistent_initial: false,
-        unique_states: checker.unique_state_count(),
-        bound_hit: checker.state_count() >= max_states,
-        violations,
+        unique_states,
+        bound_hit: !complete,
+        signatures,
         reached,
     };
     clear_settle_memo();
     result
 }
 
-/// One distinct finding across the family.
+/// The shortest trace (single-threaded BFS) in `model` to a state with a witness of
+/// exactly `target`, as an action-index path; `None` if the bound or an interrupt stops
+/// the search first.
+pub fn shortest_trace(
+    model: MvModel,
+    target: &str,
+    max_states: usize,
+    baseline: Arc<Baseline>,
+) -> Option<Vec<usize>> {
+    let target = Signature::parse(target).ok()?;
+    let mut model = model;
+    model.gate = Some(Gate::targeting(baseline, target));
+    model.signatures_only = true;
+    model.max_visited = max_states;
+    clear_settle_memo();
+    let checker = model
+        .checker()
+        .finish_when(HasDiscoveries::AnyOf(
+            [GATE, REACHABILITY].into_iter().collect(),
+        ))
+        .spawn_bfs()
+        .join();
+    let found = checker.discoveries().get(GATE).map(|path| {
+        let actions = path.clone().into_actions();
+        path_indices(checker.model(), &actions)
+    });
+    clear_settle_memo();
+    found
+}
+
+/// One distinct finding across the family: one signature.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Finding {
+    /// The signature (text form): what makes two violations one finding.
     pub key: String,
     pub property: String,
+    /// The baseline finding that explains it (`F1`, ..., or `--accept-property`); `None`:
+    /// a new finding.
+    #[serde(default)]
+    pub accepted_by: Option<String>,
     /// Members in which it occurs.
     pub members: usize,
     /// Their indices, sorted.
     #[serde(default)]
     pub member_list: Vec<usize>,
-    /// The smallest member (buckets, segments, events, faults, unique states, trace).
+    /// The smallest member (buckets, segments, events, faults, unique states, index).
     pub smallest: usize,
     pub smallest_shape: String,
     pub smallest_size: (u8, usize, usize, u32),
     pub smallest_states: usize,
-    pub trace_steps: usize,
-    pub path: String,
+    /// The shortest trace to the signature in the smallest member (`None`: the targeted
+    /// search was interrupted).
+    pub trace_steps: Option<usize>,
+    pub path: Option<String>,
 }
 
 impl Finding {
@@ -136,7 +180,7 @@ impl Finding {
             e,
             f,
             self.smallest_states,
-            self.trace_steps,
+            self.trace_steps.unwrap_or(usize::MAX),
             self.smallest,
         )
     }
@@ -148,6 +192,9 @@ pub struct FamilySummary {
     pub scope: String,
     pub scope_digest: String,
     pub engine: String,
+    /// The findings baseline the signatures were matched against (empty: `--no-baseline`).
+    #[serde(default)]
+    pub baseline: String,
     /// A digest of the mvsim executable: merges refuse summaries of another build.
     pub build: String,
     pub shard_count: usize,
@@ -168,6 +215,14 @@ pub struct FamilySummary {
     pub unchecked: usize,
     /// Members skipped because their initial state violates an `always` property.
     pub inconsistent_initial: usize,
+    /// Ctrl-C stopped the run: the members checked before it are kept, the rest are
+    /// `unchecked` (the summary is incomplete).
+    #[serde(default)]
+    pub interrupted: bool,
+    /// Unique states per checked member (index -> states; the inconsistent ones are 0):
+    /// where a family's cost goes.
+    #[serde(default)]
+    pub member_states: BTreeMap<usize, usize>,
 }
 
 fn build_digest() -> String {
@@ -191,11 +246,25 @@ fn parse_shard(text: &str) -> Result<(usize, usize), String> {
     }
 }
 
-/// Runs `mvsim check --family SCOPE` (or `--merge FILES`).
-pub fn run_family(args: &CheckArgs) -> Result<i32, String> {
+/// The baseline of a family run: `--no-baseline` is empty (every signature new).
+fn load_baseline(args: &CheckArgs) -> Result<Baseline, String> {
+    if args.no_baseline {
+        return Ok(Baseline::empty());
+    }
+    Baseline::load(&args.baseline).map_err(|error| {
+        if args.baseline.exists() {
+            error
+        } else {
+            format!("{error} (the findings baseline; run from the repository root, pass --baseline PATH, or --no-baseline)")
+        }
+    })
+}
+
+/// Runs `mvsim check --family SCOPE` (or `--merge FILES`); returns the exit status.
+pub fn run_family(args: &CheckArgs) -> Result<ExitStatus, String> {
     if !args.merge.is_empty() {
         let summary = merge(&args.merge)?;
-        return finish(args, &summary, None);
+        return finish(args, &summary);
     }
     let scope_arg = args
         .family
@@ -216,7 +285,11 @@ pub fn run_family(args: &CheckArgs) -> Result<i32, String> {
         for (index, shape) in members.iter().enumerate() {
             println!("{}#{index}  {}", scope.name, shape.describe(&scope));
         }
-        return Ok(0);
+        return Ok(ExitStatus::Clean);
+    }
+    let baseline = Arc::new(load_baseline(args)?);
+    if let Some(path) = &args.json {
+        crate::files::probe_output(path, "--json")?;
     }
     let mine: Vec<(usize, &Shape)> = members
         .iter()
@@ -232,11 +305,19 @@ pub fn run_family(args: &CheckArgs) -> Result<i32, String> {
         mine.len(),
         args.threads
     );
+    crate::interrupt::install();
     // Wall clock for progress lines and the reported duration only; no verdict reads it.
     let started = Instant::now();
-    let results = check_members(&scope, profile, &mine, args, started)?;
+    let run = Run {
+        scope: &scope,
+        profile,
+        args,
+        baseline: &baseline,
+        started,
+    };
+    let results = run.check_members(&mine)?;
     let unchecked = mine.len() - results.len();
-    let summary = summarize(
+    let mut summary = summarize(
         &scope,
         profile,
         &members,
@@ -244,79 +325,167 @@ pub fn run_family(args: &CheckArgs) -> Result<i32, String> {
         (shard, shard_count),
         results,
         unchecked,
-        started.elapsed(),
     );
-    finish(args, &summary, Some(&scope))
+    summary.baseline = baseline.path.display().to_string();
+    run.attach_traces(&members, &mut summary.findings)?;
+    summary.interrupted = crate::interrupt::interrupted();
+    summary.duration_seconds = started.elapsed().as_secs_f64();
+    finish(args, &summary)
 }
 
-fn check_members(
-    scope: &Scope,
+/// What every worker of one family run shares.
+struct Run<'a> {
+    scope: &'a Scope,
     profile: Profile,
-    mine: &[(usize, &Shape)],
-    args: &CheckArgs,
+    args: &'a CheckArgs,
+    baseline: &'a Arc<Baseline>,
     started: Instant,
-) -> Result<Vec<MemberResult>, String> {
-    let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
-    let states = AtomicU64::new(0);
-    let stop = AtomicBool::new(false);
-    let results = Mutex::new(Vec::new());
-    let error = Mutex::new(None);
-    let memory_limit = args.max_memory_mb.saturating_mul(1024 * 1024);
-    std::thread::scope(|threads| {
-        for _ in 0..args.threads {
-            threads.spawn(|| loop {
-                if stop.load(Ordering::Relaxed) {
-                    return;
+}
+
+impl Run<'_> {
+    fn model(&self, index: usize, shape: &Shape) -> Result<MvModel, String> {
+        let name = format!("{}#{index}", self.scope.name);
+        shape
+            .to_config(self.scope, &name, self.profile)
+            .map(MvModel::new)
+            .map_err(|message| format!("{name}: {message}"))
+    }
+
+    /// Checks `mine` on `--threads` workers, each taking the next unchecked member. A
+    /// member cut short by Ctrl-C is dropped (it counts as unchecked); every member
+    /// finished before it is kept.
+    fn check_members(&self, mine: &[(usize, &Shape)]) -> Result<Vec<MemberResult>, String> {
+        let next = AtomicUsize::new(0);
+        let done = AtomicUsize::new(0);
+        let states = AtomicU64::new(0);
+        let stop = AtomicBool::new(false);
+        let results = Mutex::new(Vec::new());
+        let error = Mutex::new(None);
+        let memory_limit = self.args.max_memory_mb.saturating_mul(1024 * 1024);
+        let workers = self.args.threads.min(mine.len().max(1));
+        let running = AtomicUsize::new(workers);
+        std::thread::scope(|threads| {
+            for _ in 0..workers {
+                threads.spawn(|| {
+                    loop {
+                        if stop.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let position = next.fetch_add(1, Ordering::Relaxed);
+                        let Some((index, shape)) = mine.get(position) else {
+                            break;
+                        };
+                        let model = match self.model(*index, shape) {
+                            Ok(model) => model,
+                            Err(message) => {
+                                *error.lock().expect("error lock") = Some(message);
+                                stop.store(true, Ordering::Relaxed);
+                                break;
+                            }
+                        };
+                        let result = check_member(
+                            *index,
+                            model,
+                            self.scope.max_states,
+                            Arc::clone(self.baseline),
+                            &self.args.accept_property,
+                        );
+                        if crate::interrupt::interrupted() {
+                            break; // cut short by Ctrl-C: not a result
+                        }
+                        states.fetch_add(result.unique_states as u64, Ordering::Relaxed);
+                        results.lock().expect("results lock").push(result);
+                        done.fetch_add(1, Ordering::Relaxed);
+                    }
+                    running.fetch_sub(1, Ordering::Relaxed);
+                });
+            }
+            let mut next_report = Duration::from_secs(2);
+            while running.load(Ordering::Relaxed) > 0 {
+                std::thread::sleep(Duration::from_millis(50));
+                if crate::interrupt::interrupted()
+                    || super::report::resident_bytes().is_some_and(|bytes| bytes >= memory_limit)
+                {
+                    stop.store(true, Ordering::Relaxed);
                 }
-                let position = next.fetch_add(1, Ordering::Relaxed);
-                let Some((index, shape)) = mine.get(position) else {
-                    return;
-                };
-                let name = format!("{}#{index}", scope.name);
-                let config = match shape.to_config(scope, &name, profile) {
-                    Ok(config) => config,
-                    Err(message) => {
-                        *error.lock().expect("error lock") = Some(format!("{name}: {message}"));
-                        stop.store(true, Ordering::Relaxed);
+                let elapsed = self.started.elapsed();
+                if !self.args.quiet && elapsed >= next_report {
+                    let finished = done.load(Ordering::Relaxed);
+                    let rate = finished as f64 / elapsed.as_secs_f64();
+                    let left = mine.len() - finished;
+                    eprintln!(
+                        "progress: {finished}/{} configurations ({:.0}%), {} unique states, {rate:.1} configurations/s, {:.0}s, about {:.0}s left",
+                        mine.len(),
+                        100.0 * finished as f64 / mine.len().max(1) as f64,
+                        states.load(Ordering::Relaxed),
+                        elapsed.as_secs_f64(),
+                        left as f64 / rate.max(1e-9)
+                    );
+                    next_report += Duration::from_secs(5);
+                }
+            }
+        });
+        if let Some(message) = error.into_inner().expect("error lock") {
+            return Err(message);
+        }
+        let mut results = results.into_inner().expect("results lock");
+        results.sort_by_key(|result| result.index);
+        Ok(results)
+    }
+
+    /// Gives every finding the shortest trace to its signature in its smallest member (a
+    /// targeted BFS there), on `--threads` workers.
+    fn attach_traces(&self, members: &[Shape], findings: &mut [Finding]) -> Result<(), String> {
+        let next = AtomicUsize::new(0);
+        let traces = Mutex::new(BTreeMap::new());
+        let error = Mutex::new(None);
+        std::thread::scope(|threads| {
+            for _ in 0..self.args.threads.min(findings.len().max(1)) {
+                threads.spawn(|| loop {
+                    if crate::interrupt::interrupted() {
                         return;
                     }
-                };
-                let result = check_member(*index, MvModel::new(config), scope.max_states);
-                states.fetch_add(result.unique_states as u64, Ordering::Relaxed);
-                results.lock().expect("results lock").push(result);
-                done.fetch_add(1, Ordering::Relaxed);
-            });
-        }
-        let mut next_report = Duration::from_secs(2);
-        while done.load(Ordering::Relaxed) < mine.len() && !stop.load(Ordering::Relaxed) {
-            std::thread::sleep(Duration::from_millis(50));
-            if super::report::resident_bytes().is_some_and(|bytes| bytes >= memory_limit) {
-                stop.store(true, Ordering::Relaxed);
+                    let position = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(finding) = findings.get(position) else {
+                        return;
+                    };
+                    let model = match self.model(finding.smallest, &members[finding.smallest]) {
+                        Ok(model) => model,
+                        Err(message) => {
+                            *error.lock().expect("error lock") = Some(message);
+                            return;
+                        }
+                    };
+                    let trace = shortest_trace(
+                        model,
+                        &finding.key,
+                        self.scope.max_states,
+                        Arc::clone(self.baseline),
+                    );
+                    if let Some(trace) = trace {
+                        traces.lock().expect("traces lock").insert(position, trace);
+                    }
+                });
             }
-            let elapsed = started.elapsed();
-            if !args.quiet && elapsed >= next_report {
-                let finished = done.load(Ordering::Relaxed);
-                eprintln!(
-                    "progress: {finished}/{} configurations, {} unique states, {:.1} configurations/s, {:.0}s",
-                    mine.len(),
-                    states.load(Ordering::Relaxed),
-                    finished as f64 / elapsed.as_secs_f64(),
-                    elapsed.as_secs_f64()
-                );
-                next_report += Duration::from_secs(5);
-            }
+        });
+        if let Some(message) = error.into_inner().expect("error lock") {
+            return Err(message);
         }
-    });
-    if let Some(message) = error.into_inner().expect("error lock") {
-        return Err(message);
+        for (position, trace) in traces.into_inner().expect("traces lock") {
+            let finding = &mut findings[position];
+            finding.trace_steps = Some(trace.len());
+            finding.path = Some(
+                trace
+                    .iter()
+                    .map(usize::to_string)
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            );
+        }
+        Ok(())
     }
-    let mut results = results.into_inner().expect("results lock");
-    results.sort_by_key(|result| result.index);
-    Ok(results)
 }
 
-#[allow(clippy::too_many_arguments)]
 fn summarize(
     scope: &Scope,
     profile: Profile,
@@ -325,7 +494,6 @@ fn summarize(
     (shard, shard_count): (usize, usize),
     results: Vec<MemberResult>,
     unchecked: usize,
-    elapsed: Duration,
 ) -> FamilySummary {
     let mut findings: BTreeMap<String, Finding> = BTreeMap::new();
     let mut sometimes: BTreeMap<String, usize> = properties::registry()
@@ -338,18 +506,19 @@ fn summarize(
         for name in &result.reached {
             *sometimes.entry(name.clone()).or_default() += 1;
         }
-        for violation in &result.violations {
+        for seen in &result.signatures {
             let candidate = Finding {
-                key: violation.key.clone(),
-                property: violation.property.clone(),
+                key: seen.signature.clone(),
+                property: seen.property.clone(),
+                accepted_by: seen.accepted_by.clone(),
                 members: 1,
                 member_list: vec![result.index],
                 smallest: result.index,
                 smallest_shape: shape.describe(scope),
                 smallest_size: shape.size(),
                 smallest_states: result.unique_states,
-                trace_steps: violation.trace_steps,
-                path: violation.path.clone(),
+                trace_steps: None,
+                path: None,
             };
             absorb(&mut findings, candidate);
         }
@@ -358,6 +527,7 @@ fn summarize(
         scope: scope.name.clone(),
         scope_digest: scope.digest.clone(),
         engine: profile.name.to_string(),
+        baseline: String::new(),
         build: build_digest(),
         shard_count,
         shards: vec![shard],
@@ -366,7 +536,7 @@ fn summarize(
         checked: results.len(),
         unique_states: results.iter().map(|r| r.unique_states as u64).sum(),
         max_member_states: results.iter().map(|r| r.unique_states).max().unwrap_or(0),
-        duration_seconds: elapsed.as_secs_f64(),
+        duration_seconds: 0.0,
         findings: findings.into_values().collect(),
         sometimes,
         incomplete: results
@@ -376,6 +546,8 @@ fn summarize(
             .collect(),
         unchecked,
         inconsistent_initial: results.iter().filter(|r| r.inconsistent_initial).count(),
+        interrupted: false,
+        member_states: results.iter().map(|r| (r.index, r.unique_states)).collect(),
     }
 }
 
@@ -415,6 +587,7 @@ pub fn merge(files: &[std::path::PathBuf]) -> Result<FamilySummary, String> {
         for (what, ours, theirs) in [
             ("scope digest", &total.scope_digest, &summary.scope_digest),
             ("engine", &total.engine, &summary.engine),
+            ("baseline", &total.baseline, &summary.baseline),
             ("mvsim build", &total.build, &summary.build),
         ] {
             if ours != theirs {
@@ -446,6 +619,8 @@ pub fn merge(files: &[std::path::PathBuf]) -> Result<FamilySummary, String> {
         total.duration_seconds += summary.duration_seconds;
         total.unchecked += summary.unchecked;
         total.inconsistent_initial += summary.inconsistent_initial;
+        total.interrupted |= summary.interrupted;
+        total.member_states.extend(summary.member_states);
         total.incomplete.extend(summary.incomplete);
         total.incomplete.sort_unstable();
         for (name, count) in summary.sometimes {
@@ -463,24 +638,34 @@ pub fn merge(files: &[std::path::PathBuf]) -> Result<FamilySummary, String> {
     merged.ok_or_else(|| "--merge needs at least one summary".to_string())
 }
 
-fn finish(args: &CheckArgs, summary: &FamilySummary, scope: Option<&Scope>) -> Result<i32, String> {
+/// Is `finding` new (not explained by the baseline, not accepted wholesale)?
+fn is_new(finding: &Finding, allow: &[String]) -> bool {
+    finding.accepted_by.is_none() && !allow.contains(&finding.property)
+}
+
+fn finish(args: &CheckArgs, summary: &FamilySummary) -> Result<ExitStatus, String> {
     print!("{}", render(summary, &args.accept_property));
     if let Some(file) = &args.json {
         let text = serde_json::to_string_pretty(summary).map_err(|error| error.to_string())?;
-        std::fs::write(file, text + "\n")
-            .map_err(|error| format!("cannot write {}: {error}", file.display()))?;
+        crate::files::write_atomic(file, &(text + "\n"))?;
     }
-    let _ = scope;
+    if summary.interrupted {
+        return Ok(ExitStatus::Interrupted);
+    }
     let missing_shards = summary.shards.len() < summary.shard_count && !args.merge.is_empty();
     if !summary.incomplete.is_empty() || summary.unchecked > 0 || missing_shards {
-        return Ok(3);
+        return Ok(ExitStatus::Incomplete);
     }
-    let unexpected = summary
+    let new = summary
         .findings
         .iter()
-        .filter(|f| !args.accept_property.contains(&f.property))
+        .filter(|f| is_new(f, &args.accept_property))
         .count();
-    Ok(if unexpected > 0 { 1 } else { 0 })
+    Ok(if new > 0 {
+        ExitStatus::Violation
+    } else {
+        ExitStatus::Clean
+    })
 }
 
 /// The human report.
@@ -489,24 +674,40 @@ pub fn render(summary: &FamilySummary, allow: &[String]) -> String {
         "mvsim check --family {} --engine {} (shards {:?} of {})\n\n",
         summary.scope, summary.engine, summary.shards, summary.shard_count
     );
-    out.push_str(&format!("findings: {} distinct\n", summary.findings.len()));
+    let new = summary.findings.iter().filter(|f| is_new(f, allow)).count();
+    let baseline = if summary.baseline.is_empty() {
+        "none (--no-baseline)".to_string()
+    } else {
+        summary.baseline.clone()
+    };
+    out.push_str(&format!(
+        "findings: {} distinct signatures, {} accepted, {new} new (baseline {baseline})\n",
+        summary.findings.len(),
+        summary.findings.len() - new,
+    ));
     let mut findings = summary.findings.clone();
     findings.sort_by_key(|f| f.order());
     for finding in &findings {
+        let verdict = match &finding.accepted_by {
+            Some(id) => format!("accepted {id}"),
+            None if allow.contains(&finding.property) => "accepted --accept-property".to_string(),
+            None => "NEW".to_string(),
+        };
+        let trace = match (&finding.trace_steps, &finding.path) {
+            (Some(steps), Some(path)) => format!(
+                "{steps}-step trace\n      replay: mvsim check --engine {} --config {}#{} --path {path}",
+                summary.engine, summary.scope, finding.smallest
+            ),
+            _ => "no trace (interrupted or bound)".to_string(),
+        };
         out.push_str(&format!(
-            "  {:<34} in {} configuration(s){}; smallest {}#{} ({} unique states), {}-step trace\n      {}\n      replay: mvsim check --engine {} --config {}#{} --path {}\n",
+            "  {verdict:<12} {}\n      in {} configuration(s); smallest {}#{} ({} unique states): {}\n      {trace}\n",
             finding.key,
             finding.members,
-            if allow.contains(&finding.property) { " (allowed)" } else { "" },
             summary.scope,
             finding.smallest,
             finding.smallest_states,
-            finding.trace_steps,
             finding.smallest_shape,
-            summary.engine,
-            summary.scope,
-            finding.smallest,
-            finding.path
         ));
     }
     out.push_str("\ncoverage:\n");
@@ -515,11 +716,12 @@ pub fn render(summary: &FamilySummary, allow: &[String]) -> String {
         summary.checked, summary.members_total, summary.raw_total, summary.inconsistent_initial
     ));
     out.push_str(&format!(
-        "  states          {} unique in total, at most {} in one configuration, {:.1}s, {:.1} configurations/s\n",
+        "  states          {} unique in total, at most {} in one configuration, {:.1}s, {:.1} configurations/s, {:.0} unique states/s\n",
         summary.unique_states,
         summary.max_member_states,
         summary.duration_seconds,
-        summary.checked as f64 / summary.duration_seconds.max(1e-9)
+        summary.checked as f64 / summary.duration_seconds.max(1e-9),
+        summary.unique_states as f64 / summary.duration_seconds.max(1e-9)
     ));
     let reached = summary
         .sometimes
@@ -533,10 +735,16 @@ pub fn render(summary: &FamilySummary, allow: &[String]) -> String {
     for (name, count) in &summary.sometimes {
         out.push_str(&format!("    {name:<34} {count} configuration(s)\n"));
     }
-    if !summary.incomplete.is_empty() || summary.unchecked > 0 {
+    if summary.interrupted {
+        out.push_str(&format!(
+            "\nINTERRUPTED (SIGINT): {} configuration(s) checked are kept; {} not checked\n",
+            summary.checked, summary.unchecked
+        ));
+    }
+    if !summary.incomplete.is_empty() || (summary.unchecked > 0 && !summary.interrupted) {
         let listed: BTreeSet<&usize> = summary.incomplete.iter().collect();
         out.push_str(&format!(
-            "\nINCOMPLETE: {} configuration(s) hit the per-configuration state bound: {}; {} not checked (memory bound)\n",
+            "\nINCOMPLETE: {} configuration(s) hit the per-configuration unique-state bound (the scope's max_states): {}; {} not checked (memory bound)\n",
             listed.len(),
             listed
                 .iter()

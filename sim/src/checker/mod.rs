@@ -25,7 +25,7 @@ use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-pub use family_run::{check_member, finding_key, merge, run_family, FamilySummary, MemberResult};
+pub use family_run::{check_member, merge, run_family, FamilySummary, MemberResult};
 pub use report::{run_bench, run_check, run_explore, run_list, BenchArgs, CheckArgs, ExploreArgs};
 
 /// The model as the checker sees it: a configuration and the settle configuration.
@@ -57,6 +57,16 @@ pub struct MvModel {
     pub visited: AtomicUsize,
     /// Per registry property: disabled by the configuration file (never judged).
     disabled: Vec<bool>,
+    /// Hand stateright only [`reachability`] and the gate, not one property per registry
+    /// entry: a family member's verdicts are the gate's signatures (every witness of every
+    /// violated property, [`gate::Gate::seen`]), so the per-property discoveries would only
+    /// evaluate every property a second time. Needs a gate.
+    pub signatures_only: bool,
+    /// Stop once this many states had their properties evaluated (0: no bound); the
+    /// family's per-member bound counts unique states, not generated ones (stateright's
+    /// `target_state_count` counts every revisit: a member of 260,000 unique states
+    /// generates 1,200,000).
+    pub max_visited: usize,
 }
 
 impl MvModel {
@@ -77,6 +87,8 @@ impl MvModel {
             stop: AtomicBool::new(false),
             visited: AtomicUsize::new(0),
             disabled: properties::registry().iter().map(|_| false).collect(),
+            signatures_only: false,
+            max_visited: 0,
         }
     }
 
@@ -255,8 +267,14 @@ fn property_fn<const INDEX: usize>(model: &MvModel, world: &World) -> bool {
 /// It also counts visited states ([`MvModel::visited`]) and fails once
 /// [`MvModel::stop`] is set, which is how a check is stopped early.
 fn reachability(model: &MvModel, world: &World) -> bool {
-    model.visited.fetch_add(1, Ordering::Relaxed);
-    if model.stop.load(Ordering::Relaxed) {
+    let visited = model.visited.fetch_add(1, Ordering::Relaxed) + 1;
+    if model.stop.load(Ordering::Relaxed)
+        || crate::interrupt::interrupted()
+        || (model.max_visited > 0 && visited > model.max_visited)
+    {
+        // The state that crossed the bound is not counted as visited: the search is then
+        // incomplete exactly when some generated state was left unevaluated.
+        model.visited.fetch_sub(1, Ordering::Relaxed);
         return false;
     }
     for (index, property) in properties::registry().iter().enumerate() {
@@ -312,6 +330,7 @@ impl Model for MvModel {
         let mut listed: Vec<Property<Self>> = registry
             .iter()
             .zip(PROPERTY_FNS)
+            .filter(|_| !self.signatures_only)
             .filter_map(|(property, check)| match property.expectation {
                 Expectation::Always | Expectation::Quiescent => {
                     Some(Property::always(property.name, check))

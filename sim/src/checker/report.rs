@@ -258,11 +258,7 @@ fn validate(args: &CheckArgs) -> Result<(), String> {
 /// Runs `mvsim check`.
 pub fn run_check(args: &CheckArgs) -> Result<ExitStatus, String> {
     if args.family.is_some() || !args.merge.is_empty() {
-        return super::family_run::run_family(args).map(|code| match code {
-            0 => ExitStatus::Clean,
-            1 => ExitStatus::Violation,
-            _ => ExitStatus::Incomplete,
-        });
+        return super::family_run::run_family(args);
     }
     let mut model = model_for(&args.config, &args.engine)?;
     if args.no_faults {
@@ -849,6 +845,9 @@ fn bench_family(exe: &std::path::Path, args: &BenchArgs, family: &str) -> Result
             "--engine",
             &args.engine,
             "--quiet",
+            "--no-baseline",
+            "--max-memory-mb",
+            "3000",
         ])
         .args(["--shard", &args.family_shard, "--json"])
         .arg(&json)

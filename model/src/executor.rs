@@ -331,7 +331,19 @@ impl World {
                             .get(&window_start_ms)
                             .is_some_and(|info| info.fingerprint == task_config.fingerprint)
                     });
-            if !committed {
+            // `revertReplaceSegments` refuses an entry whose segmentsTo are the segmentsFrom
+            // of a later IN_PROGRESS or COMPLETED entry (PHRM:4979-5000): when another task
+            // (an OVERWRITE dispatched for the bucket the lost ack made VALID and a mark made
+            // STALE) replaced this task's segments since, the revert throws and changes
+            // nothing. The model knows a window's segments by their data, so "still this
+            // task's segments" reads "the window still holds what this task's swap wrote".
+            let swapped = if task_config.fingerprint.segment_count == 0 {
+                None
+            } else {
+                Some(task_config.fingerprint)
+            };
+            let still_ours = self.mv_data.get(&window_start_ms).copied() == swapped;
+            if !committed && still_ours {
                 let mv_data = self.mv_data.make_mut();
                 match from {
                     Some(held) => mv_data.insert(window_start_ms, held),

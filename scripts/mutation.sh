@@ -13,9 +13,11 @@
 #   sample (`--sample 30/0`: every 30th mutant from offset 0) of that list;
 # - records the unmutated engine's verdicts once (DIR/baseline.json), then runs
 #   `cargo mutants` on the selection with tests/mutation_oracle.rs as the only test: a
-#   mutant is caught when `mvsim check` (post/small, pre/small, post/ci) or
-#   `mvsim sweep --engine post --seeds 0..100` reports a violation the baseline lacks, or
-#   the engine panics;
+#   mutant is caught when `mvsim check` (post/small, post on configs/catch-up.toml,
+#   pre/small, post/ci) or `mvsim sweep --engine post --seeds 0..100` reports a violation
+#   the baseline lacks, or the engine panics (judges run cheapest first; once a kill by a
+#   property of b5b3c8f or a panic settles both scores the rest are skipped, unless
+#   MVSIM_ORACLE_ALL_JUDGES=1);
 # - is resumable: a second run with the same DIR skips mutants already judged
 #   (`--iterate`), and every judged mutant's commands and verdicts are in DIR/records.jsonl
 #   and DIR/mutants.out/log/;
@@ -71,6 +73,8 @@ OLD = {"watermark_monotonic", "watermark_within_source_data", "bucket_keys_align
        "entries_never_removed", "valid_stale_overwrite_order", "broker_freshness_honest",
        "register_linearizable", "settles", "quiescent_buckets_match_source",
        "quiescent_mv_data_matches_source"}
+# The judges added since (tests/mutation_oracle.rs NEW_JUDGES).
+NEW_JUDGES = ["check post/catch-up"]
 selected = [line.rstrip("\n") for line in open(os.path.join(out, "selected.txt"))]
 outcomes = {}
 path = os.path.join(out, "mutants.out", "outcomes.json")
@@ -104,7 +108,9 @@ for name in selected:
     matching = [r for r in candidates if r["mutant"].split(": ", 1)[-1] in added_text(m)]
     for record in (matching or candidates)[:1]:
         kills = record["kills"]
-    old_kill = any(k.split("new violation ")[-1] in OLD or "panic" in k for k in kills)
+    # A kill counts "before" only on a judge that existed at b5b3c8f (not catch-up.toml).
+    old_kill = any((k.split("new violation ")[-1] in OLD or "panic" in k)
+                   and not k.startswith(tuple(NEW_JUDGES)) for k in kills)
     panic_only = bool(kills) and all("panic" in k for k in kills)
     if verdict == "CaughtMutant":
         klass = "caught:panic" if panic_only else ("caught:old" if old_kill else "caught:new-only")

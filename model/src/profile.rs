@@ -64,6 +64,14 @@ pub enum Mutant {
     /// instead of before it (EX:444-470 then postProcess): VALID-empty is visible while the
     /// old segments are still served.
     DeleteDropsSegmentsAfterCommit,
+    /// The APPEND cutoff compares the exclusive `windowEndMs` with the inclusive
+    /// `maxSourceEndMs` (`min(rough, maxEnd)`, dropping SCH:995-1000's `+ 1`): the bucket
+    /// the newest segment completes is never materialized (SCH:986-992 warns of exactly
+    /// this).
+    AppendCutoffDropsPlusOne,
+    /// The broker's watermark cache is loaded once and never reloaded on a znode change (a
+    /// ZooKeeper watch is one-shot; MC:385-437 re-registers it on every change).
+    BrokerCacheLoadsOnce,
 }
 
 /// A proposed fix for one finding about `post` (README "Findings about Pinot";
@@ -376,7 +384,7 @@ const fn post_mutant(name: &'static str, summary: &'static str, mutant: Mutant) 
     }
 }
 
-static PROFILES: [Profile; 19] = [
+static PROFILES: [Profile; 21] = [
     Profile {
         name: "pre",
         summary: "before PR #18642 (a94c00b4ea0): ad-hoc writers, cutoff now-buffer, DELETE removes the entry",
@@ -478,6 +486,16 @@ static PROFILES: [Profile; 19] = [
         "mutant-delete-drops-segments-after-commit",
         "broken: DELETE drops the MV segments after its clearValid commit",
         Mutant::DeleteDropsSegmentsAfterCommit,
+    ),
+    post_mutant(
+        "mutant-append-cutoff-drops-plus-one",
+        "broken: the APPEND cutoff is min(now - buffer, maxSourceEnd), not maxSourceEnd + 1",
+        Mutant::AppendCutoffDropsPlusOne,
+    ),
+    post_mutant(
+        "mutant-broker-cache-loads-once",
+        "broken: the broker's watermark cache is never reloaded after its first load",
+        Mutant::BrokerCacheLoadsOnce,
     ),
 ];
 

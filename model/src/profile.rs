@@ -69,8 +69,9 @@ pub enum Mutant {
     /// the newest segment completes is never materialized (SCH:986-992 warns of exactly
     /// this).
     AppendCutoffDropsPlusOne,
-    /// The broker's watermark cache is loaded once and never reloaded on a znode change (a
-    /// ZooKeeper watch is one-shot; MC:385-437 re-registers it on every change).
+    /// The broker's watermark cache is loaded once and never reloaded on a znode change
+    /// (MC:385-437 subscribes a runtime-znode listener that updates the cache on every
+    /// change; a listener that is not (re)subscribed leaves the first load forever).
     BrokerCacheLoadsOnce,
 }
 

@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # Mutation testing of the engine, judged by the checker's verdicts only (docs/mutation.md).
 #
-#   scripts/mutation.sh [--shard K/N | --sample EVERY[/OFFSET]] [--quiescence] [--out DIR]
-#                       [--list] [--summary]
+#   scripts/mutation.sh [--shard K/N | --sample EVERY[/OFFSET] | --mutants FILE]
+#                       [--quiescence] [--out DIR] [--in-place] [--list] [--summary]
+#
+# --mutants FILE judges exactly the mutants named in FILE (one cargo-mutants name a line,
+# e.g. the survivors of an earlier run; with MVSIM_ORACLE_FIRST_KILL=1 the oracle stops at
+# the first kill). --in-place mutates the working tree itself, so the warm target dir is
+# reused (a scratch copy starts with a cold build: 13+ minutes here); do not edit the tree
+# while it runs (cargo-mutants restores each file, also on Ctrl-C).
 #
 # - lists the cargo-mutants mutants of the engine files (model/src: manager, scheduler,
 #   executor, consistency_manager, partition, segment_source, register, broker, world; with
@@ -13,9 +19,11 @@
 #   sample (`--sample 30/0`: every 30th mutant from offset 0) of that list;
 # - records the unmutated engine's verdicts once (DIR/baseline.json), then runs
 #   `cargo mutants` on the selection with tests/mutation_oracle.rs as the only test: a
-#   mutant is caught when `mvsim check` (post/small, pre/small, post/ci) or
-#   `mvsim sweep --engine post --seeds 0..100` reports a violation the baseline lacks, or
-#   the engine panics;
+#   mutant is caught when `mvsim check` (post/small, post on configs/catch-up.toml,
+#   pre/small, post/ci) or `mvsim sweep --engine post --seeds 0..100` reports a violation
+#   the baseline lacks, or the engine panics (judges run cheapest first; once a kill by a
+#   property of b5b3c8f or a panic settles both scores the rest are skipped, unless
+#   MVSIM_ORACLE_ALL_JUDGES=1);
 # - is resumable: a second run with the same DIR skips mutants already judged
 #   (`--iterate`), and every judged mutant's commands and verdicts are in DIR/records.jsonl
 #   and DIR/mutants.out/log/;
@@ -28,6 +36,8 @@ repo=$(pwd)
 
 shard=""
 sample=""
+mutants_file=""
+in_place=false
 out=""
 quiescence=false
 list_only=false
@@ -36,6 +46,8 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --shard) shard="$2"; shift 2 ;;
     --sample) sample="$2"; shift 2 ;;
+    --mutants) mutants_file="$2"; shift 2 ;;
+    --in-place) in_place=true; shift ;;
     --out) out="$2"; shift 2 ;;
     --quiescence) quiescence=true; shift ;;
     --list) list_only=true; shift ;;
@@ -54,6 +66,7 @@ else
   tag=engine
 fi
 selector="${shard:-${sample:-all}}"
+if [ -n "$mutants_file" ]; then selector="named-$(basename "$mutants_file" .txt)"; fi
 out="${out:-target/mutation/$tag-${selector//\//of}}"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -71,6 +84,8 @@ OLD = {"watermark_monotonic", "watermark_within_source_data", "bucket_keys_align
        "entries_never_removed", "valid_stale_overwrite_order", "broker_freshness_honest",
        "register_linearizable", "settles", "quiescent_buckets_match_source",
        "quiescent_mv_data_matches_source"}
+# The judges added since (tests/mutation_oracle.rs NEW_JUDGES).
+NEW_JUDGES = ["check post/catch-up"]
 selected = [line.rstrip("\n") for line in open(os.path.join(out, "selected.txt"))]
 outcomes = {}
 path = os.path.join(out, "mutants.out", "outcomes.json")
@@ -103,9 +118,15 @@ for name in selected:
     candidates = by_line.get(mutated_line(m), [])
     matching = [r for r in candidates if r["mutant"].split(": ", 1)[-1] in added_text(m)]
     for record in (matching or candidates)[:1]:
-        kills = record["kills"]
-    old_kill = any(k.split("new violation ")[-1] in OLD or "panic" in k for k in kills)
+        # Exit status 3 is an incomplete search (a time or memory bound, no violation), not
+        # a panic; oracles before the fix recorded it as one. It kills nothing.
+        kills = [k for k in record["kills"] if "exit Some(3)" not in k]
+    # A kill counts "before" only on a judge that existed at b5b3c8f (not catch-up.toml).
+    old_kill = any((k.split("new violation ")[-1] in OLD or "panic" in k)
+                   and not k.startswith(tuple(NEW_JUDGES)) for k in kills)
     panic_only = bool(kills) and all("panic" in k for k in kills)
+    if verdict == "CaughtMutant" and not kills:
+        verdict = "MissedMutant (incomplete judge only)"
     if verdict == "CaughtMutant":
         klass = "caught:panic" if panic_only else ("caught:old" if old_kill else "caught:new-only")
     else:
@@ -122,9 +143,9 @@ if $summary_only; then summarize; exit 0; fi
 
 # 1. The mutant list, minus mutant-flag lines.
 cargo mutants --list --json --workspace "${file_args[@]}" > "$out/list.json"
-python3 - "$out" "$repo" "$shard" "$sample" <<'PY'
+python3 - "$out" "$repo" "$shard" "$sample" "$mutants_file" <<'PY'
 import json, os, re, sys
-out, repo, shard, sample = sys.argv[1:5]
+out, repo, shard, sample, mutants_file = sys.argv[1:6]
 mutants = json.load(open(os.path.join(out, "list.json")))
 lines = {}
 def source_line(file, number):
@@ -173,6 +194,12 @@ if shard:
 elif sample:
     every, _, offset = sample.partition("/")
     chosen = kept[int(offset or 0)::int(every)]
+elif mutants_file:
+    wanted = [line.strip() for line in open(mutants_file) if line.strip()]
+    unknown = [name for name in wanted if name not in kept]
+    if unknown:
+        sys.exit(f"mutation.sh: error: not in the current engine list: {unknown[0]}")
+    chosen = wanted
 else:
     chosen = kept
 open(os.path.join(out, "excluded.txt"), "w").write("".join(n + "\n" for n in excluded))
@@ -198,8 +225,10 @@ fi
 # 3. cargo mutants on the selection; resumable with --iterate.
 iterate=()
 if [ -d "$out/mutants.out" ]; then iterate=(--iterate); fi
+placement=(--copy-target true --jobs 1)
+if $in_place; then placement=(--in-place); fi
 cargo mutants --workspace "${file_args[@]}" --re "$(cat "$out/selected.re")" \
-  --baseline skip --copy-target true --test-package mvsim --jobs 1 --timeout 1500 --build-timeout 1200 \
+  --baseline skip "${placement[@]}" --test-package mvsim --timeout 1500 --build-timeout 1200 \
   --output "$out" "${iterate[@]}" \
   -- --test mutation_oracle -- --nocapture || true
 summarize

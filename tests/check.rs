@@ -67,6 +67,16 @@ fn ci(engine: &str) -> Config {
         .config
 }
 
+/// configs/catch-up.toml: the watermark two buckets behind complete data, a lagging broker.
+fn catch_up(engine: &str) -> Config {
+    config_file::load(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/configs/catch-up.toml"),
+        profile(engine),
+    )
+    .expect("configs/catch-up.toml")
+    .config
+}
+
 fn violated(found: &[(&'static str, usize)]) -> Vec<&'static str> {
     found
         .iter()
@@ -250,6 +260,15 @@ fn every_safety_and_quiescence_property_catches_a_real_bug() {
         (
             "task_outcome_honest",
             ci("mutant-commit-precondition-error-is-success"),
+        ),
+        // Progress and the broker's routing at quiescence, on the shipped catch-up.toml.
+        (
+            "quiescent_watermark_reaches_cutoff",
+            catch_up("mutant-append-cutoff-drops-plus-one"),
+        ),
+        (
+            "quiescent_broker_routes_on_znode",
+            catch_up("mutant-broker-cache-loads-once"),
         ),
     ];
     let covered: BTreeSet<&str> = cases.iter().map(|(name, _)| *name).collect();

@@ -67,3 +67,63 @@ fn post_on_ci_keeps_every_contract_and_reaches_each_antecedent() {
         );
     }
 }
+
+/// The progress and broker properties of docs/properties.md §4 (from the mutation
+/// survivors) on the shipped `configs/catch-up.toml`, where both have work to do: `post`
+/// keeps them, reaches each antecedent, and the file's state count is pinned. Their
+/// catching mutants are in `tests/check.rs` too.
+const CATCH_UP_CONTRACTS: [(&str, &str); 2] = [
+    (
+        "quiescent_watermark_reaches_cutoff",
+        "reach_watermark_behind_cutoff",
+    ),
+    (
+        "quiescent_broker_routes_on_znode",
+        "reach_broker_cache_behind",
+    ),
+];
+
+#[test]
+fn post_on_catch_up_keeps_progress_and_broker_routing_and_reaches_each_antecedent() {
+    let config = mvsim_sim::checker::config_file::load(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/configs/catch-up.toml"),
+        Profile::by_name("post").expect("known profile"),
+    )
+    .expect("configs/catch-up.toml")
+    .config;
+    let checker = MvModel::new(config).checker().spawn_dfs().join();
+    assert_eq!(checker.unique_state_count(), 2_482);
+    let violated: BTreeSet<&str> = checker.discoveries().into_keys().collect();
+    for (property, antecedent) in CATCH_UP_CONTRACTS {
+        assert_eq!(
+            properties::by_name(property).map(|p| p.expectation),
+            Some(Expectation::Quiescent)
+        );
+        assert!(
+            !violated.contains(property),
+            "{property} violated in post/catch-up"
+        );
+        assert!(
+            checker.model().reached(index_of(antecedent)),
+            "{antecedent} (the antecedent of {property}) not reached in post/catch-up"
+        );
+    }
+}
+
+/// F17 (docs/findings/F17.md): in `post` a mark between the two APPEND commits of
+/// one batch strands the watermark a bucket behind the cutoff, without any fault.
+#[test]
+fn post_strands_the_watermark_when_a_mark_lands_between_two_appends_of_a_batch() {
+    let mut config = mvsim_sim::checker::config_file::load(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/configs/catch-up-mark.toml"),
+        Profile::by_name("post").expect("known profile"),
+    )
+    .expect("configs/catch-up-mark.toml")
+    .config;
+    config.faults = Default::default();
+    let checker = MvModel::new(config).checker().spawn_bfs().join();
+    let path = checker
+        .discovery("quiescent_watermark_reaches_cutoff")
+        .expect("F17: the watermark stays behind the cutoff");
+    assert_eq!(path.into_actions().len(), 18);
+}

@@ -12,6 +12,7 @@
 //! one would too, while the lag would multiply the state space.
 
 use crate::config::Config;
+use crate::profile::Mutant;
 use crate::world::{Action, World};
 use serde::{Deserialize, Serialize};
 
@@ -23,7 +24,12 @@ pub struct BrokerState {
 
 impl World {
     pub(crate) fn broker_actions(&self, config: &Config, out: &mut Vec<Action>) {
-        if config.broker_cache_lag && self.broker.cache_watermark_ms != self.watermark_ms() {
+        let stale = if config.profile.has_mutant(Mutant::BrokerCacheLoadsOnce) {
+            self.broker.cache_watermark_ms == 0 && self.watermark_ms() != 0
+        } else {
+            self.broker.cache_watermark_ms != self.watermark_ms()
+        };
+        if config.broker_cache_lag && stale {
             out.push(Action::BrokerRefreshCache);
         }
     }

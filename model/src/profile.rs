@@ -75,6 +75,15 @@ pub enum Mutant {
     /// SCH:247-262 takes every in-flight APPEND). A lost-ack commit past V4 then gets a
     /// second APPEND, one event later than F2's re-dispatch.
     AppendStartIgnoresChangedWindow,
+    /// The APPEND cutoff compares the exclusive `windowEndMs` with the inclusive
+    /// `maxSourceEndMs` (`min(rough, maxEnd)`, dropping SCH:995-1000's `+ 1`): the bucket
+    /// the newest segment completes is never materialized (SCH:986-992 warns of exactly
+    /// this).
+    AppendCutoffDropsPlusOne,
+    /// The broker's watermark cache is loaded once and never reloaded on a znode change
+    /// (MC:385-437 subscribes a runtime-znode listener that updates the cache on every
+    /// change; a listener that is not (re)subscribed leaves the first load forever).
+    BrokerCacheLoadsOnce,
 }
 
 /// A proposed fix for one finding about `post` (README "Findings about Pinot";
@@ -460,7 +469,7 @@ const fn post_mutant(name: &'static str, summary: &'static str, mutant: Mutant) 
     }
 }
 
-static PROFILES: [Profile; 21] = [
+static PROFILES: [Profile; 23] = [
     Profile {
         name: "pre",
         summary: "before PR #18642 (a94c00b4ea0): ad-hoc writers, cutoff now-buffer, DELETE removes the entry",
@@ -572,6 +581,16 @@ static PROFILES: [Profile; 21] = [
         "mutant-append-start-ignores-changed-window",
         "broken (gate self-test): the APPEND start ignores an in-flight APPEND whose window's source changed",
         Mutant::AppendStartIgnoresChangedWindow,
+    ),
+    post_mutant(
+        "mutant-append-cutoff-drops-plus-one",
+        "broken: the APPEND cutoff is min(now - buffer, maxSourceEnd), not maxSourceEnd + 1",
+        Mutant::AppendCutoffDropsPlusOne,
+    ),
+    post_mutant(
+        "mutant-broker-cache-loads-once",
+        "broken: the broker's watermark cache is never reloaded after its first load",
+        Mutant::BrokerCacheLoadsOnce,
     ),
 ];
 

@@ -88,6 +88,29 @@ fn reached(world: &World, bit: u32) -> bool {
     world.ghost.reached & bit != 0
 }
 
+/// The runtime znode's `watermarkMs` as stored (0 without a znode, as `getWatermarkMs`
+/// reads it), read from the register itself: the properties never judge the watermark
+/// through the engine's own accessor.
+fn znode_watermark_ms(world: &World) -> i64 {
+    world
+        .register
+        .value
+        .as_ref()
+        .map_or(0, |runtime| runtime.watermark_ms)
+}
+
+/// `computeMaxSourceEndTimeMs` restated (SCH:971-980): the max inclusive `endTimeMs >= 0`
+/// over the live source segments; `None` when no segment has one (the Java's
+/// `Long.MIN_VALUE`).
+fn live_max_source_end_ms(world: &World) -> Option<i64> {
+    world
+        .source
+        .iter()
+        .map(|segment| segment.end_ms)
+        .filter(|end_ms| *end_ms >= 0)
+        .max()
+}
+
 fn watermark_monotonic(_: &Config, world: &World) -> bool {
     no_ghost_violation(world, ghost_bits::WATERMARK_DECREASED)
 }
@@ -95,7 +118,7 @@ fn watermark_monotonic(_: &Config, world: &World) -> bool {
 fn watermark_within_source_data(_: &Config, world: &World) -> bool {
     let max_end_ms = world.ghost.max_source_end_seen_ms;
     // saturating: a segment ending at i64::MAX (a corrupt trace) bounds nothing.
-    max_end_ms < 0 || world.watermark_ms() <= max_end_ms.saturating_add(1)
+    max_end_ms < 0 || znode_watermark_ms(world) <= max_end_ms.saturating_add(1)
 }
 
 fn bucket_keys_aligned(config: &Config, world: &World) -> bool {
@@ -142,8 +165,9 @@ fn valid_stale_overwrite_order(_: &Config, world: &World) -> bool {
 
 /// The newest source data is within the threshold: `now - (maxEnd + 1) <= T`.
 fn newest_data_within_threshold(config: &Config, world: &World) -> bool {
-    let max_end_ms = world.max_source_end_ms();
-    max_end_ms != i64::MIN && world.now_ms - (max_end_ms + 1) <= config.staleness_threshold_ms
+    live_max_source_end_ms(world).is_some_and(|max_end_ms| {
+        world.now_ms - max_end_ms.saturating_add(1) <= config.staleness_threshold_ms
+    })
 }
 
 fn broker_freshness_honest(config: &Config, world: &World) -> bool {
@@ -178,7 +202,7 @@ fn covered_windows_with_data<'a>(
     config: &'a Config,
     world: &'a World,
 ) -> impl Iterator<Item = (i64, crate::partition::PartitionFingerprint)> + 'a {
-    let watermark_ms = world.watermark_ms();
+    let watermark_ms = znode_watermark_ms(world);
     let first_ms = world
         .runtime()
         .and_then(|runtime| runtime.partitions.keys().next().copied())
@@ -400,6 +424,58 @@ fn reach_task_succeeded(_: &Config, world: &World) -> bool {
     world.ghost.witnessed.0 & ghost_bits::WITNESS_TASK_SUCCEEDED != 0
 }
 
+// ---- Progress and what the broker routes on, at quiescence (issue 10, mutation survivors) ----
+
+/// The last bucket boundary the APPEND cutoff admits, restated from SCH:276-306 and
+/// SCH:995-1000: the loop dispatches `[ws, ws + b)` while `ws + b <= cutoff`, with
+/// `cutoff = min(now - bufferMs, maxSourceEnd + 1)` (`maxSourceEnd` inclusive, hence the
+/// `+ 1`, SCH:986-992). `None` when the source has no usable end time (the Java then falls
+/// back to the rough cutoff and appends empty windows: finding F6, not an obligation) or a
+/// corrupt `Long.MAX_VALUE` one.
+fn append_cutoff_boundary_ms(config: &Config, world: &World) -> Option<i64> {
+    let max_end_ms = live_max_source_end_ms(world).filter(|end_ms| *end_ms != i64::MAX)?;
+    let cutoff_ms = (world.now_ms - config.buffer_ms).min(max_end_ms + 1);
+    Some(cutoff_ms.div_euclid(config.bucket_ms) * config.bucket_ms)
+}
+
+/// Progress (SCH:263-275: the cutoff exists so that the watermark tracks the data tail,
+/// which "the staleness-threshold contract the broker uses" relies on): once the engine is
+/// quiescent, every window that ends at or before the cutoff is below the watermark.
+fn quiescent_watermark_reaches_cutoff(config: &Config, settled: &Settled) -> bool {
+    let world = &settled.world;
+    world.register.value.is_none()
+        || append_cutoff_boundary_ms(config, world)
+            .is_none_or(|boundary_ms| znode_watermark_ms(world) >= boundary_ms)
+}
+
+fn reach_watermark_behind_cutoff(config: &Config, world: &World) -> bool {
+    world.register.value.is_some()
+        && append_cutoff_boundary_ms(config, world)
+            .is_some_and(|boundary_ms| znode_watermark_ms(world) < boundary_ms)
+}
+
+/// `isEligible` (RW:192-214) restated on a watermark: `watermarkMs > 0` and, with a
+/// staleness SLO, `now - watermarkMs <= stalenessThresholdMs`.
+fn eligible_on(config: &Config, world: &World, watermark_ms: i64) -> bool {
+    watermark_ms > 0
+        && (config.staleness_threshold_ms <= 0
+            || world.now_ms - watermark_ms <= config.staleness_threshold_ms)
+}
+
+/// At quiescence the broker routes on the znode's watermark (its watch-fed cache has caught
+/// up: MC:385-437 reloads on every znode change) and calls the MV fresh exactly when
+/// RW:192-214 makes that watermark eligible.
+fn quiescent_broker_routes_on_znode(config: &Config, settled: &Settled) -> bool {
+    let world = &settled.world;
+    let watermark_ms = znode_watermark_ms(world);
+    let cache_current = !config.broker_cache_lag || world.broker.cache_watermark_ms == watermark_ms;
+    cache_current && world.broker_calls_mv_fresh(config) == eligible_on(config, world, watermark_ms)
+}
+
+fn reach_broker_cache_behind(config: &Config, world: &World) -> bool {
+    config.broker_cache_lag && world.broker.cache_watermark_ms < znode_watermark_ms(world)
+}
+
 macro_rules! always {
     ($name:literal, $statement:literal, $evidence:literal, $check:expr) => {
         Property {
@@ -436,7 +512,7 @@ macro_rules! quiescent {
     };
 }
 
-static REGISTRY: [Property; 40] = [
+static REGISTRY: [Property; 44] = [
     always!(
         "watermark_monotonic",
         "the watermark never decreases",
@@ -525,7 +601,7 @@ static REGISTRY: [Property; 40] = [
         "the watermark reaches max source endTime + 1",
         |_, world| {
             let max_end_ms = world.ghost.max_source_end_seen_ms;
-            max_end_ms >= 0 && world.watermark_ms() == max_end_ms + 1
+            max_end_ms >= 0 && znode_watermark_ms(world) == max_end_ms + 1
         }
     ),
     sometimes!(
@@ -661,5 +737,27 @@ static REGISTRY: [Property; 40] = [
         "reach_task_succeeded",
         "a task reports SUCCEEDED (a step event, witnessed outside the state's identity)",
         reach_task_succeeded
+    ),
+    quiescent!(
+        "quiescent_watermark_reaches_cutoff",
+        "at quiescence the watermark is at or above the last bucket boundary the APPEND cutoff min(now - bufferMs, maxSourceEnd + 1) admits",
+        "SCH:263-306 (the cutoff keeps the watermark at the data tail), SCH:971-1000; PM:157-168",
+        quiescent_watermark_reaches_cutoff
+    ),
+    sometimes!(
+        "reach_watermark_behind_cutoff",
+        "the watermark is below the last bucket boundary the APPEND cutoff admits",
+        reach_watermark_behind_cutoff
+    ),
+    quiescent!(
+        "quiescent_broker_routes_on_znode",
+        "at quiescence the broker routes on the znode's watermark and calls the MV fresh exactly when that watermark is eligible (> 0, within the staleness threshold)",
+        "MC:385-437 (the cache reloads on every znode change); RW:192-214 (isEligible)",
+        quiescent_broker_routes_on_znode
+    ),
+    sometimes!(
+        "reach_broker_cache_behind",
+        "the broker's cached watermark is behind the znode's",
+        reach_broker_cache_behind
     ),
 ];

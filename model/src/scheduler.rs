@@ -449,6 +449,10 @@ impl World {
             // to: the cutoff admits no window (SCH:996-997 returns the rough cutoff instead).
             if config.profile.has_fix(Fix::F6) && max_source_end_ms == i64::MIN {
                 i64::MIN
+            } else if config.profile.has_mutant(Mutant::AppendCutoffDropsPlusOne)
+                && max_source_end_ms != i64::MIN
+            {
+                rough_cutoff_ms.min(max_source_end_ms)
             } else {
                 resolve_append_cutoff_ms(rough_cutoff_ms, max_source_end_ms)
             }

@@ -46,21 +46,58 @@ fn signatures(config: Config, dfs: bool, threads: usize) -> (BTreeSet<String>, b
     (seen, checker.discovery(GATE).is_some())
 }
 
+/// What `check` shows for a configuration reproducer: every signature its complete search
+/// sees (`args` may hold `--no-faults`, the only argument a reproducer takes today).
+fn config_signatures(config: &str, engine: &str, args: &[String]) -> BTreeSet<Signature> {
+    for arg in args {
+        assert_eq!(
+            arg, "--no-faults",
+            "{config}: unsupported reproducer argument {arg}"
+        );
+    }
+    let mut model = mvsim_sim::checker::model_for(config, engine).expect("the reproducer loads");
+    if !args.is_empty() {
+        model = model.with_config(Config {
+            faults: Default::default(),
+            ..model.config.clone()
+        });
+    }
+    model.gate = Some(Gate::new(Arc::new(baseline())));
+    let checker = model.checker().spawn_bfs().join();
+    assert!(
+        checker.is_done(),
+        "{config}: the reproducer's search completes"
+    );
+    let gate = checker.model().gate.as_ref().expect("a gate");
+    gate.seen().keys().cloned().collect()
+}
+
+struct Outcome {
+    signatures: BTreeSet<Signature>,
+}
+
 #[test]
 fn every_baseline_finding_is_reproduced_by_its_scenario() {
     let baseline = baseline();
     assert!(baseline.findings.len() >= 9, "F1-F3 and F5-F11 are listed");
     let scenarios = scenario::load_dir(Path::new("scenarios")).expect("scenarios load");
     for finding in &baseline.findings {
-        let name =
-            finding.reproducer.scenario.as_deref().unwrap_or_else(|| {
-                panic!("{}: every finding has a scenario reproducer", finding.id)
-            });
-        let scenario = scenarios
-            .iter()
-            .find(|scenario| scenario.name == name)
-            .unwrap_or_else(|| panic!("{}: scenario {name} exists", finding.id));
-        let outcome = scenario::run(scenario, profile(&finding.reproducer.engine));
+        let (name, shown) = match (&finding.reproducer.scenario, &finding.reproducer.config) {
+            (Some(name), _) => {
+                let scenario = scenarios
+                    .iter()
+                    .find(|scenario| &scenario.name == name)
+                    .unwrap_or_else(|| panic!("{}: scenario {name} exists", finding.id));
+                let outcome = scenario::run(scenario, profile(&finding.reproducer.engine));
+                (name.clone(), outcome.signatures)
+            }
+            (None, Some(config)) => (
+                config.clone(),
+                config_signatures(config, &finding.reproducer.engine, &finding.reproducer.args),
+            ),
+            (None, None) => panic!("{}: a reproducer needs a scenario or a config", finding.id),
+        };
+        let outcome = Outcome { signatures: shown };
         let explained: Vec<&Signature> = outcome
             .signatures
             .iter()
@@ -68,7 +105,7 @@ fn every_baseline_finding_is_reproduced_by_its_scenario() {
             .collect();
         assert!(
             !explained.is_empty(),
-            "{}: scenario {name} on {} shows none of its signatures; it shows {:?}",
+            "{}: reproducer {name} on {} shows none of its signatures; it shows {:?}",
             finding.id,
             finding.reproducer.engine,
             outcome
@@ -80,7 +117,7 @@ fn every_baseline_finding_is_reproduced_by_its_scenario() {
         for signature in &outcome.signatures {
             assert!(
                 baseline.explain(signature).is_some(),
-                "{}: scenario {name} shows a signature no finding explains: {signature}",
+                "{}: reproducer {name} shows a signature no finding explains: {signature}",
                 finding.id
             );
         }

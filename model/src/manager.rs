@@ -18,7 +18,7 @@ use crate::partition::{
     align_down, compute_contiguous_upper_ms, PartitionFingerprint, PartitionInfo, PartitionState,
     RuntimeMetadata,
 };
-use crate::profile::Mutant;
+use crate::profile::{Fix, Mutant};
 use serde::{Deserialize, Serialize};
 
 /// One state change of the runtime znode.
@@ -182,7 +182,7 @@ impl Writer {
     /// The loop every post `markStale` runs on: critical, or under fix-f5 one whose
     /// budget the cluster key cannot lower.
     pub fn for_mark_stale(config: &Config) -> Writer {
-        if config.profile.has_fix(crate::profile::Fix::F5) {
+        if config.profile.has_fix(Fix::F5) {
             Writer::PostMarkStale
         } else {
             Writer::PostCritical
@@ -252,6 +252,36 @@ fn is_stale(cur: &RuntimeMetadata, bucket: i64) -> bool {
 
 /// Runs the mutator of `mutation` on the snapshot `cur` (spec §2.1 table, §2.2).
 pub fn mutate(
+    mutation: &Mutation,
+    cur: Option<&RuntimeMetadata>,
+    inputs: &MutateInputs,
+) -> Mutated {
+    let result = mutate_bucket(mutation, cur, inputs);
+    // fix-f17: every post write that turns a bucket VALID walks the watermark over the
+    // resulting map like appendValid (PM:202-203), instead of keeping
+    // `current.getWatermarkMs()` (refreshValid PM:244-245, clearValid PM:342-343,
+    // revertValid PM:377-378). A bucket below the watermark leaves the walk where it is.
+    let walks = matches!(
+        mutation,
+        Mutation::RefreshValid { .. } | Mutation::ClearValid { .. } | Mutation::RevertValid { .. }
+    );
+    match (result, cur) {
+        (Mutated::Write(mut updated), Some(cur))
+            if walks && inputs.config.profile.has_fix(Fix::F17) =>
+        {
+            updated.watermark_ms = compute_contiguous_upper_ms(
+                cur.watermark_ms,
+                &updated.partitions,
+                inputs.config.bucket_ms,
+            );
+            Mutated::Write(updated)
+        }
+        (result, _) => result,
+    }
+}
+
+/// The mutator of one operation, before fix-f17's watermark walk.
+fn mutate_bucket(
     mutation: &Mutation,
     cur: Option<&RuntimeMetadata>,
     inputs: &MutateInputs,

@@ -162,11 +162,16 @@ pub enum Fix {
     /// lost with the previous controller is re-marked. Read in `world.rs`
     /// (`controller_failover`). Java: after CM:167.
     F16,
+    /// F17 (the audit's progress property): `refreshValid`, `clearValid` and `revertValid`
+    /// walk the watermark over the map they write, like `appendValid` (PM:202-203), so a
+    /// bucket that turns VALID at the watermark lets it advance. Read in `manager.rs`
+    /// (`mutate`). Java: PM:244-245, 342-343, 377-378 (callers pass `windowEndMs`).
+    F17,
 }
 
 impl Fix {
     /// Every fix, in finding order.
-    pub const ALL: [Fix; 13] = [
+    pub const ALL: [Fix; 14] = [
         Fix::F1,
         Fix::F2,
         Fix::F3,
@@ -180,6 +185,7 @@ impl Fix {
         Fix::F14,
         Fix::F15,
         Fix::F16,
+        Fix::F17,
     ];
 
     /// The command-line name (`fix-f1`).
@@ -198,6 +204,7 @@ impl Fix {
             Fix::F14 => "fix-f14",
             Fix::F15 => "fix-f15",
             Fix::F16 => "fix-f16",
+            Fix::F17 => "fix-f17",
         }
     }
 
@@ -217,6 +224,7 @@ impl Fix {
             Fix::F14 => "F14",
             Fix::F15 => "F15",
             Fix::F16 => "F16",
+            Fix::F17 => "F17",
         }
     }
 
@@ -236,6 +244,7 @@ impl Fix {
             Fix::F14 => "F14: an APPEND/OVERWRITE failing after its segment swap reverts its lineage entry",
             Fix::F15 => "F15: revertValid reverts only an entry that still has the fingerprint the scheduler compared",
             Fix::F16 => "F16: the CM's init ends with a full invalidation, so a failover loses no mark",
+            Fix::F17 => "F17: refreshValid/clearValid/revertValid walk the watermark like appendValid",
         }
     }
 

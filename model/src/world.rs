@@ -452,7 +452,16 @@ impl World {
         if world.register.value.is_some() {
             world.register.version = config.initial_version;
         }
-        world.ghost.max_source_end_seen_ms = world.max_source_end_ms();
+        // The initial watermark W was reached by appendValid walks over buckets APPENDed from
+        // data the cutoff admitted: data up to W - 1 existed in the history the initial
+        // state stands for, even if it is gone now (0 is "no watermark").
+        let initial_watermark_ms = world.watermark_ms();
+        let seen_by_watermark_ms = if initial_watermark_ms > 0 {
+            initial_watermark_ms - 1
+        } else {
+            i64::MIN
+        };
+        world.ghost.max_source_end_seen_ms = world.max_source_end_ms().max(seen_by_watermark_ms);
         world.init_mv_data_from_runtime(config);
         world.broker.cache_watermark_ms = world.watermark_ms();
         world.consistency.sweep_due_ms = world.arm(config, config.sweep_interval_ms);

@@ -40,6 +40,16 @@ fn status(output: &Output) -> i32 {
     output.status.code().expect("exited")
 }
 
+/// `mvsim check --engine post --config CONFIG [--strict-baseline] --max-memory-mb 3000`.
+fn check_args(config: &'static str, strict: bool) -> Vec<&'static str> {
+    let mut args = vec!["check", "--engine", "post", "--config", config];
+    if strict {
+        args.push("--strict-baseline");
+    }
+    args.extend(["--max-memory-mb", "3000"]);
+    args
+}
+
 const HEADER: &str = "# a comment the workflow must keep\nvocabulary = 1\n";
 
 fn pending_schema() -> Validator {
@@ -56,15 +66,7 @@ fn pending_schema() -> Validator {
 fn check_review_accept_recheck() {
     let dir = scratch("accept");
     std::fs::write(dir.join("baseline.toml"), HEADER).unwrap();
-    let check = [
-        "check",
-        "--engine",
-        "post",
-        "--config",
-        "small-transient",
-        "--max-memory-mb",
-        "3000",
-    ];
+    let check = check_args("small-transient", false);
     let first = mvsim(&dir, &check);
     assert_eq!(status(&first), 1, "{}", text(&first.stdout));
     let stdout = text(&first.stdout);
@@ -174,15 +176,7 @@ fn ci_never_writes_pending_files() {
 fn accept_one_reject_rest_and_errors() {
     let dir = scratch("select");
     std::fs::write(dir.join("baseline.toml"), HEADER).unwrap();
-    let check = [
-        "check",
-        "--engine",
-        "post",
-        "--config",
-        "small-transient",
-        "--max-memory-mb",
-        "3000",
-    ];
+    let check = check_args("small-transient", false);
     assert_eq!(status(&mvsim(&dir, &check)), 1);
     let pending_path = dir.join("target/mvsim-pending/post@small-transient.json");
     let pending = Pending::load(&pending_path).expect("pending");
@@ -272,16 +266,7 @@ fn prune_drops_what_a_complete_run_no_longer_sees() {
     let entry = "\n[[finding]]\nid = \"F3\"\ntitle = \"t\"\nreport = \"r.md\"\nstatus = \"fix pending\"\nreproducer = { scenario = \"cm_flush_read_error_drops_mark\", engine = \"post\" }\nexpected_on = [\"post/small\", \"post/large\"]\nsignatures = [\"quiescent_buckets_match_source | valid-outdated | causes=flush-read-error\"]\n";
     let original = format!("{HEADER}{entry}");
     std::fs::write(dir.join("baseline.toml"), &original).unwrap();
-    let check = [
-        "check",
-        "--engine",
-        "post",
-        "--config",
-        "small",
-        "--strict-baseline",
-        "--max-memory-mb",
-        "3000",
-    ];
+    let check = check_args("small", true);
     let first = mvsim(&dir, &check);
     assert_eq!(status(&first), 1, "{}", text(&first.stdout));
     assert!(text(&first.stdout).contains("no longer reproduced: F3"));
@@ -320,15 +305,7 @@ fn prune_drops_what_a_complete_run_no_longer_sees() {
 fn interactive_review_with_scripted_answers() {
     let dir = scratch("interactive");
     std::fs::write(dir.join("baseline.toml"), HEADER).unwrap();
-    let check = [
-        "check",
-        "--engine",
-        "post",
-        "--config",
-        "append-race",
-        "--max-memory-mb",
-        "3000",
-    ];
+    let check = check_args("append-race", false);
     assert_eq!(status(&mvsim(&dir, &check)), 1);
     let pending_path = dir.join("target/mvsim-pending/post@append-race.json");
     let pending = Pending::load(&pending_path).unwrap();

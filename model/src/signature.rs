@@ -638,18 +638,7 @@ impl World {
             };
             out.push((*bucket, new_causes));
         }
-        let listed: Vec<i64> = match mutation {
-            Mutation::MarkStale { buckets } | Mutation::MarkStaleInCoverage { buckets } => {
-                buckets.clone()
-            }
-            Mutation::PreMarkDirty { start_ms, end_ms } if start_ms <= end_ms => self
-                .ghost
-                .buckets
-                .range(*start_ms..=*end_ms)
-                .map(|(bucket, _)| *bucket)
-                .collect(),
-            _ => Vec::new(),
-        };
+        let listed = self.marked_buckets(mutation);
         for bucket in listed {
             let flags = flags_of(bucket);
             if !buckets.contains(&bucket) && flags & cause::NOTIFIED != 0 {
@@ -744,14 +733,10 @@ impl World {
         }
     }
 
-    /// A CM mark ended without a write.
-    pub(crate) fn note_mark_end(&mut self, mutation: &Mutation, end: &CasEnd) {
-        let bit = match end {
-            CasEnd::Committed => return,
-            CasEnd::NoOp(_) => cause::MARK_NOOP,
-            CasEnd::Violation(_) | CasEnd::Exhausted | CasEnd::GaveUp => cause::MARK_ABANDONED,
-        };
-        let listed: Vec<i64> = match mutation {
+    /// The buckets a mark names: its bucket list, or (pre) the buckets with ghost flags in
+    /// its range; none for any other mutation.
+    fn marked_buckets(&self, mutation: &Mutation) -> Vec<i64> {
+        match mutation {
             Mutation::MarkStale { buckets } | Mutation::MarkStaleInCoverage { buckets } => {
                 buckets.clone()
             }
@@ -761,8 +746,18 @@ impl World {
                 .range(*start_ms..=*end_ms)
                 .map(|(bucket, _)| *bucket)
                 .collect(),
-            _ => return,
+            _ => Vec::new(),
+        }
+    }
+
+    /// A CM mark ended without a write.
+    pub(crate) fn note_mark_end(&mut self, mutation: &Mutation, end: &CasEnd) {
+        let bit = match end {
+            CasEnd::Committed => return,
+            CasEnd::NoOp(_) => cause::MARK_NOOP,
+            CasEnd::Violation(_) | CasEnd::Exhausted | CasEnd::GaveUp => cause::MARK_ABANDONED,
         };
+        let listed = self.marked_buckets(mutation);
         for bucket in listed {
             let flags = self.ghost.buckets.get(&bucket).copied().unwrap_or(0);
             if flags & cause::NOTIFIED != 0 {

@@ -341,7 +341,7 @@ pub fn run_baseline(args: &BaselineArgs) -> Result<ExitStatus, String> {
         BaselineCommand::Reject { files } => {
             let inputs = inputs(&args.baseline, files)?;
             for (path, pending) in &inputs {
-                if is_pending_file(pending, path) {
+                if is_pending_file(path) {
                     std::fs::remove_file(path)
                         .map_err(|error| format!("cannot remove '{}': {error}", path.display()))?;
                     writeln!(
@@ -371,7 +371,7 @@ pub fn run_baseline(args: &BaselineArgs) -> Result<ExitStatus, String> {
 }
 
 /// Is `path` a pending file this workflow may rewrite or delete (not a `--json` result)?
-fn is_pending_file(_pending: &Pending, path: &Path) -> bool {
+fn is_pending_file(path: &Path) -> bool {
     std::fs::read_to_string(path)
         .ok()
         .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
@@ -836,7 +836,7 @@ impl Session {
             crate::files::write_atomic(&self.baseline_path, &text)?;
         }
         for (path, pending) in &self.inputs {
-            if !is_pending_file(pending, path) {
+            if !is_pending_file(path) {
                 continue;
             }
             let mut left = pending.clone();
@@ -959,7 +959,7 @@ fn prune(
     })?;
     crate::files::write_atomic(baseline, &text)?;
     for (path, pending) in inputs {
-        if pending.complete && is_pending_file(pending, path) {
+        if pending.complete && is_pending_file(path) {
             let mut left = pending.clone();
             left.not_reproduced.clear();
             if left.new.is_empty() {

@@ -509,44 +509,41 @@ pub fn checker_path(
     violated: &[&str],
     title: &str,
 ) -> Diagram {
+    use crate::trace::ReplayEvent;
     let mut diagram = Diagram::new(title);
-    let mut world = World::initial(config);
-    for (index, action) in actions.iter().enumerate() {
-        let before = world.clone();
-        world.step(config, action, &mut mvsim_model::NoEntropy);
-        diagram.push(step(config, index + 1, &before, action, &world));
-    }
-    if with_settle {
-        let (settled, taken) = mvsim_model::quiescence::settle_traced(settle_config, &world);
-        diagram.note(&format!(
-            "settle: no more events or faults, fair schedule ({} steps, {})",
-            settled.steps,
-            if settled.converged {
-                "fixpoint reached"
-            } else {
-                "NO fixpoint within budget"
-            }
-        ));
-        let mut settling = world.clone();
-        for (offset, action) in taken.iter().enumerate() {
-            let before = settling.clone();
-            settling.step(settle_config, action, &mut mvsim_model::NoEntropy);
-            let line = step(
-                settle_config,
-                actions.len() + offset + 1,
-                &before,
+    crate::trace::replay_events(
+        config,
+        settle_config,
+        actions,
+        with_settle,
+        |event| match event {
+            ReplayEvent::Step {
+                config,
+                index,
+                before,
                 action,
-                &settling,
-            );
-            if !line.effect.is_empty() {
-                diagram.push(line);
+                after,
+                settling,
+            } => {
+                let line = step(config, index, before, action, after);
+                if !settling || !line.effect.is_empty() {
+                    diagram.push(line);
+                }
             }
-        }
-        diagram.note(&format!(
-            "at quiescence: {}",
-            crate::trace::describe_znode(settle_config, &settled.world)
-        ));
-    }
+            ReplayEvent::Settle { steps, converged } => diagram.note(&format!(
+                "settle: no more events or faults, fair schedule ({steps} steps, {})",
+                if converged {
+                    "fixpoint reached"
+                } else {
+                    "NO fixpoint within budget"
+                }
+            )),
+            ReplayEvent::Quiescent { config, world } => diagram.note(&format!(
+                "at quiescence: {}",
+                crate::trace::describe_znode(config, world)
+            )),
+        },
+    );
     if !violated.is_empty() {
         diagram.note(&format!("VIOLATED {}", violated.join(", ")));
     }

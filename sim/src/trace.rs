@@ -567,3 +567,74 @@ pub fn describe_znode(config: &Config, world: &World) -> String {
         format!("wm={} {}", runtime.watermark_ms, buckets.join(", "))
     }
 }
+
+/// One event of [`replay_events`]: a step of the path or of the settle, the start of the
+/// settle, or the settled world.
+pub enum ReplayEvent<'a> {
+    /// Step `index` (1-based, counting on from the path into the settle) under `config`.
+    Step {
+        config: &'a Config,
+        index: usize,
+        before: &'a World,
+        action: &'a Action,
+        after: &'a World,
+        /// A step of the settle's fair continuation (callers drop those with no effect).
+        settling: bool,
+    },
+    /// The settle begins: its length and whether it reached a fixpoint.
+    Settle { steps: u32, converged: bool },
+    /// The settled world, after the settle's last step.
+    Quiescent {
+        config: &'a Config,
+        world: &'a World,
+    },
+}
+
+/// Replays `actions` from `config`'s initial state and, when `with_settle`, the settle's
+/// fair continuation under `settle_config`, handing each event to `visit`: the one replay
+/// loop behind the printed trace (`mvsim check --path`) and the sequence diagram.
+pub fn replay_events(
+    config: &Config,
+    settle_config: &Config,
+    actions: &[Action],
+    with_settle: bool,
+    mut visit: impl FnMut(ReplayEvent<'_>),
+) {
+    let mut world = World::initial(config);
+    for (index, action) in actions.iter().enumerate() {
+        let before = world.clone();
+        world.step(config, action, &mut mvsim_model::NoEntropy);
+        visit(ReplayEvent::Step {
+            config,
+            index: index + 1,
+            before: &before,
+            action,
+            after: &world,
+            settling: false,
+        });
+    }
+    if !with_settle {
+        return;
+    }
+    let (settled, taken) = mvsim_model::quiescence::settle_traced(settle_config, &world);
+    visit(ReplayEvent::Settle {
+        steps: settled.steps,
+        converged: settled.converged,
+    });
+    for (offset, action) in taken.iter().enumerate() {
+        let before = world.clone();
+        world.step(settle_config, action, &mut mvsim_model::NoEntropy);
+        visit(ReplayEvent::Step {
+            config: settle_config,
+            index: actions.len() + offset + 1,
+            before: &before,
+            action,
+            after: &world,
+            settling: true,
+        });
+    }
+    visit(ReplayEvent::Quiescent {
+        config: settle_config,
+        world: &settled.world,
+    });
+}

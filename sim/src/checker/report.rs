@@ -5,8 +5,7 @@ use super::{model_for, parse_path, path_indices, replay_path, MvModel};
 use crate::exit::{ExitStatus, Outcome};
 use crate::trace::trace_line;
 use mvsim_model::properties::{self, Expectation};
-use mvsim_model::quiescence;
-use mvsim_model::{Action, World};
+use mvsim_model::Action;
 use serde::Serialize;
 use stateright::{Checker, HasDiscoveries, Model};
 use std::collections::BTreeSet;
@@ -532,45 +531,41 @@ pub(super) fn replay_line(model: &MvModel, args: &CheckArgs, path: &str) -> Stri
 /// The trace of `actions` from the initial state; for a quiescent property, followed by
 /// the settle's fair continuation.
 pub fn render_trace(model: &MvModel, actions: &[Action], with_settle: bool) -> Vec<String> {
-    let config = &model.config;
-    let mut world = World::initial(config);
+    use crate::trace::ReplayEvent;
     let mut lines = Vec::new();
-    for (index, action) in actions.iter().enumerate() {
-        let before = world.clone();
-        world.step(config, action, &mut mvsim_model::NoEntropy);
-        lines.push(trace_line(config, index + 1, &before, action, &world).render());
-    }
-    if with_settle {
-        let (settled, taken) = quiescence::settle_traced(&model.settle_config, &world);
-        lines.push(format!(
-            "---- settle: no more events or faults; fair schedule ({} steps, {}) ----",
-            settled.steps,
-            if settled.converged {
-                "fixpoint reached"
-            } else {
-                "NO fixpoint within budget"
-            }
-        ));
-        let mut settling = world.clone();
-        for (offset, action) in taken.iter().enumerate() {
-            let before = settling.clone();
-            settling.step(&model.settle_config, action, &mut mvsim_model::NoEntropy);
-            let line = trace_line(
-                &model.settle_config,
-                actions.len() + offset + 1,
-                &before,
+    crate::trace::replay_events(
+        &model.config,
+        &model.settle_config,
+        actions,
+        with_settle,
+        |event| match event {
+            ReplayEvent::Step {
+                config,
+                index,
+                before,
                 action,
-                &settling,
-            );
-            if !line.effect.is_empty() {
-                lines.push(line.render());
+                after,
+                settling,
+            } => {
+                let line = trace_line(config, index, before, action, after);
+                if !settling || !line.effect.is_empty() {
+                    lines.push(line.render());
+                }
             }
-        }
-        lines.push(format!(
-            "---- at quiescence: {} ----",
-            crate::trace::describe_znode(&model.settle_config, &settled.world)
-        ));
-    }
+            ReplayEvent::Settle { steps, converged } => lines.push(format!(
+                "---- settle: no more events or faults; fair schedule ({steps} steps, {}) ----",
+                if converged {
+                    "fixpoint reached"
+                } else {
+                    "NO fixpoint within budget"
+                }
+            )),
+            ReplayEvent::Quiescent { config, world } => lines.push(format!(
+                "---- at quiescence: {} ----",
+                crate::trace::describe_znode(config, world)
+            )),
+        },
+    );
     lines
 }
 

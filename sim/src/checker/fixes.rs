@@ -457,7 +457,8 @@ pub fn render(cells: &[Cell]) -> String {
         }
         out.push('\n');
     }
-    // Acceptance: each single fix closes its finding; each leave-one-out reproduces it.
+    // Acceptance: each single fix closes its finding; each leave-one-out reproduces it; no
+    // cell regressed.
     let mut failures = Vec::new();
     for finding in FINDINGS {
         let name = finding.fix.finding();
@@ -495,8 +496,17 @@ pub fn render(cells: &[Cell]) -> String {
             }
         }
     }
+    for cell in cells
+        .iter()
+        .filter(|cell| cell.verdict.contains("regressed"))
+    {
+        failures.push(format!(
+            "{}: {} {}",
+            cell.finding, cell.column, cell.verdict
+        ));
+    }
     if failures.is_empty() {
-        out.push_str("acceptance: every single fix and post-fixed close their finding; every leave-one-out reproduces it (or, where another fix closes it too, is closed)\n");
+        out.push_str("acceptance: every single fix and post-fixed close their finding; every leave-one-out reproduces it (or, where another fix closes it too, is closed); no cell regressed\n");
     } else {
         for failure in &failures {
             out.push_str(&format!("acceptance FAILED: {failure}\n"));
@@ -526,4 +536,42 @@ pub fn run_fixes(args: &FixesArgs) -> Result<crate::exit::ExitStatus, String> {
     } else {
         crate::exit::ExitStatus::Violation
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(column: Column, verdict: &str) -> Cell {
+        Cell {
+            finding: "F9",
+            column: column.name(),
+            engine: column.name(),
+            verdict: verdict.to_string(),
+            unique_states: 1,
+            seconds: 0.0,
+            sometimes_lost: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn acceptance_needs_closed_fixes_reproducing_leave_one_outs_and_no_regression() {
+        let good = vec![
+            cell(Column::Post, "reproduces"),
+            cell(Column::Single(Fix::F9), "closed"),
+            cell(Column::Fixed, "closed"),
+            cell(Column::LeaveOut(Fix::F9), "reproduces"),
+        ];
+        assert!(accepted(&good), "{}", render(&good));
+        let mut regressed = good.clone();
+        regressed[1].verdict = "closed, regressed (watermark_within_source_data)".to_string();
+        assert!(!accepted(&regressed));
+        assert!(render(&regressed).contains("F9: post+fix-f9 closed, regressed"));
+        let mut open = good.clone();
+        open[2].verdict = "no reproduction within bound".to_string();
+        assert!(!accepted(&open));
+        let mut hidden = good;
+        hidden[3].verdict = "closed".to_string();
+        assert!(!accepted(&hidden));
+    }
 }

@@ -95,6 +95,9 @@ pub enum TaskPhase {
     Committing(CasOp),
     /// fix-f1: the commit landed; the V5 source re-read is next.
     Committed,
+    /// fix-f18: the DELETE's `clearStaleFingerprint` landed (the entry is STALE(EMPTY));
+    /// dropping the window's MV segments is next.
+    FingerprintCleared,
     Succeeded,
     Failed(TaskFailure),
 }
@@ -231,6 +234,9 @@ impl World {
                         out,
                     ),
                     TaskPhase::Prepared if delete => {
+                        out.push(Action::ExecutorDeleteSegments { task: task_ref })
+                    }
+                    TaskPhase::FingerprintCleared => {
                         out.push(Action::ExecutorDeleteSegments { task: task_ref })
                     }
                     TaskPhase::Prepared => out.push(Action::ExecutorRunQuery { task: task_ref }),
@@ -527,17 +533,31 @@ impl World {
         TaskPhase::Committing(op)
     }
 
-    /// `executeDeleteTask` (post EX:417-482; pre: no source check at all).
+    /// `executeDeleteTask` (post EX:417-482; pre: no source check at all). The pre-check
+    /// (EX:433-442) and the drop (EX:449-470) are one step; under fix-f18 the
+    /// `clearStaleFingerprint` CAS comes between them, so the drop is a second
+    /// `ExecutorDeleteSegments` step from [`TaskPhase::FingerprintCleared`].
     fn executor_delete_segments(&mut self, config: &Config, task: TaskRef) -> TaskPhase {
         let window_start_ms = self.task(task).config.window_start_ms;
         let window_end_ms = window_start_ms + config.bucket_ms;
-        if config.profile.delete_precheck
+        let cleared = self.task(task).phase == TaskPhase::FingerprintCleared;
+        if !cleared
+            && config.profile.delete_precheck
             && !self
                 .source_window_fingerprint(config, window_start_ms, window_end_ms)
                 .is_empty_window()
         {
             // Backfill detected: success, no segment or metadata change (EX:424-442).
             return TaskPhase::Succeeded;
+        }
+        // fix-f18: before the drop, the STALE entry stops claiming the data the segments
+        // hold (EX:443, a critical CAS of its own), so a false-positive test after an
+        // identical re-upload compares the source with EMPTY and dispatches OVERWRITE.
+        if !cleared && config.profile.has_fix(Fix::F18) {
+            return TaskPhase::Committing(CasOp::new(
+                Mutation::ClearStaleFingerprint { window_start_ms },
+                Writer::PostCritical,
+            ));
         }
         if !config
             .profile
@@ -593,6 +613,18 @@ impl World {
             self.cas_write(config, &mut op, fault, entropy)
         };
         let timed_out = self.task(task).timed_out;
+        // fix-f18: the fingerprint is cleared (or already was: a lost-ack replay); the
+        // drop follows. A precondition error or an exhausted budget fails the task before
+        // it touched a segment.
+        if matches!(op.mutation, Mutation::ClearStaleFingerprint { .. }) {
+            return match end {
+                None => TaskPhase::Committing(op),
+                Some(CasEnd::Committed | CasEnd::NoOp(_)) => TaskPhase::FingerprintCleared,
+                Some(CasEnd::Violation(_) | CasEnd::Exhausted | CasEnd::GaveUp) => {
+                    TaskPhase::Failed(TaskFailure::Commit)
+                }
+            };
+        }
         if matches!(
             end,
             Some(CasEnd::Committed | CasEnd::NoOp(NoOp::AlreadyValid))

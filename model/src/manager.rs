@@ -39,6 +39,12 @@ pub enum Mutation {
     /// post `clearValid` (PM:305-345): STALE -> VALID(EMPTY) (DELETE commit), guarded by
     /// the source supplier when the profile has the guard.
     ClearValid { window_start_ms: i64 },
+    /// fix-f18's `clearStaleFingerprint` (a new op beside `clearValid`, PM:305-345): a
+    /// DELETE about to drop the window's MV segments makes the STALE entry's fingerprint
+    /// EMPTY (state and `lastRefreshTime` kept), so it no longer claims data the MV is
+    /// losing. Critical profile; strict like `clearValid` (no znode or a bucket not STALE:
+    /// ISE); an entry already STALE(EMPTY) (a lost-ack replay) no-ops.
+    ClearStaleFingerprint { window_start_ms: i64 },
     /// post `revertValid` (PM:360-380): STALE -> VALID keeping fp and time (false positive).
     /// `expected`: fix-f15's compare-and-revert, the fingerprint the scheduler compared
     /// (the live entry must still carry it, else the revert no-ops); `None` in `post`.
@@ -87,6 +93,7 @@ impl Mutation {
                 window_start_ms, ..
             }
             | Mutation::ClearValid { window_start_ms }
+            | Mutation::ClearStaleFingerprint { window_start_ms }
             | Mutation::RevertValid {
                 window_start_ms, ..
             }
@@ -108,6 +115,7 @@ impl Mutation {
             Mutation::AppendValid { .. } => "appendValid",
             Mutation::RefreshValid { .. } => "refreshValid",
             Mutation::ClearValid { .. } => "clearValid",
+            Mutation::ClearStaleFingerprint { .. } => "clearStaleFingerprint",
             Mutation::RevertValid { .. } => "revertValid",
             Mutation::MarkStale { .. } => "markStale",
             Mutation::MarkStaleInCoverage { .. } => "markStale+synthesize",
@@ -314,6 +322,9 @@ fn mutate_bucket(
             Mutated::Write(updated)
         }
         Mutation::ClearValid { window_start_ms } => clear_valid(cur, *window_start_ms, inputs),
+        Mutation::ClearStaleFingerprint { window_start_ms } => {
+            clear_stale_fingerprint(cur, *window_start_ms)
+        }
         Mutation::RevertValid {
             window_start_ms,
             expected,
@@ -438,6 +449,30 @@ fn clear_valid(
         ),
     );
     Mutated::Write(updated)
+}
+
+/// fix-f18's `clearStaleFingerprint`: STALE(fp) -> STALE(EMPTY), the watermark kept (the
+/// bucket stays STALE, so no walk can move).
+fn clear_stale_fingerprint(cur: Option<&RuntimeMetadata>, window_start_ms: i64) -> Mutated {
+    let Some(cur) = cur else {
+        return Mutated::Violation(Precondition::NoRuntime);
+    };
+    match cur.partitions.get(&window_start_ms) {
+        Some(existing) if existing.is_stale() => {
+            if existing.fingerprint == PartitionFingerprint::EMPTY {
+                return Mutated::NoOp(NoOp::Lenient);
+            }
+            let mut updated = cur.clone();
+            let mut cleared = *existing;
+            cleared.fingerprint = PartitionFingerprint::EMPTY;
+            updated
+                .partitions
+                .make_mut()
+                .insert(window_start_ms, cleared);
+            Mutated::Write(updated)
+        }
+        _ => Mutated::Violation(Precondition::BucketNotStale),
+    }
 }
 
 fn revert(

@@ -167,11 +167,19 @@ pub enum Fix {
     /// bucket that turns VALID at the watermark lets it advance. Read in `manager.rs`
     /// (`mutate`). Java: PM:244-245, 342-343, 377-378 (callers pass `windowEndMs`).
     F17,
+    /// F18 (ci-family on post-fixed): before a DELETE drops the window's MV segments, it
+    /// clears the fingerprint of the bucket's STALE entry (`clearStaleFingerprint`, a
+    /// critical CAS of its own: STALE(fp) -> STALE(EMPTY)), so the entry no longer claims
+    /// data the MV is about to lose and the scheduler's false-positive test (SCH:393) cannot
+    /// revert it over a re-uploaded, identical source. Read in `executor.rs`
+    /// (`executor_delete_segments`). Java: between EX:442 and EX:444; PM: a new op beside
+    /// `clearValid` (PM:305-345).
+    F18,
 }
 
 impl Fix {
     /// Every fix, in finding order.
-    pub const ALL: [Fix; 14] = [
+    pub const ALL: [Fix; 15] = [
         Fix::F1,
         Fix::F2,
         Fix::F3,
@@ -186,6 +194,7 @@ impl Fix {
         Fix::F15,
         Fix::F16,
         Fix::F17,
+        Fix::F18,
     ];
 
     /// The command-line name (`fix-f1`).
@@ -205,6 +214,7 @@ impl Fix {
             Fix::F15 => "fix-f15",
             Fix::F16 => "fix-f16",
             Fix::F17 => "fix-f17",
+            Fix::F18 => "fix-f18",
         }
     }
 
@@ -225,6 +235,7 @@ impl Fix {
             Fix::F15 => "F15",
             Fix::F16 => "F16",
             Fix::F17 => "F17",
+            Fix::F18 => "F18",
         }
     }
 
@@ -245,6 +256,7 @@ impl Fix {
             Fix::F15 => "F15: revertValid reverts only an entry that still has the fingerprint the scheduler compared",
             Fix::F16 => "F16: the CM's init ends with a full invalidation, so a failover loses no mark",
             Fix::F17 => "F17: refreshValid/clearValid/revertValid walk the watermark like appendValid",
+            Fix::F18 => "F18: a DELETE clears its STALE entry's fingerprint (STALE(EMPTY)) before dropping the MV segments",
         }
     }
 

@@ -115,6 +115,10 @@ pub mod detail {
     /// An APPEND submitted for a bucket absent from the snapshot but inside the window the
     /// scheduler's own in-flight count covered (its reads said the bucket was taken).
     pub const APPEND_COUNTED_IN_FLIGHT: u8 = 16;
+    /// fix-f18's `clearStaleFingerprint`. It writes only STALE entries, so it is never a
+    /// writer of an outdated VALID fingerprint (the 4 writer bits of [`cause`] need not
+    /// hold it); it can only name a violating write.
+    pub const CLEAR_STALE_FINGERPRINT: u8 = 17;
 
     /// The code of a manager operation.
     pub fn of_mutation(mutation: &Mutation) -> u8 {
@@ -122,6 +126,7 @@ pub mod detail {
             Mutation::AppendValid { .. } => APPEND_VALID,
             Mutation::RefreshValid { .. } => REFRESH_VALID,
             Mutation::ClearValid { .. } => CLEAR_VALID,
+            Mutation::ClearStaleFingerprint { .. } => CLEAR_STALE_FINGERPRINT,
             Mutation::RevertValid { .. } => REVERT_VALID,
             Mutation::MarkStale { .. } | Mutation::MarkStaleInCoverage { .. } => MARK_STALE,
             Mutation::DeletePartition { .. } => DELETE_PARTITION,
@@ -152,6 +157,7 @@ pub mod detail {
             APPEND_SNAPSHOT_ABSENT => "absent-in-scheduler-snapshot",
             APPEND_SNAPSHOT_PRESENT => "present-in-scheduler-snapshot",
             APPEND_COUNTED_IN_FLIGHT => "in-flight-in-scheduler-count",
+            CLEAR_STALE_FINGERPRINT => "clearStaleFingerprint",
             _ => "unknown",
         }
     }

@@ -831,7 +831,16 @@ impl World {
                 && before.is_none()
                 && key < old.watermark_ms
                 && after.is_some_and(|info| info.is_stale());
-            if !synthesized {
+            // fix-f18's `clearStaleFingerprint` rewrites a STALE entry's fingerprint to
+            // EMPTY before the DELETE drops the segments: the bucket does not *become* STALE
+            // (it is STALE before and after), so `stale_only_from_valid` restated for it
+            // reads "... or a STALE entry whose fingerprint a DELETE cleared".
+            let cleared = matches!(mutation, Mutation::ClearStaleFingerprint { .. })
+                && before.is_some_and(|info| info.is_stale())
+                && after.is_some_and(|info| {
+                    info.is_stale() && info.fingerprint == PartitionFingerprint::EMPTY
+                });
+            if !synthesized && !cleared {
                 violations |= transition_violations(before, after, overwrite_or_delete);
             }
         }
@@ -906,6 +915,8 @@ fn record_milestones(
             reached |= REACHED_FALSE_POSITIVE_REVERTED;
         }
         Mutation::DeletePartition { .. } => new_flags = 0,
+        // fix-f18: the entry stays STALE; no milestone, the bucket's flags are kept.
+        Mutation::ClearStaleFingerprint { .. } => {}
         Mutation::MarkStale { .. }
         | Mutation::MarkStaleInCoverage { .. }
         | Mutation::PreMarkDirty { .. } => {

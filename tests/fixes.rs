@@ -4,7 +4,7 @@
 
 use mvsim_model::{Fix, Fixes, Profile};
 use mvsim_sim::checker::fixes::{engine_name, FINDINGS};
-use mvsim_sim::checker::{presets, MvModel};
+use mvsim_sim::checker::{config_file, presets, MvModel};
 use stateright::{Checker, Model};
 
 /// Complete BFS; (unique states, violated non-sometimes properties).
@@ -24,6 +24,11 @@ fn check(engine: &str, config: &str) -> (usize, Vec<&'static str>) {
 fn background(fixes: &[Fix]) -> Fixes {
     fixes.iter().fold(Fixes::NONE, |set, fix| set.with(*fix))
 }
+
+const QUIESCENT: &[&str] = &[
+    "quiescent_buckets_match_source",
+    "quiescent_mv_data_matches_source",
+];
 
 fn shows(violated: &[&str], properties: &[&str]) -> bool {
     properties
@@ -105,6 +110,7 @@ fn post_fixed_on_the_finding_configurations_violates_nothing() {
         "all-deleted",
         "orphan-append",
         "old-backfill",
+        "configs/old-backfill-timeless.toml",
         "zombie-append",
         "zombie-overwrite",
         "append-gap",
@@ -112,6 +118,47 @@ fn post_fixed_on_the_finding_configurations_violates_nothing() {
     ] {
         let (_, violated) = check("post-fixed", config);
         assert!(violated.is_empty(), "post-fixed on {config}: {violated:?}");
+    }
+}
+
+#[test]
+fn fix_f9_keeps_a_backfill_that_shares_its_debounce_window_with_a_full_invalidation() {
+    // configs/old-backfill-timeless.toml: the backfill s5[800,850] below the first
+    // materialized bucket and a time-less upload merge into [0, MAX]. fix-f9 as first
+    // proposed synthesized nothing for a full invalidation (ci-family#99); it now keeps the
+    // timed hull beside it. With one transient read error, fix-f3 re-queues the drained
+    // range, and the re-queue must carry the timed hull too (ci-family#131). Both engines
+    // violated both quiescent properties before the timed hull (3,741 unique states for
+    // post-fixed with the read error); post without fix-f9 still does.
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/configs/old-backfill-timeless.toml"
+    );
+    for transient_errors in [0, 1] {
+        let run = |engine: &str| {
+            let profile = Profile::by_name(engine).expect("engine parses");
+            let mut loaded = config_file::load(path, profile).expect("the config loads");
+            loaded.config.faults.transient_errors = transient_errors;
+            let checker = MvModel::from_file(loaded).checker().spawn_bfs().join();
+            assert!(checker.is_done(), "{engine}: complete search");
+            let mut violated: Vec<&'static str> = checker.discoveries().into_keys().collect();
+            violated.sort();
+            violated
+        };
+        for engine in ["post+fix-f3+fix-f9", "post-fixed"] {
+            let violated = run(engine);
+            assert!(
+                !shows(&violated, QUIESCENT),
+                "{engine}, {transient_errors} transient error(s): {violated:?}"
+            );
+        }
+        for engine in ["post+fix-f3", "post-fixed+no-fix-f9"] {
+            let violated = run(engine);
+            assert!(
+                shows(&violated, QUIESCENT),
+                "{engine}, {transient_errors} transient error(s) must reproduce F9: {violated:?}"
+            );
+        }
     }
 }
 

@@ -26,6 +26,12 @@ use serde::{Deserialize, Serialize};
 pub struct CmState {
     /// The merged pending range `[min start, max end]`; the debounce timer is armed iff Some.
     pub pending: Option<(i64, i64)>,
+    /// fix-f9: the hull of the pending changes that carried a time span, kept beside a full
+    /// invalidation that widens `pending` to `[0, MAX]` (elements 2 and 3 of the patched
+    /// `_pendingRanges` record); [`NO_TIMED_RANGE`] when every pending change was a full
+    /// invalidation. Some iff `pending` is, under the fix; None without it, so engines
+    /// without the fix keep their state space.
+    pub pending_timed: Option<(i64, i64)>,
     /// When the debounce timer fires (concrete timing).
     pub timer_due_ms: i64,
     /// The flush or sweep the single CM thread is running.
@@ -42,8 +48,21 @@ pub struct CmWork {
     pub from_sweep: bool,
     /// fix-f3: the flushed range, re-queued if the mark ends in an exception (None
     /// otherwise, so engines without the fix keep their state space).
-    pub requeue: Option<(i64, i64)>,
+    pub requeue: Option<Drained>,
 }
+
+/// A range the flush drained: the hull and, under fix-f9, its timed part
+/// ([`CmState::pending_timed`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Drained {
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub timed: Option<(i64, i64)>,
+}
+
+/// fix-f9: the timed part of a pending range that holds only full invalidations (the empty
+/// range `[Long.MAX_VALUE, Long.MIN_VALUE]` of the patched record).
+pub const NO_TIMED_RANGE: (i64, i64) = (i64::MAX, i64::MIN);
 
 impl CmState {
     pub fn is_idle(&self) -> bool {
@@ -63,6 +82,19 @@ pub fn intake(pending: Option<(i64, i64)>, start_ms: i64, end_ms: i64) -> Option
         Some((start, end)) => (start.min(start_ms), end.max(end_ms)),
         None => (start_ms, end_ms),
     })
+}
+
+/// fix-f9: the timed hull after the accepted change `[start_ms, end_ms]` arrives: a full
+/// invalidation (`end_ms == Long.MAX_VALUE`: `onBaseTableFullInvalidation`, CM:262-264, which
+/// the notifier also sends for a segment without time metadata) carries no time span and
+/// leaves it as it was; any other change widens it.
+pub fn intake_timed(timed: Option<(i64, i64)>, start_ms: i64, end_ms: i64) -> (i64, i64) {
+    let (start, end) = timed.unwrap_or(NO_TIMED_RANGE);
+    if end_ms == i64::MAX {
+        (start, end)
+    } else {
+        (start.min(start_ms), end.max(end_ms))
+    }
 }
 
 /// The post flush's candidates (`markStaleThroughManager`, CM:380-406 via CM:620-657): the
@@ -142,7 +174,28 @@ impl World {
             return;
         };
         self.consistency.pending = Some(merged);
+        // fix-f9: the merge also keeps the hull of the timed changes, which a full
+        // invalidation would otherwise swallow (CM:222-227 merges `[min, max]` only).
+        if config.profile.has_fix(Fix::F9) {
+            self.consistency.pending_timed = Some(intake_timed(
+                self.consistency.pending_timed,
+                start_ms,
+                end_ms,
+            ));
+        }
         self.consistency.timer_due_ms = self.arm(config, config.debounce_ms);
+    }
+
+    /// fix-f3's re-queue of a drained range: the hull, and (fix-f9) its timed part, which
+    /// re-merging the hull `[0, MAX]` alone would drop. In the Java, the re-queue calls
+    /// `onBaseTableDataChange` with elements 0-1 and, when non-empty, 2-3 of the record.
+    fn consistency_requeue(&mut self, config: &Config, drained: Drained) {
+        self.consistency_intake(config, drained.start_ms, drained.end_ms);
+        if let Some((start_ms, end_ms)) = drained.timed {
+            if start_ms <= end_ms {
+                self.consistency_intake(config, start_ms, end_ms);
+            }
+        }
     }
 
     pub(crate) fn consistency_actions(&self, config: &Config, out: &mut Vec<Action>) {
@@ -225,8 +278,8 @@ impl World {
                     }
                     // fix-f3: the exception re-queues the range for the next debounce flush.
                     Some(CasEnd::Exhausted | CasEnd::GaveUp) if work.requeue.is_some() => {
-                        let (start_ms, end_ms) = work.requeue.expect("checked");
-                        self.consistency_intake(config, start_ms, end_ms);
+                        let drained = work.requeue.expect("checked");
+                        self.consistency_requeue(config, drained);
                     }
                     // Exceptions are logged and the mark is dropped (CM:400-405).
                     Some(end) => self.note_mark_end(&work.op.mutation, &end),
@@ -244,6 +297,13 @@ impl World {
             .pending
             .take()
             .expect("a flush needs a pending range");
+        // fix-f9's timed part, drained with the hull (one record in the Java, CM:346-357).
+        let timed = self.consistency.pending_timed.take();
+        let drained = Drained {
+            start_ms,
+            end_ms,
+            timed,
+        };
         if config.profile.is_pre() {
             let mutation = Mutation::PreMarkDirty { start_ms, end_ms };
             self.consistency.work = Some(CmWork {
@@ -258,7 +318,7 @@ impl World {
             self.note_flush(config, start_ms, end_ms, None);
             // READ #1 threw: logged, the mark is dropped (CM:384-389); fix-f3 re-queues it.
             if requeue {
-                self.consistency_intake(config, start_ms, end_ms);
+                self.consistency_requeue(config, drained);
             }
             return;
         }
@@ -267,16 +327,17 @@ impl World {
             self.note_flush(config, start_ms, end_ms, Some(&[]));
             return;
         };
-        let first = align_down(start_ms, config.bucket_ms);
         let mut candidates = flush_candidates(config, snapshot, start_ms, end_ms);
-        // fix-f9: also list the absent aligned slots of the range below the snapshot's
-        // watermark (CM:638-644 lists existing keys only), for the synthesizing markStale;
-        // not for a full invalidation `[0, MAX]`, which carries no time range
-        // (MaterializedViewConsistencyManagerTest#testFullInvalidationDoesNotSynthesizeAbsentBuckets).
-        let in_coverage = config.profile.has_fix(Fix::F9);
-        if in_coverage && end_ms != i64::MAX {
-            let below = end_ms.min(snapshot.watermark_ms - 1);
-            let mut bucket = first;
+        // fix-f9 (its timed part is Some only under the fix): also list the absent aligned
+        // slots of the timed changes below the snapshot's watermark (CM:638-644 lists
+        // existing keys only), for the synthesizing markStale. A full invalidation `[0, MAX]`
+        // carries no time range and adds none
+        // (MaterializedViewConsistencyManagerTest#testFullInvalidationDoesNotSynthesizeAbsentBuckets),
+        // but the timed changes merged into the same debounce window with it still do.
+        let in_coverage = timed.is_some();
+        if let Some((timed_start_ms, timed_end_ms)) = timed.filter(|(s, e)| s <= e) {
+            let below = timed_end_ms.min(snapshot.watermark_ms - 1);
+            let mut bucket = align_down(timed_start_ms, config.bucket_ms);
             while bucket <= below {
                 candidates.push(bucket);
                 bucket += config.bucket_ms;
@@ -300,7 +361,7 @@ impl World {
         self.consistency.work = Some(CmWork {
             op: CasOp::new(mutation, Writer::for_mark_stale(config)),
             from_sweep: false,
-            requeue: requeue.then_some((start_ms, end_ms)),
+            requeue: requeue.then_some(drained),
         });
     }
 

@@ -121,10 +121,14 @@ pub enum Fix {
     /// none, as OVERWRITE already does (EX:274-285). Read in `executor.rs`
     /// (`executor_swap_segments`).
     F8,
-    /// F9: the CM's flush also lists absent bucket slots below the watermark and
-    /// `markStale` creates them STALE (the synthesis PM:387-390 defers), so a backfill older
-    /// than the cold-start watermark is materialized by OVERWRITE. Read in
-    /// `consistency_manager.rs` (`consistency_flush`) and `manager.rs` (`mark_stale`).
+    /// F9: the CM's pending range keeps the hull of its timed changes beside a full
+    /// invalidation (CM:222-227 merges `[min, max]` only, so a time-less upload's `[0, MAX]`
+    /// swallowed a backfill in the same debounce window); the flush also lists the absent
+    /// bucket slots of that timed hull below the watermark, and `markStale` creates them
+    /// STALE (the synthesis PM:387-390 defers), so a backfill older than the cold-start
+    /// watermark is materialized by OVERWRITE. Read in `consistency_manager.rs`
+    /// (`consistency_intake`); the flush synthesizes from the timed hull it keeps, and
+    /// `manager.rs` (`mark_stale`) from the mutation the flush chose.
     F9,
     /// F10 (found by `post+fix-f1` on `ci`): after `revertValid` returns, the scheduler
     /// re-reads the source window fingerprint and, if it no longer equals the reverted
@@ -248,7 +252,7 @@ impl Fix {
             Fix::F5 => "F5: markStale's budget is max(cluster key, 128): the key no longer lowers it",
             Fix::F6 => "F6: no source end time -> APPEND cutoff = watermark, not now - buffer",
             Fix::F8 => "F8: an APPEND with no rows replaces the window's MV segments with none",
-            Fix::F9 => "F9: CM marks absent buckets below the watermark STALE (synthesis of PM:387-390)",
+            Fix::F9 => "F9: CM marks absent buckets below the watermark STALE (synthesis of PM:387-390), also beside a full invalidation",
             Fix::F10 => "F10: after revertValid, re-read the source and markStale(ws) if it changed",
             Fix::F11 => "F11/F13: a timed-out task counts as in flight until its thread has returned",
             Fix::F12 => "F12: preProcess rejects an APPEND whose bucket has an entry (VALID with its fp: succeed, no re-run)",

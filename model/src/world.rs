@@ -539,6 +539,7 @@ impl World {
         // discarded"), a crash loses them, and nothing persists them. The mark the CM thread
         // was running dies with it (`shutdownNow`, CM:182); a write it already applied stays.
         let pending = self.consistency.pending.take();
+        self.consistency.pending_timed = None; // fix-f9's timed part of the same record
         let work = self.consistency.work.take();
         self.note_failover(config, pending, work.as_ref().map(|work| &work.op.mutation));
         // The restarted (or other) controller's CM starts from an empty buffer: `init`

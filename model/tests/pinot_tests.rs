@@ -14,7 +14,9 @@
 use mvsim_model::codec::{
     fingerprint_decode, fingerprint_map_decode, fingerprint_map_encode, DecodeError,
 };
-use mvsim_model::consistency_manager::{flush_candidates, intake, sweep_candidates};
+use mvsim_model::consistency_manager::{
+    flush_candidates, intake, intake_timed, sweep_candidates, NO_TIMED_RANGE,
+};
 use mvsim_model::executor::{TaskConfig, TaskMode};
 use mvsim_model::fingerprint::{compute_window_fingerprint, SegmentRef};
 use mvsim_model::manager::{CasEnd, Mutation, NoOp, Writer};
@@ -265,6 +267,24 @@ fn intake_merges_the_hull_and_ignores_negative_bounds() {
     assert_eq!(intake(Some((5, 9)), 6, 20), Some((5, 20)));
     assert_eq!(intake(Some((5, 9)), -1, 20), None);
     assert_eq!(intake(None, 0, -1), None);
+}
+
+/// fix-f9's timed hull (docs/findings/F9.md): a full invalidation `[0, Long.MAX_VALUE]`
+/// leaves it as it was, so a backfill merged with one into `[0, MAX]` keeps its own range;
+/// only full invalidations: the empty range.
+#[test]
+fn intake_timed_keeps_the_timed_hull_beside_a_full_invalidation() {
+    assert_eq!(intake_timed(None, 0, i64::MAX), NO_TIMED_RANGE);
+    assert_eq!(
+        intake_timed(Some(NO_TIMED_RANGE), 0, i64::MAX),
+        NO_TIMED_RANGE
+    );
+    assert_eq!(intake_timed(None, 800, 850), (800, 850));
+    assert_eq!(intake_timed(Some((800, 850)), 0, i64::MAX), (800, 850));
+    assert_eq!(intake_timed(Some(NO_TIMED_RANGE), 800, 850), (800, 850));
+    assert_eq!(intake_timed(Some((800, 850)), 1000, 1050), (800, 1050));
+    // The hull itself still becomes [0, MAX] (CM:222-227).
+    assert_eq!(intake(Some((800, 850)), 0, i64::MAX), Some((0, i64::MAX)));
 }
 
 /// `markStale(t, [])` returns before any read (PM:405-410): no store call at all.

@@ -458,10 +458,17 @@ fn jobs_effect(config: &Config, before: &World, after: &World, clauses: &mut Vec
 
 fn cm_effect(before: &World, after: &World, clauses: &mut Vec<String>) {
     let (old, new) = (&before.consistency, &after.consistency);
-    if old.pending != new.pending {
+    if old.pending != new.pending || old.pending_timed != new.pending_timed {
         match new.pending {
             Some((start, end)) => {
-                clauses.push(format!("cm pending [{},{}]", start, end_label(end)))
+                let mut clause = format!("cm pending [{},{}]", start, end_label(end));
+                // fix-f9: the timed changes a full invalidation would otherwise swallow.
+                if let Some((timed_start, timed_end)) = new.pending_timed {
+                    if end == i64::MAX && timed_start <= timed_end {
+                        clause.push_str(&format!(" (timed [{timed_start},{timed_end}])"));
+                    }
+                }
+                clauses.push(clause)
             }
             None => clauses.push("cm drained".to_string()),
         }

@@ -980,6 +980,7 @@ fn materially_changed(before: &World, after: &World) -> bool {
         || before.mv_data != after.mv_data
         || before.jobs != after.jobs
         || before.consistency.pending != after.consistency.pending
+        || before.consistency.pending_timed != after.consistency.pending_timed
         || before.consistency.work != after.consistency.work
         || before.broker != after.broker
 }

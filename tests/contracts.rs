@@ -11,7 +11,7 @@ use mvsim_sim::checker::{presets, MvModel};
 use stateright::{Checker, Model};
 use std::collections::BTreeSet;
 
-const CONTRACTS: [(&str, &str); 5] = [
+const CONTRACTS: [(&str, &str); 6] = [
     (
         "one_append_per_bucket_in_flight",
         "reach_append_planned_beside_in_flight",
@@ -29,6 +29,7 @@ const CONTRACTS: [(&str, &str); 5] = [
         "reach_valid_bucket_with_task_in_flight",
     ),
     ("task_outcome_honest", "reach_task_succeeded"),
+    ("writes_change_the_znode", "reach_nothing_to_change"),
 ];
 
 fn ci(engine: &str) -> Config {

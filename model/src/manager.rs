@@ -328,8 +328,10 @@ fn mutate_bucket(
         Mutation::RevertValid {
             window_start_ms,
             expected,
-        } => revert(cur, *window_start_ms, *expected),
-        Mutation::PreSchedulerRevert { window_start_ms } => revert(cur, *window_start_ms, None),
+        } => revert(cur, *window_start_ms, *expected, inputs),
+        Mutation::PreSchedulerRevert { window_start_ms } => {
+            revert(cur, *window_start_ms, None, inputs)
+        }
         Mutation::MarkStale { buckets } => mark_stale(cur, buckets, inputs, false),
         Mutation::MarkStaleInCoverage { buckets } => mark_stale(cur, buckets, inputs, true),
         Mutation::DeletePartition { window_start_ms } => match cur {
@@ -479,13 +481,20 @@ fn revert(
     cur: Option<&RuntimeMetadata>,
     window_start_ms: i64,
     expected: Option<PartitionFingerprint>,
+    inputs: &MutateInputs,
 ) -> Mutated {
     let Some(cur) = cur else {
         return Mutated::NoOp(NoOp::Lenient);
     };
+    // `mutant-revert-rewrites-valid`: the lenient check tests presence only (PM:368's
+    // `existing.getState() != STALE` dropped).
+    let presence_only = inputs
+        .config
+        .profile
+        .has_mutant(Mutant::RevertRewritesValid);
     match cur.partitions.get(&window_start_ms) {
         Some(existing)
-            if existing.is_stale()
+            if (existing.is_stale() || presence_only)
                 && expected.is_none_or(|expected| existing.fingerprint == expected) =>
         {
             let mut updated = cur.clone();

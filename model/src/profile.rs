@@ -84,6 +84,11 @@ pub enum Mutant {
     /// (MC:385-437 subscribes a runtime-znode listener that updates the cache on every
     /// change; a listener that is not (re)subscribed leaves the first load forever).
     BrokerCacheLoadsOnce,
+    /// `revertValid`'s lenient check tests only that the bucket is present (PM:368's
+    /// `existing.getState() != PartitionState.STALE` dropped, "revert to VALID whatever it
+    /// is"): a revert whose bucket is already VALID (its own write landed, the ack was lost)
+    /// persists the snapshot it read unchanged instead of returning `null` (PM:524-526).
+    RevertRewritesValid,
 }
 
 /// A proposed fix for one finding about `post` (README "Findings about Pinot";
@@ -494,7 +499,7 @@ const fn post_mutant(name: &'static str, summary: &'static str, mutant: Mutant) 
     }
 }
 
-static PROFILES: [Profile; 23] = [
+static PROFILES: [Profile; 24] = [
     Profile {
         name: "pre",
         summary: "before PR #18642 (a94c00b4ea0): ad-hoc writers, cutoff now-buffer, DELETE removes the entry",
@@ -616,6 +621,11 @@ static PROFILES: [Profile; 23] = [
         "mutant-broker-cache-loads-once",
         "broken: the broker's watermark cache is never reloaded after its first load",
         Mutant::BrokerCacheLoadsOnce,
+    ),
+    post_mutant(
+        "mutant-revert-rewrites-valid",
+        "broken: revertValid rewrites a bucket that is already VALID instead of returning without a write",
+        Mutant::RevertRewritesValid,
     ),
 ];
 

@@ -429,6 +429,21 @@ fn reach_task_succeeded(_: &Config, world: &World) -> bool {
     world.ghost.witnessed.0 & ghost_bits::WITNESS_TASK_SUCCEEDED != 0
 }
 
+/// The mutator contract (PM:524-526: "return the new [metadata] to persist, or `null` to
+/// indicate the call is a no-op (success, no CAS write)"; `applyMutation` returns at
+/// PM:565-568): a write that leaves the znode's content as it was is a no-op that was
+/// persisted anyway (one more version for every other writer's CAS to lose against, and a
+/// watch event for every broker). The history fact is a violation bit that the register
+/// write path sets when an applied write's content equals the snapshot it replaces; pre's
+/// executor put/remove is blind by design (pre:EX:544-575) and not judged.
+fn writes_change_the_znode(_: &Config, world: &World) -> bool {
+    no_ghost_violation(world, ghost_bits::UNCHANGED_WRITE)
+}
+
+fn reach_nothing_to_change(_: &Config, world: &World) -> bool {
+    world.ghost.witnessed.0 & ghost_bits::WITNESS_NOTHING_TO_CHANGE != 0
+}
+
 // ---- Progress and what the broker routes on, at quiescence (issue 10, mutation survivors) ----
 
 /// The last bucket boundary the APPEND cutoff admits, restated from SCH:276-306 and
@@ -517,7 +532,7 @@ macro_rules! quiescent {
     };
 }
 
-static REGISTRY: [Property; 44] = [
+static REGISTRY: [Property; 46] = [
     always!(
         "watermark_monotonic",
         "the watermark never decreases",
@@ -764,5 +779,16 @@ static REGISTRY: [Property; 44] = [
         "reach_broker_cache_behind",
         "the broker's cached watermark is behind the znode's",
         reach_broker_cache_behind
+    ),
+    always!(
+        "writes_change_the_znode",
+        "every write of a partition-state operation changes the znode's content (one with nothing to change returns without a write; pre's blind executor put/remove excepted)",
+        "PM:524-526, 565-568 (a null mutator result is a no-op, no CAS write); PM:360-372, 393-430; pre:CM:434-438, pre:SCH:403-407",
+        writes_change_the_znode
+    ),
+    sometimes!(
+        "reach_nothing_to_change",
+        "a partition-state operation reads a snapshot with nothing to change and returns without a write (a step event, witnessed outside the state's identity)",
+        reach_nothing_to_change
     ),
 ];

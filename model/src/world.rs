@@ -306,10 +306,16 @@ pub mod ghost_bits {
     /// A task turned SUCCEEDED while its bucket is not in the state its mode promises
     /// (judged by `properties::succeeded_outcome_broken`).
     pub const TASK_OUTCOME_DISHONEST: u16 = 1 << 6;
+    /// A partition-state operation persisted the snapshot it read unchanged (a mutator with
+    /// nothing to change returns `null` and writes nothing, PM:524-526, 565-568).
+    pub const UNCHANGED_WRITE: u16 = 1 << 7;
 
     /// Witness bits ([`super::Witness`]): step events for `sometimes` properties that are not
     /// part of the state's identity.
     pub const WITNESS_TASK_SUCCEEDED: u32 = 1 << 0;
+    /// A partition-state operation's read found nothing to change (its mutator returned
+    /// `null`: the lenient no-op or the idempotent carve-out).
+    pub const WITNESS_NOTHING_TO_CHANGE: u32 = 1 << 1;
 
     /// Milestones for `sometimes` properties.
     pub const REACHED_DELETE_COMMITTED: u32 = 1 << 0;
@@ -699,6 +705,7 @@ impl World {
                 None
             }
             Mutated::NoOp(no_op) => {
+                self.ghost.witnessed.0 |= ghost_bits::WITNESS_NOTHING_TO_CHANGE;
                 if no_op == NoOp::AlreadyValid && op.lost_ack {
                     self.ghost.reached |= ghost_bits::REACHED_LOST_ACK_REPLAYED;
                 }
@@ -844,6 +851,17 @@ impl World {
             if !synthesized && !cleared {
                 violations |= transition_violations(before, after, overwrite_or_delete);
             }
+        }
+        // Every writer but pre's executor (a blind put/remove, pre:EX:544-575) returns
+        // without a write when its mutator has nothing to change: post's manager
+        // (PM:524-526, 565-568), pre's CM mark (pre:CM:434-438) and pre's scheduler revert
+        // (pre:SCH:403-407). Compared as content: the version is not part of it.
+        let blind = matches!(
+            mutation,
+            Mutation::PreExecutorPut { .. } | Mutation::PreExecutorRemove { .. }
+        );
+        if !blind && self.register.value.as_ref() == Some(update) {
+            violations |= UNCHANGED_WRITE;
         }
         self.ghost.violations |= violations;
         if violations != 0 {

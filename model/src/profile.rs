@@ -167,11 +167,18 @@ pub enum Fix {
     /// bucket that turns VALID at the watermark lets it advance. Read in `manager.rs`
     /// (`mutate`). Java: PM:244-245, 342-343, 377-378 (callers pass `windowEndMs`).
     F17,
+    /// F19 (a leadership change without a crash): the table's task-generation lock is
+    /// taken, i.e. `controller.task.enableDistributedLocking` defaults to true
+    /// (CONF:187-189). The old lead holds the EPHEMERAL lock znode from before its
+    /// `generateTasks` to after its job submission (PTM:878-904); the new lead's run cannot
+    /// create it and skips the table (PTM:970, 985-990, DistributedTaskLockManager:87-111,
+    /// 279-307). Read in `scheduler.rs` (`scheduler_actions`).
+    F19,
 }
 
 impl Fix {
     /// Every fix, in finding order.
-    pub const ALL: [Fix; 14] = [
+    pub const ALL: [Fix; 15] = [
         Fix::F1,
         Fix::F2,
         Fix::F3,
@@ -186,6 +193,7 @@ impl Fix {
         Fix::F15,
         Fix::F16,
         Fix::F17,
+        Fix::F19,
     ];
 
     /// The command-line name (`fix-f1`).
@@ -205,6 +213,7 @@ impl Fix {
             Fix::F15 => "fix-f15",
             Fix::F16 => "fix-f16",
             Fix::F17 => "fix-f17",
+            Fix::F19 => "fix-f19",
         }
     }
 
@@ -225,6 +234,7 @@ impl Fix {
             Fix::F15 => "F15",
             Fix::F16 => "F16",
             Fix::F17 => "F17",
+            Fix::F19 => "F19",
         }
     }
 
@@ -245,6 +255,7 @@ impl Fix {
             Fix::F15 => "F15: revertValid reverts only an entry that still has the fingerprint the scheduler compared",
             Fix::F16 => "F16: the CM's init ends with a full invalidation, so a failover loses no mark",
             Fix::F17 => "F17: refreshValid/clearValid/revertValid walk the watermark like appendValid",
+            Fix::F19 => "F19: distributed task locking on by default: a new lead's cycle skips the table while the old lead's runs",
         }
     }
 

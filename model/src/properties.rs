@@ -517,7 +517,7 @@ macro_rules! quiescent {
     };
 }
 
-static REGISTRY: [Property; 44] = [
+static REGISTRY: [Property; 46] = [
     always!(
         "watermark_monotonic",
         "the watermark never decreases",
@@ -764,5 +764,15 @@ static REGISTRY: [Property; 44] = [
         "reach_broker_cache_behind",
         "the broker's cached watermark is behind the znode's",
         reach_broker_cache_behind
+    ),
+    sometimes!(
+        "reach_old_lead_cycle_runs_on",
+        "a leadership change leaves the old lead's scheduler cycle running to its end",
+        |_, world| world.old_lead.is_some()
+    ),
+    sometimes!(
+        "reach_overlapping_cycles",
+        "after a leadership change the old and the new lead each run a scheduler cycle of the MV at once",
+        |_, world| world.old_lead.is_some() && !world.scheduler.is_idle()
     ),
 ];

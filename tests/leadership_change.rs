@@ -150,3 +150,41 @@ fn the_fault_is_offered_last_and_only_mid_cycle() {
         .all(|action| matches!(action, Action::OldLead(_))));
     assert!(!world.engine_idle());
 }
+
+/// docs/findings/F19.md shows the sequence diagram `mvsim check ... --path P --diagram
+/// mermaid` prints today (the reproducer is a config, not a scenario, so
+/// tests/diagrams.rs does not cover it).
+#[test]
+fn the_reports_diagram_is_current() {
+    let report =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/findings/F19.md"))
+            .expect("docs/findings/F19.md");
+    let shown = report
+        .split("```mermaid\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a mermaid block");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_mvsim"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "check",
+            "--engine",
+            "post",
+            "--config",
+            "configs/leadership-change.toml",
+            "--no-baseline",
+            "--max-memory-mb",
+            "3000",
+            "--path",
+            "0/0/1/1/1/0/0/2/0/0/0/0/3",
+            "--diagram",
+            "mermaid",
+        ])
+        .output()
+        .expect("mvsim runs");
+    let fresh = String::from_utf8(output.stdout).expect("utf-8");
+    assert_eq!(
+        shown, fresh,
+        "regenerate the diagram in docs/findings/F19.md"
+    );
+}

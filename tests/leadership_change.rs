@@ -188,3 +188,21 @@ fn the_reports_diagram_is_current() {
         "regenerate the diagram in docs/findings/F19.md"
     );
 }
+
+/// F19's APPEND form (`configs/leadership-change-append.toml`): both leads plan and submit
+/// the same APPEND batch; the lock closes it (F2's re-dispatch, `append_only_into_absent`,
+/// is `fix-f2`'s and stays under `fix-f19` alone).
+#[test]
+fn two_leads_submit_the_same_append_batch_and_the_lock_stops_it() {
+    let post = check(config("leadership-change-append.toml", "post"));
+    assert!(post.overlap_reached);
+    assert!(post.violated.contains("one_append_per_bucket_in_flight"));
+    let fixed = check(config("leadership-change-append.toml", "post+fix-f19"));
+    assert!(fixed.old_lead_reached && !fixed.overlap_reached);
+    assert_eq!(
+        fixed.violated,
+        BTreeSet::from(["append_only_into_absent".to_string()])
+    );
+    let all = check(config("leadership-change-append.toml", "post-fixed"));
+    assert!(all.violated.is_empty(), "{:?}", all.violated);
+}

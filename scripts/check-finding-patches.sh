@@ -9,7 +9,8 @@ git_dir="${1:-/work/.mirror/apache+pinot/repo}"
 checkout="$(mktemp -d)/pinot-head"
 git --git-dir="$git_dir" worktree add --no-checkout "$checkout" 210c2951e72 >/dev/null
 git -C "$checkout" sparse-checkout set --no-cone \
-  '/pinot-materialized-view/' '/pinot-plugins/pinot-minion-tasks/pinot-minion-builtin-tasks/'
+  '/pinot-materialized-view/' '/pinot-plugins/pinot-minion-tasks/pinot-minion-builtin-tasks/' \
+  '/pinot-controller/src/main/java/org/apache/pinot/controller/ControllerConf.java'
 git -C "$checkout" checkout >/dev/null 2>&1 || true
 status=0
 for patch in "$repo_root"/docs/findings/*.patch; do

@@ -107,6 +107,13 @@ pub struct FaultBudget {
     /// (`World::controller_failover`, docs/java-notes.md Q11).
     #[serde(default, skip_serializing_if = "is_zero_u8")]
     pub controller_failovers: u8,
+    /// Leadership changes without a crash: a new lead starts its own scheduler cycle of the
+    /// MV table while the old lead's cycle in progress runs to completion (no leadership
+    /// check inside a run, CPT:86-108, PTM:1078-1085; no lock unless
+    /// `controller.task.enableDistributedLocking`, PTM:194-203, 870-904). The two cycles
+    /// overlap (`World::leadership_change`, docs/java-notes.md Q13).
+    #[serde(default, skip_serializing_if = "is_zero_u8")]
+    pub leadership_changes: u8,
 }
 
 fn is_zero_u8(value: &u8) -> bool {
@@ -120,6 +127,7 @@ impl FaultBudget {
             + u32::from(self.task_failures)
             + u32::from(self.task_timeouts)
             + u32::from(self.controller_failovers)
+            + u32::from(self.leadership_changes)
     }
 }
 

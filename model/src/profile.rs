@@ -184,11 +184,18 @@ pub enum Fix {
     /// (`executor_delete_segments`). Java: between EX:442 and EX:444; PM: a new op beside
     /// `clearValid` (PM:305-345).
     F18,
+    /// F19 (a leadership change without a crash): the table's task-generation lock is
+    /// taken, i.e. `controller.task.enableDistributedLocking` defaults to true
+    /// (CONF:187-189). The old lead holds the EPHEMERAL lock znode from before its
+    /// `generateTasks` to after its job submission (PTM:878-904); the new lead's run cannot
+    /// create it and skips the table (PTM:970, 985-990, DistributedTaskLockManager:87-111,
+    /// 279-307). Read in `scheduler.rs` (`scheduler_actions`).
+    F19,
 }
 
 impl Fix {
     /// Every fix, in finding order.
-    pub const ALL: [Fix; 15] = [
+    pub const ALL: [Fix; 16] = [
         Fix::F1,
         Fix::F2,
         Fix::F3,
@@ -204,6 +211,7 @@ impl Fix {
         Fix::F16,
         Fix::F17,
         Fix::F18,
+        Fix::F19,
     ];
 
     /// The command-line name (`fix-f1`).
@@ -224,6 +232,7 @@ impl Fix {
             Fix::F16 => "fix-f16",
             Fix::F17 => "fix-f17",
             Fix::F18 => "fix-f18",
+            Fix::F19 => "fix-f19",
         }
     }
 
@@ -245,6 +254,7 @@ impl Fix {
             Fix::F16 => "F16",
             Fix::F17 => "F17",
             Fix::F18 => "F18",
+            Fix::F19 => "F19",
         }
     }
 
@@ -266,11 +276,12 @@ impl Fix {
             Fix::F16 => "F16: the CM's init ends with a full invalidation, so a failover loses no mark",
             Fix::F17 => "F17: refreshValid/clearValid/revertValid walk the watermark like appendValid",
             Fix::F18 => "F18: a DELETE clears its STALE entry's fingerprint (STALE(EMPTY)) before dropping the MV segments",
+            Fix::F19 => "F19: distributed task locking on by default: a new lead's cycle skips the table while the old lead's runs",
         }
     }
 
-    fn bit(self) -> u16 {
-        1 << (self as u16)
+    fn bit(self) -> u32 {
+        1 << (self as u32)
     }
 
     fn by_name(name: &str) -> Option<Fix> {
@@ -282,7 +293,7 @@ impl Fix {
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
 )]
-pub struct Fixes(u16);
+pub struct Fixes(u32);
 
 impl Fixes {
     pub const NONE: Fixes = Fixes(0);

@@ -532,7 +532,7 @@ macro_rules! quiescent {
     };
 }
 
-static REGISTRY: [Property; 46] = [
+static REGISTRY: [Property; 48] = [
     always!(
         "watermark_monotonic",
         "the watermark never decreases",
@@ -790,5 +790,15 @@ static REGISTRY: [Property; 46] = [
         "reach_nothing_to_change",
         "a partition-state operation reads a snapshot with nothing to change and returns without a write (a step event, witnessed outside the state's identity)",
         reach_nothing_to_change
+    ),
+    sometimes!(
+        "reach_old_lead_cycle_runs_on",
+        "a leadership change leaves the old lead's scheduler cycle running to its end",
+        |_, world| world.old_lead.is_some()
+    ),
+    sometimes!(
+        "reach_overlapping_cycles",
+        "after a leadership change the old and the new lead each run a scheduler cycle of the MV at once",
+        |_, world| world.old_lead.is_some() && !world.scheduler.is_idle()
     ),
 ];

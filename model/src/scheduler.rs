@@ -97,17 +97,45 @@ pub enum SchedulerPhase {
 
 impl World {
     pub(crate) fn scheduler_actions(&self, config: &Config, out: &mut Vec<Action>) {
-        let none = RegisterFault::None;
         match &self.scheduler.phase {
             SchedulerPhase::Idle => {
-                if self.is_due(config, self.scheduler.next_cycle_ms) {
+                // fix-f19: the new lead's run cannot take the table's distributed lock while
+                // the old lead holds it (PTM:880-889): its `generateTasks` is skipped
+                // (PTM:970, 985-990), which changes nothing here, so it is not offered.
+                let locked_out = config.profile.has_fix(Fix::F19) && self.old_lead.is_some();
+                if self.is_due(config, self.scheduler.next_cycle_ms) && !locked_out {
                     self.push_with_faults(
                         config,
-                        Action::SchedulerReadWatermark { fault: none },
+                        Action::SchedulerReadWatermark {
+                            fault: RegisterFault::None,
+                        },
                         out,
                     );
                 }
             }
+            phase => self.phase_actions(config, phase, out),
+        }
+    }
+
+    /// The old lead's steps after a leadership change, each wrapped in [`Action::OldLead`].
+    pub(crate) fn old_lead_actions(&self, config: &Config, out: &mut Vec<Action>) {
+        let Some(phase) = &self.old_lead else {
+            return;
+        };
+        let mut inner = Vec::new();
+        self.phase_actions(config, phase, &mut inner);
+        out.extend(
+            inner
+                .into_iter()
+                .map(|action| Action::OldLead(Box::new(action))),
+        );
+    }
+
+    /// The steps of a cycle in progress (any phase but idle).
+    fn phase_actions(&self, config: &Config, phase: &SchedulerPhase, out: &mut Vec<Action>) {
+        let none = RegisterFault::None;
+        match phase {
+            SchedulerPhase::Idle => {}
             SchedulerPhase::ReadPartitions { .. }
             | SchedulerPhase::ReadPartitionsCounted { .. } => {
                 self.push_with_faults(config, Action::SchedulerReadPartitions { fault: none }, out);
@@ -129,6 +157,40 @@ impl World {
             SchedulerPhase::RevertRecheck(..) => out.push(Action::SchedulerRecheckRevert),
             SchedulerPhase::ResolveCutoff(_) => out.push(Action::SchedulerResolveCutoff),
             SchedulerPhase::BuildAppend(..) => out.push(Action::SchedulerBuildAppend),
+        }
+    }
+
+    /// The leadership-change fault ([`Action::LeadershipChange`], docs/java-notes.md Q13):
+    /// the cycle in progress becomes the old lead's and runs on to its end (nothing in a
+    /// run re-checks leadership: CPT:86-108, PTM:1078-1085, 1017-1031); the new lead's
+    /// periodic run may start its own cycle at once (its timer is its own, CPT via
+    /// BasePeriodicTask:180-207; `_runLock` serializes runs of one controller only).
+    pub(crate) fn leadership_change(&mut self, config: &Config) {
+        let phase = std::mem::take(&mut self.scheduler.phase);
+        debug_assert!(phase != SchedulerPhase::Idle && self.old_lead.is_none());
+        self.old_lead = Some(Box::new(phase));
+        self.scheduler.next_cycle_ms = match config.timing {
+            crate::config::Timing::Concrete => self.now_ms,
+            crate::config::Timing::Abstract => 0,
+        };
+    }
+
+    /// One step of the old lead's cycle: the scheduler step applied to its phase.
+    pub(crate) fn old_lead_step(
+        &mut self,
+        config: &Config,
+        inner: &Action,
+        entropy: &mut dyn Entropy,
+    ) {
+        let mut phase = self
+            .old_lead
+            .take()
+            .expect("an old-lead step needs the old lead's cycle");
+        std::mem::swap(&mut self.scheduler.phase, &mut phase);
+        self.scheduler_step(config, inner, entropy);
+        std::mem::swap(&mut self.scheduler.phase, &mut phase);
+        if *phase != SchedulerPhase::Idle {
+            self.old_lead = Some(phase);
         }
     }
 

@@ -129,6 +129,18 @@ pub enum Action {
     /// cycle in progress is abandoned (GEN:58-60: a fresh scheduler per cycle); minion
     /// tasks run on (docs/java-notes.md "Controller failover").
     ControllerFailover,
+    /// Fault: a leadership change without a crash (the lead controller resource moves the
+    /// table's partition, CPT:81-83, LCM:103-138). The old lead's cycle in progress runs to
+    /// completion: nothing inside a run re-checks leadership (CPT:86-108; PinotTaskManager
+    /// overrides `processTables`, PTM:1078-1085, and `scheduleTasks` holds only its own
+    /// controller's monitor, PTM:766-774) and its job submission is a plain Helix enqueue
+    /// (PTM:1017-1031). The new lead's `PinotTaskManager` run starts its own cycle beside it;
+    /// with the default `controller.task.enableDistributedLocking = false` no lock stands
+    /// between them (PTM:194-203, 878-904; docs/java-notes.md Q13).
+    LeadershipChange,
+    /// One step of the old lead's cycle after a [`Action::LeadershipChange`] (the wrapped
+    /// action is a scheduler step, applied to the old lead's cycle).
+    OldLead(Box<Action>),
 }
 
 /// Actors, for traces and the simulator's scheduling.
@@ -172,7 +184,9 @@ impl Action {
             | SchedulerRevertWrite { .. }
             | SchedulerRecheckRevert
             | SchedulerResolveCutoff
-            | SchedulerBuildAppend => Actor::Scheduler,
+            | SchedulerBuildAppend
+            | LeadershipChange
+            | OldLead(_) => Actor::Scheduler,
             ExecutorPreProcess { .. }
             | ExecutorRunQuery { .. }
             | ExecutorSwapSegments { .. }
@@ -207,6 +221,7 @@ impl Action {
             | ConsistencyManagerSweep { fault }
             | ConsistencyManagerCasRead { fault }
             | ConsistencyManagerCasWrite { fault } => *fault,
+            OldLead(inner) => inner.register_fault(),
             _ => RegisterFault::None,
         }
     }
@@ -219,6 +234,7 @@ impl Action {
                 Action::ExecutorFailTask { .. }
                     | Action::HelixTimeoutTask { .. }
                     | Action::ControllerFailover
+                    | Action::LeadershipChange
             )
     }
 
@@ -254,6 +270,7 @@ impl Action {
             | ConsistencyManagerSweep { fault }
             | ConsistencyManagerCasRead { fault }
             | ConsistencyManagerCasWrite { fault } => *fault = new_fault,
+            OldLead(inner) => **inner = inner.with_register_fault(new_fault),
             _ => {}
         }
         action
@@ -261,6 +278,9 @@ impl Action {
 
     /// Does this step write the register (so a lost ack is possible)?
     pub fn is_register_write(&self) -> bool {
+        if let Action::OldLead(inner) = self {
+            return inner.is_register_write();
+        }
         matches!(
             self,
             Action::SchedulerRevertWrite { .. }
@@ -271,6 +291,9 @@ impl Action {
 
     /// Does this step read the register through a path where a transient error is modelled?
     pub fn is_register_read(&self) -> bool {
+        if let Action::OldLead(inner) = self {
+            return inner.is_register_read();
+        }
         matches!(
             self,
             Action::SchedulerReadWatermark { .. }
@@ -414,6 +437,11 @@ pub struct World {
     /// watermark are served from (RW:176-191).
     pub mv_data: Shared<BTreeMap<i64, PartitionFingerprint>>,
     pub scheduler: SchedulerState,
+    /// The old lead's scheduler cycle, still running after a leadership change
+    /// ([`Action::LeadershipChange`]); `None` when no two cycles overlap. `scheduler` is
+    /// then the new lead's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old_lead: Option<Box<crate::scheduler::SchedulerPhase>>,
     /// Helix jobs that still have a running task thread, in submission order.
     pub jobs: Shared<Vec<Job>>,
     pub consistency: CmState,
@@ -449,6 +477,7 @@ impl World {
             menu_fired: 0,
             mv_data: Shared::default(),
             scheduler: SchedulerState::default(),
+            old_lead: None,
             jobs: Shared::default(),
             consistency: CmState::default(),
             broker: BrokerState::default(),
@@ -527,6 +556,15 @@ impl World {
             && self.failover_loses_something()
         {
             out.push(Action::ControllerFailover);
+        }
+        // The old lead's cycle and the leadership change come after every other step, so
+        // that no index moves in a configuration without leadership changes.
+        self.old_lead_actions(config, out);
+        if self.faults_used.leadership_changes < config.faults.leadership_changes
+            && self.old_lead.is_none()
+            && !self.scheduler.is_idle()
+        {
+            out.push(Action::LeadershipChange);
         }
     }
 
@@ -614,6 +652,8 @@ impl World {
             | ConsistencyManagerCasWrite { .. } => self.consistency_step(config, action, entropy),
             BrokerRefreshCache => self.broker_step(config),
             ControllerFailover => self.controller_failover(config),
+            LeadershipChange => self.leadership_change(config),
+            OldLead(inner) => self.old_lead_step(config, inner, entropy),
         }
     }
 
@@ -627,6 +667,7 @@ impl World {
             Action::ExecutorFailTask { .. } => self.faults_used.task_failures += 1,
             Action::HelixTimeoutTask { .. } => self.faults_used.task_timeouts += 1,
             Action::ControllerFailover => self.faults_used.controller_failovers += 1,
+            Action::LeadershipChange => self.faults_used.leadership_changes += 1,
             _ => {}
         }
     }
@@ -991,6 +1032,9 @@ impl World {
 
     /// No task thread is running and no engine actor is mid-operation.
     pub fn engine_idle(&self) -> bool {
-        self.jobs.is_empty() && self.scheduler.is_idle() && self.consistency.is_idle()
+        self.jobs.is_empty()
+            && self.scheduler.is_idle()
+            && self.old_lead.is_none()
+            && self.consistency.is_idle()
     }
 }

@@ -180,6 +180,12 @@ fn target(before: &World, action: &Action, after: &World) -> (Lane, Arrow) {
         | SchedulerRecheckRevert => (Lane::Source, Arrow::Read),
         ExecutorFailTask { .. } | HelixTimeoutTask { .. } => (Lane::Executor, Arrow::Fault),
         ControllerFailover => (Lane::ConsistencyManager, Arrow::Fault),
+        LeadershipChange => (Lane::Scheduler, Arrow::Fault),
+        OldLead(inner) => target(
+            &crate::trace::old_lead_view(before),
+            inner,
+            &crate::trace::old_lead_view(after),
+        ),
         SchedulerRevertWrite { .. }
         | ExecutorCasWrite { .. }
         | ConsistencyManagerCasWrite { .. } => (

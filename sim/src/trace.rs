@@ -181,8 +181,28 @@ pub fn describe_action(config: &Config, before: &World, action: &Action) -> Stri
         ConsistencyManagerCasWrite { .. } => format!("{} cas write", cm_op_name(before)),
         BrokerRefreshCache => "cache <- znode".to_string(),
         ControllerFailover => "!controller-failover".to_string(),
+        LeadershipChange => "!leadership-change".to_string(),
+        OldLead(inner) => {
+            // The inner step reads the old lead's cycle: describe it on a view whose
+            // scheduler is the old lead's; the inner step's own fault suffix comes with it.
+            return format!(
+                "(old lead) {}",
+                describe_action(config, &old_lead_view(before), inner)
+            );
+        }
     };
     format!("{text}{fault}")
+}
+
+/// `world` with the old lead's cycle (idle when there is none) in the scheduler's place.
+pub fn old_lead_view(world: &World) -> World {
+    let mut view = world.clone();
+    view.scheduler.phase = world
+        .old_lead
+        .as_deref()
+        .cloned()
+        .unwrap_or(SchedulerPhase::Idle);
+    view
 }
 
 fn end_label(end: i64) -> String {
@@ -239,7 +259,20 @@ pub fn describe_effect(config: &Config, before: &World, after: &World) -> String
     mv_effect(before, after, &mut clauses);
     jobs_effect(config, before, after, &mut clauses);
     cm_effect(before, after, &mut clauses);
-    scheduler_effect(before, after, &mut clauses);
+    if before.old_lead.is_none() && after.old_lead.is_some() {
+        clauses.push("old lead's cycle runs on; new lead's scheduler idle".to_string());
+    } else {
+        scheduler_effect(before, after, &mut clauses);
+        if before.old_lead != after.old_lead {
+            let mut old_lead = Vec::new();
+            scheduler_effect(&old_lead_view(before), &old_lead_view(after), &mut old_lead);
+            clauses.extend(
+                old_lead
+                    .into_iter()
+                    .map(|clause| format!("old lead: {clause}")),
+            );
+        }
+    }
     if before.broker != after.broker {
         clauses.push(format!("broker wm={}", after.broker.cache_watermark_ms));
     }

@@ -102,6 +102,8 @@ struct FaultsFile {
     task_timeouts: u8,
     #[serde(default)]
     controller_failovers: u8,
+    #[serde(default)]
+    leadership_changes: u8,
 }
 
 #[derive(Deserialize, Default)]
@@ -190,6 +192,7 @@ pub fn parse(
         task_failures: file.faults.task_failures,
         task_timeouts: file.faults.task_timeouts,
         controller_failovers: file.faults.controller_failovers,
+        leadership_changes: file.faults.leadership_changes,
     };
     let disabled = disabled_properties(&source, &file.properties.disabled)?;
     let config = config

@@ -687,6 +687,8 @@ impl Shape {
             task_failures: (self.faults >> 2) & 1,
             task_timeouts: (self.faults >> 3) & 1,
             controller_failovers: (self.faults >> 4) & 1,
+            // Not a family dimension (yet): configs/leadership-change.toml checks it.
+            leadership_changes: 0,
         };
         config.finish()
     }

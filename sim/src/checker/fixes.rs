@@ -63,7 +63,7 @@ const QUIESCENT: &[&str] = &[
 /// Every finding with a fix, in finding order. F4 (a measurement of F1) and F7 (closed in
 /// `post` by the sweep) have no row: docs/findings/F4.md, F7.md. F13 (the zombie APPEND)
 /// shares F11's row and fix: `zombie-append` shows it.
-pub const FINDINGS: [Finding; 15] = [
+pub const FINDINGS: [Finding; 16] = [
     Finding {
         fix: Fix::F1,
         configs: &["append-race"],
@@ -179,6 +179,13 @@ pub const FINDINGS: [Finding; 15] = [
             "valid_bucket_mv_matches_fingerprint",
             "quiescent_mv_data_matches_source",
         ],
+        closed_also_by: &[],
+    },
+    Finding {
+        fix: Fix::F19,
+        configs: &["configs/leadership-change.toml"],
+        background: &[],
+        properties: &["one_exclusive_in_flight"],
         closed_also_by: &[],
     },
 ];

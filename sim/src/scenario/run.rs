@@ -171,6 +171,7 @@ fn fault_budget(steps: &[&ScenarioStep]) -> Result<FaultBudget, String> {
             (RegisterFault::None, "executor.fail") => &mut budget.task_failures,
             (RegisterFault::None, "helix.timeout") => &mut budget.task_timeouts,
             (RegisterFault::None, "controller.failover") => &mut budget.controller_failovers,
+            (RegisterFault::None, "controller.leadership-change") => &mut budget.leadership_changes,
             _ => continue,
         };
         *counter = counter

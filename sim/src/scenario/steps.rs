@@ -754,6 +754,18 @@ pub fn action_verb(action: &Action) -> &'static str {
         ConsistencyManagerCasWrite { .. } => "cm.cas-write",
         BrokerRefreshCache => "broker.refresh",
         ControllerFailover => "controller.failover",
+        LeadershipChange => "controller.leadership-change",
+        OldLead(inner) => match action_verb(inner) {
+            "scheduler.read-partitions" => "old-lead.read-partitions",
+            "scheduler.count-in-flight" => "old-lead.count-in-flight",
+            "scheduler.handle-stale" => "old-lead.handle-stale",
+            "scheduler.revert-read" => "old-lead.revert-read",
+            "scheduler.revert-write" => "old-lead.revert-write",
+            "scheduler.revert-recheck" => "old-lead.revert-recheck",
+            "scheduler.resolve-cutoff" => "old-lead.resolve-cutoff",
+            "scheduler.build-append" => "old-lead.build-append",
+            _ => "old-lead.step",
+        },
     }
 }
 

@@ -701,6 +701,8 @@ impl SimParams {
                 task_failures: u8::MAX,
                 task_timeouts: u8::MAX,
                 controller_failovers: 0,
+                // Not in the simulator's swarm: the checker's configs/leadership-change.toml.
+                leadership_changes: 0,
             };
         }
         if self.faults.controller_failover_mean_ms > 0 {

@@ -84,6 +84,12 @@ pub enum Mutant {
     /// (MC:385-437 subscribes a runtime-znode listener that updates the cache on every
     /// change; a listener that is not (re)subscribed leaves the first load forever).
     BrokerCacheLoadsOnce,
+    /// fix-f1 without its crash-safe half (the fix-f1 of session 4): only the executor's V5
+    /// re-checks a commit, so an exception or a minion crash between `appendValid` /
+    /// `refreshValid` returning and V5 leaves the committed fingerprint unchecked (the
+    /// scheduler gets no record of the failed task). Meaningful with fix-f1
+    /// (`mutant-failed-commit-not-rechecked+all-fixes`).
+    FailedCommitNotRechecked,
 }
 
 /// A proposed fix for one finding about `post` (README "Findings about Pinot";
@@ -478,7 +484,7 @@ const fn post_mutant(name: &'static str, summary: &'static str, mutant: Mutant) 
     }
 }
 
-static PROFILES: [Profile; 23] = [
+static PROFILES: [Profile; 24] = [
     Profile {
         name: "pre",
         summary: "before PR #18642 (a94c00b4ea0): ad-hoc writers, cutoff now-buffer, DELETE removes the entry",
@@ -600,6 +606,11 @@ static PROFILES: [Profile; 23] = [
         "mutant-broker-cache-loads-once",
         "broken: the broker's watermark cache is never reloaded after its first load",
         Mutant::BrokerCacheLoadsOnce,
+    ),
+    post_mutant(
+        "mutant-failed-commit-not-rechecked",
+        "broken (with fix-f1): a task failing between its commit and V5 is not re-checked by the scheduler",
+        Mutant::FailedCommitNotRechecked,
     ),
 ];
 

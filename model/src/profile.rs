@@ -97,10 +97,15 @@ pub enum Mutant {
 /// composes with the others (`--engine post+fix-f1+fix-f3`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Fix {
-    /// F1 (and F4, its measurement): after `appendValid` / `refreshValid` commits, the
-    /// executor re-reads the source window fingerprint (its own step, "V5") and, if it
-    /// differs from the committed one, marks the bucket STALE itself (`markStale(ws)`, the
-    /// critical CAS). Read in `executor.rs` (`executor_cas`). Java: after EX:515-530.
+    /// F1 (and F4, its measurement), in two halves. Executor: after `appendValid` /
+    /// `refreshValid` commits, the executor re-reads the source window fingerprint (its own
+    /// step, "V5") and, if it differs from the committed one, marks the bucket STALE itself
+    /// (`markStale(ws)`, the critical CAS). Scheduler (crash-safe): a task that ends with an
+    /// error at or after its commit began leaves its config in Helix
+    /// ([`crate::World::failed_commits`]); the next cycle re-reads that window's source and,
+    /// if it changed, calls `markStaleIfValidWith(ws, fp)`, which marks only an entry still
+    /// VALID with the task's fingerprint. Read once in `executor.rs` (`executor_step`).
+    /// Java: after EX:515-530; SCH:214 (HEAD 212); a new PM method beside PM:393-436.
     F1,
     /// F2: the scheduler counts in-flight tasks from Helix job states (`countInFlightTasks`,
     /// its own step) *before* READ #2 reads the partition map, instead of after it. A job
@@ -237,7 +242,7 @@ impl Fix {
     /// One line for `mvsim list`.
     pub fn summary(self) -> &'static str {
         match self {
-            Fix::F1 => "F1/F4: after appendValid/refreshValid commits, re-read the source (V5) and markStale(ws) if it changed",
+            Fix::F1 => "F1/F4: after appendValid/refreshValid commits, re-read the source (V5) and markStale(ws) if it changed; the scheduler re-checks a task that failed after its commit",
             Fix::F2 => "F2: count in-flight tasks (Helix job states) before reading the partition map (READ #2)",
             Fix::F3 => "F3: an exception in the CM's mark (READ #1 error, budget exhausted) re-queues the range",
             Fix::F5 => "F5: markStale's budget is max(cluster key, 128): the key no longer lowers it",

@@ -519,7 +519,9 @@ fn scheduler_effect(before: &World, after: &World, clauses: &mut Vec<String>) {
     let text = match new {
         SchedulerPhase::Idle => "scheduler idle".to_string(),
         // fix-f2: READ #2 follows the count, so its effect is the snapshot it read.
-        SchedulerPhase::HandleStale(cycle) | SchedulerPhase::ResolveCutoff(cycle)
+        SchedulerPhase::HandleStale(cycle)
+        | SchedulerPhase::ResolveCutoff(cycle)
+        | SchedulerPhase::RecheckFailedCommit(cycle)
             if matches!(old, SchedulerPhase::ReadPartitionsCounted { .. }) =>
         {
             format!("scheduler saw {} bucket(s)", cycle.partitions.len())

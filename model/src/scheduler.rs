@@ -330,7 +330,7 @@ impl World {
     /// fix-f1's crash-safe re-check of one failed task (its own step: a source read). The
     /// task has ended, so its commit, if it landed, precedes this read: a source change
     /// before the read is seen here, one after it is flushed after the commit and its
-    /// READ #1 lists the committed key (CM:638-644). A changed window gets
+    /// READ #1 lists the committed key (`flush_candidates`). A changed window gets
     /// `markStaleIfValidWith(ws, fp)`, which marks only the entry the task committed.
     fn scheduler_recheck_failed_commit(&mut self, config: &Config, cycle: Cycle) -> SchedulerPhase {
         let failed = *self

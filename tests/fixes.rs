@@ -163,6 +163,26 @@ fn fix_f9_keeps_a_backfill_that_shares_its_debounce_window_with_a_full_invalidat
 }
 
 #[test]
+fn fix_f1_closes_the_window_at_a_task_failure_between_commit_and_v5() {
+    // ci-family on post-fixed (session 4): an APPEND over an absent bucket (#485, #509), an
+    // OVERWRITE whose mark no-oped on the STALE bucket (#1784, #1800) and an APPEND whose
+    // change merged into a time-less full invalidation (#1476, #1528), each committed and
+    // then failed before V5. The old fix-f1 (V5 only: the mutant, on top of every fix)
+    // leaves the bucket outdated at quiescence; fix-f1's scheduler re-check closes it.
+    let quiescent = [
+        "quiescent_buckets_match_source",
+        "quiescent_mv_data_matches_source",
+    ];
+    for member in [485, 509, 1476, 1528, 1784, 1800] {
+        let config = format!("ci-family#{member}");
+        let (_, old) = check("mutant-failed-commit-not-rechecked+all-fixes", &config);
+        assert!(shows(&old, &quiescent), "old fix-f1 on {config}: {old:?}");
+        let (_, fixed) = check("post-fixed", &config);
+        assert!(fixed.is_empty(), "post-fixed on {config}: {fixed:?}");
+    }
+}
+
+#[test]
 fn fix_f2_is_only_a_reorder_of_two_reads() {
     // F2 without its fix on append-race (20 steps, tests/check.rs), closed by reading the
     // Helix job states before the partitions; the quiescent F1 is untouched, and nothing

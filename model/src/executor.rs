@@ -287,6 +287,10 @@ impl World {
         action: &Action,
         entropy: &mut dyn Entropy,
     ) {
+        // fix-f1, read once for both halves: the executor's V5 after the commit
+        // (`executor_cas`) and the record of a task failing at or after its commit, which
+        // the scheduler re-checks (`note_failed_commit`).
+        let fix_f1 = config.profile.has_fix(Fix::F1);
         let (task, phase) = match *action {
             Action::ExecutorPreProcess { task, fault } => {
                 (task, self.executor_pre_process(config, task, fault))
@@ -306,7 +310,10 @@ impl World {
             }
             Action::ExecutorCasRead { task, fault } | Action::ExecutorCasWrite { task, fault } => {
                 let read = matches!(action, Action::ExecutorCasRead { .. });
-                (task, self.executor_cas(config, task, read, fault, entropy))
+                (
+                    task,
+                    self.executor_cas(config, task, read, fault, fix_f1, entropy),
+                )
             }
             Action::ExecutorFailTask { task } => (task, TaskPhase::Failed(TaskFailure::Injected)),
             Action::HelixTimeoutTask { task } => (task, self.task(task).phase.clone()),
@@ -314,6 +321,9 @@ impl World {
         };
         if phase == TaskPhase::Succeeded {
             self.ghost.witnessed.0 |= ghost_bits::WITNESS_TASK_SUCCEEDED;
+        }
+        if fix_f1 && !config.profile.has_mutant(Mutant::FailedCommitNotRechecked) {
+            self.note_failed_commit(task, &phase);
         }
         // fix-f14: a task that swapped and fails reads the runtime entry of its bucket and,
         // unless the entry carries the task's fingerprint (its commit landed: a lost ack
@@ -602,6 +612,7 @@ impl World {
         task: TaskRef,
         read: bool,
         fault: RegisterFault,
+        fix_f1: bool,
         entropy: &mut dyn Entropy,
     ) -> TaskPhase {
         let TaskPhase::Committing(mut op) = self.task(task).phase.clone() else {
@@ -632,7 +643,7 @@ impl World {
             self.drop_segments_left_by_delete(config, task);
         }
         // fix-f1: after the commit (or its lost-ack replay) the V5 re-read follows.
-        let recheck = config.profile.has_fix(Fix::F1)
+        let recheck = fix_f1
             && matches!(
                 op.mutation,
                 Mutation::AppendValid { .. } | Mutation::RefreshValid { .. }
@@ -669,6 +680,37 @@ impl World {
             Some(CasEnd::Violation(_) | CasEnd::Exhausted | CasEnd::GaveUp) => {
                 TaskPhase::Failed(TaskFailure::Commit)
             }
+        }
+    }
+
+    /// fix-f1, crash-safe half: an APPEND / OVERWRITE whose thread ends with an error at or
+    /// after its commit began (an exception or a minion crash after `appendValid` /
+    /// `refreshValid` returned, before or during V5; a lost ack whose retries exhausted the
+    /// budget; V5's own `markStale` exhausted) may have committed a fingerprint nobody will
+    /// re-check: V5 died with the thread. Helix keeps the failed task's state and config in
+    /// ZooKeeper (TASK_ERROR), and the scheduler re-checks its window
+    /// (`scheduler_recheck_failed_commit`). A task that failed earlier committed nothing
+    /// (its re-check would be a no-op), and one whose V5 mark ended (`SourceChanged`) has
+    /// re-checked itself, so neither is recorded.
+    fn note_failed_commit(&mut self, task: TaskRef, phase: &TaskPhase) {
+        let current = self.task(task);
+        let after_commit = matches!(
+            current.phase,
+            TaskPhase::Committing(_) | TaskPhase::Committed
+        );
+        let failed =
+            matches!(phase, TaskPhase::Failed(failure) if *failure != TaskFailure::SourceChanged);
+        if !failed || !after_commit || current.config.mode == TaskMode::Delete {
+            return;
+        }
+        let config = current.config;
+        let known = self.failed_commits.iter().any(|recorded| {
+            recorded.window_start_ms == config.window_start_ms
+                && recorded.fingerprint == config.fingerprint
+        });
+        if !known {
+            self.failed_commits.push(config);
+            self.failed_commits.sort_unstable();
         }
     }
 

@@ -60,6 +60,17 @@ pub enum Mutation {
     /// defers); an absent bucket at or above the watermark is skipped as in `markStale`, so
     /// an in-flight APPEND's strict absent check (PM:200) is never hit.
     MarkStaleInCoverage { buckets: Vec<i64> },
+    /// fix-f1's crash-safe re-check (the scheduler, after a task failed at or after its
+    /// commit): VALID -> STALE for one bucket only if the entry is still VALID with
+    /// `fingerprint`, the one the failed task committed (compare-and-mark inside the CAS
+    /// mutator, like fix-f15's compare-and-revert: no extra read). Any other entry (absent:
+    /// the commit never landed; STALE: someone marked it; another fingerprint: a later
+    /// commit) is a no-op. Java: a new `markStaleIfValidWith` beside PM:393-436 on the same
+    /// critical loop.
+    MarkStaleIfValidWith {
+        window_start_ms: i64,
+        fingerprint: PartitionFingerprint,
+    },
     /// post `deletePartition` (PM:445-463): lenient removal of an entry. No automatic path
     /// calls it (reserved for admin commands), so no actor issues it; it is here for the
     /// table tests and for future admin-command scenarios.
@@ -102,7 +113,10 @@ impl Mutation {
             }
             | Mutation::PreExecutorRemove { window_start_ms }
             | Mutation::DeletePartition { window_start_ms }
-            | Mutation::PreSchedulerRevert { window_start_ms } => Some(*window_start_ms),
+            | Mutation::PreSchedulerRevert { window_start_ms }
+            | Mutation::MarkStaleIfValidWith {
+                window_start_ms, ..
+            } => Some(*window_start_ms),
             Mutation::MarkStale { .. }
             | Mutation::MarkStaleInCoverage { .. }
             | Mutation::PreMarkDirty { .. } => None,
@@ -119,6 +133,7 @@ impl Mutation {
             Mutation::RevertValid { .. } => "revertValid",
             Mutation::MarkStale { .. } => "markStale",
             Mutation::MarkStaleInCoverage { .. } => "markStale+synthesize",
+            Mutation::MarkStaleIfValidWith { .. } => "markStaleIfValidWith",
             Mutation::DeletePartition { .. } => "deletePartition",
             Mutation::PreExecutorPut { append: true, .. } => "pre.put(APPEND)",
             Mutation::PreExecutorPut { append: false, .. } => "pre.put(OVERWRITE)",
@@ -334,6 +349,15 @@ fn mutate_bucket(
         }
         Mutation::MarkStale { buckets } => mark_stale(cur, buckets, inputs, false),
         Mutation::MarkStaleInCoverage { buckets } => mark_stale(cur, buckets, inputs, true),
+        Mutation::MarkStaleIfValidWith {
+            window_start_ms,
+            fingerprint,
+        } => match cur {
+            Some(cur) if already_valid_with(cur, *window_start_ms, *fingerprint) => {
+                mark_stale(Some(cur), &[*window_start_ms], inputs, false)
+            }
+            _ => Mutated::NoOp(NoOp::Lenient),
+        },
         Mutation::DeletePartition { window_start_ms } => match cur {
             Some(cur) if cur.partitions.contains_key(window_start_ms) => {
                 let mut updated = cur.clone();

@@ -89,6 +89,12 @@ pub enum Mutant {
     /// is"): a revert whose bucket is already VALID (its own write landed, the ack was lost)
     /// persists the snapshot it read unchanged instead of returning `null` (PM:524-526).
     RevertRewritesValid,
+    /// fix-f1 without its crash-safe half (the fix-f1 of session 4): only the executor's V5
+    /// re-checks a commit, so an exception or a minion crash between `appendValid` /
+    /// `refreshValid` returning and V5 leaves the committed fingerprint unchecked (the
+    /// scheduler gets no record of the failed task). Meaningful with fix-f1
+    /// (`mutant-failed-commit-not-rechecked+all-fixes`).
+    FailedCommitNotRechecked,
 }
 
 /// A proposed fix for one finding about `post` (README "Findings about Pinot";
@@ -96,10 +102,15 @@ pub enum Mutant {
 /// composes with the others (`--engine post+fix-f1+fix-f3`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Fix {
-    /// F1 (and F4, its measurement): after `appendValid` / `refreshValid` commits, the
-    /// executor re-reads the source window fingerprint (its own step, "V5") and, if it
-    /// differs from the committed one, marks the bucket STALE itself (`markStale(ws)`, the
-    /// critical CAS). Read in `executor.rs` (`executor_cas`). Java: after EX:515-530.
+    /// F1 (and F4, its measurement), in two halves. Executor: after `appendValid` /
+    /// `refreshValid` commits, the executor re-reads the source window fingerprint (its own
+    /// step, "V5") and, if it differs from the committed one, marks the bucket STALE itself
+    /// (`markStale(ws)`, the critical CAS). Scheduler (crash-safe): a task that ends with an
+    /// error at or after its commit began leaves its config in Helix
+    /// ([`crate::World::failed_commits`]); the next cycle re-reads that window's source and,
+    /// if it changed, calls `markStaleIfValidWith(ws, fp)`, which marks only an entry still
+    /// VALID with the task's fingerprint. Read once in `executor.rs` (`executor_step`).
+    /// Java: after EX:515-530; SCH:214 (HEAD 212); a new PM method beside PM:393-436.
     F1,
     /// F2: the scheduler counts in-flight tasks from Helix job states (`countInFlightTasks`,
     /// its own step) *before* READ #2 reads the partition map, instead of after it. A job
@@ -261,7 +272,7 @@ impl Fix {
     /// One line for `mvsim list`.
     pub fn summary(self) -> &'static str {
         match self {
-            Fix::F1 => "F1/F4: after appendValid/refreshValid commits, re-read the source (V5) and markStale(ws) if it changed",
+            Fix::F1 => "F1/F4: after appendValid/refreshValid commits, re-read the source (V5) and markStale(ws) if it changed; the scheduler re-checks a task that failed after its commit",
             Fix::F2 => "F2: count in-flight tasks (Helix job states) before reading the partition map (READ #2)",
             Fix::F3 => "F3: an exception in the CM's mark (READ #1 error, budget exhausted) re-queues the range",
             Fix::F5 => "F5: markStale's budget is max(cluster key, 128): the key no longer lowers it",
@@ -510,7 +521,7 @@ const fn post_mutant(name: &'static str, summary: &'static str, mutant: Mutant) 
     }
 }
 
-static PROFILES: [Profile; 24] = [
+static PROFILES: [Profile; 25] = [
     Profile {
         name: "pre",
         summary: "before PR #18642 (a94c00b4ea0): ad-hoc writers, cutoff now-buffer, DELETE removes the entry",
@@ -637,6 +648,11 @@ static PROFILES: [Profile; 24] = [
         "mutant-revert-rewrites-valid",
         "broken: revertValid rewrites a bucket that is already VALID instead of returning without a write",
         Mutant::RevertRewritesValid,
+    ),
+    post_mutant(
+        "mutant-failed-commit-not-rechecked",
+        "broken (with fix-f1): a task failing between its commit and V5 is not re-checked by the scheduler",
+        Mutant::FailedCommitNotRechecked,
     ),
 ];
 

@@ -190,6 +190,7 @@ fn run_scheduler_cycle(settle_config: &Config, world: &World) -> (World, Vec<Act
 fn same_engine_state(left: &World, right: &World) -> bool {
     left.register == right.register
         && left.jobs == right.jobs
+        && left.failed_commits == right.failed_commits
         && left.scheduler == right.scheduler
         && left.consistency == right.consistency
         && left.mv_data == right.mv_data

@@ -5,6 +5,9 @@
 //! 2. READ #2 partitions (SCH:201-209);
 //! 3. in-flight accounting from Helix job state (SCH:211-214, `forRunningTasks`); under
 //!    fix-f2 steps 2 and 3 swap places (the count first, then READ #2);
+//!    fix-f1: after the count, one task Helix reports failed at or after its commit is
+//!    re-checked (its window's source re-read, then `markStaleIfValidWith` on the revert
+//!    CAS steps), the crash-safe half of fix-f1 (the executor's V5 is the other);
 //! 4. earliest STALE bucket: DELETE when its source window is empty, revert when the
 //!    fingerprint is unchanged (a false positive), else OVERWRITE (SCH:355-416). The
 //!    decision read and `buildTaskConfig`'s fingerprint read are one step here: a source
@@ -86,8 +89,11 @@ pub enum SchedulerPhase {
         watermark_ms: i64,
         counts: InFlightCounts,
     },
+    /// fix-f1: the first of [`World::failed_commits`] is re-checked next.
+    RecheckFailedCommit(Cycle),
     HandleStale(Cycle),
-    /// The revert CAS (or, under fix-f10, the `markStale(ws)` after its re-check).
+    /// The revert CAS (or, under fix-f10, the `markStale(ws)` after its re-check; under
+    /// fix-f1, the `markStaleIfValidWith` of a failed task's re-check).
     Reverting(Cycle, CasOp),
     /// fix-f10: `revertValid` returned for this bucket and fingerprint; the re-read is next.
     RevertRecheck(Cycle, i64, crate::partition::PartitionFingerprint),
@@ -142,6 +148,9 @@ impl World {
             }
             SchedulerPhase::CountInFlight { .. } | SchedulerPhase::CountInFlightFirst { .. } => {
                 out.push(Action::SchedulerCountInFlight)
+            }
+            SchedulerPhase::RecheckFailedCommit(_) => {
+                out.push(Action::SchedulerRecheckFailedCommit)
             }
             SchedulerPhase::HandleStale(_) => out.push(Action::SchedulerHandleStale),
             SchedulerPhase::Reverting(_, op) => {
@@ -224,7 +233,7 @@ impl World {
                 },
             ) => match self.scheduler_read_partitions(config, *fault) {
                 None => SchedulerPhase::Idle,
-                Some(partitions) => Self::scheduler_gate_exclusive(
+                Some(partitions) => self.after_count(
                     config,
                     Cycle {
                         watermark_ms,
@@ -250,12 +259,17 @@ impl World {
             (Action::SchedulerHandleStale, SchedulerPhase::HandleStale(cycle)) => {
                 self.scheduler_handle_stale(config, cycle)
             }
+            (Action::SchedulerRecheckFailedCommit, SchedulerPhase::RecheckFailedCommit(cycle)) => {
+                self.scheduler_recheck_failed_commit(config, cycle)
+            }
             (Action::SchedulerRevertRead { fault }, SchedulerPhase::Reverting(cycle, mut op)) => {
                 let end = self.cas_read(config, &mut op, *fault, entropy);
+                self.note_failed_commit_rechecked(&op, end);
                 Self::after_revert_step(config, cycle, op, end)
             }
             (Action::SchedulerRevertWrite { fault }, SchedulerPhase::Reverting(cycle, mut op)) => {
                 let end = self.cas_write(config, &mut op, *fault, entropy);
+                self.note_failed_commit_rechecked(&op, end);
                 Self::after_revert_step(config, cycle, op, end)
             }
             (
@@ -354,7 +368,7 @@ impl World {
         partitions: Shared<BTreeMap<i64, PartitionInfo>>,
     ) -> SchedulerPhase {
         let counts = self.in_flight_counts(config, watermark_ms);
-        Self::scheduler_gate_exclusive(
+        self.after_count(
             config,
             Cycle {
                 watermark_ms,
@@ -362,6 +376,68 @@ impl World {
                 counts,
             },
         )
+    }
+
+    /// After the in-flight count (Helix read): fix-f1's re-check of a task that failed at or
+    /// after its commit, if Helix reports one, then step 1's gate. The list is empty
+    /// without fix-f1 (the executor records nothing), so no flag is read here.
+    fn after_count(&self, config: &Config, cycle: Cycle) -> SchedulerPhase {
+        if self.failed_commits.is_empty() {
+            Self::scheduler_gate_exclusive(config, cycle)
+        } else {
+            SchedulerPhase::RecheckFailedCommit(cycle)
+        }
+    }
+
+    /// fix-f1's crash-safe re-check of one failed task (its own step: a source read). The
+    /// task has ended, so its commit, if it landed, precedes this read: a source change
+    /// before the read is seen here, one after it is flushed after the commit and its
+    /// READ #1 lists the committed key (`flush_candidates`). A changed window gets
+    /// `markStaleIfValidWith(ws, fp)`, which marks only the entry the task committed.
+    fn scheduler_recheck_failed_commit(&mut self, config: &Config, cycle: Cycle) -> SchedulerPhase {
+        let failed = *self
+            .failed_commits
+            .first()
+            .expect("the re-check phase needs a failed task");
+        let window_start_ms = failed.window_start_ms;
+        let live = self.source_window_fingerprint(
+            config,
+            window_start_ms,
+            window_start_ms + config.bucket_ms,
+        );
+        if live == failed.fingerprint {
+            self.failed_commits.remove(0);
+            return Self::scheduler_gate_exclusive(config, cycle);
+        }
+        let op = CasOp::new(
+            Mutation::MarkStaleIfValidWith {
+                window_start_ms,
+                fingerprint: failed.fingerprint,
+            },
+            Writer::for_mark_stale(config),
+        );
+        SchedulerPhase::Reverting(cycle, op)
+    }
+
+    /// fix-f1: a re-check mark that ended (written, or a no-op: the entry no longer carries
+    /// the task's fingerprint) retires its failed task; one that threw (budget exhausted)
+    /// keeps it for the next cycle's re-check.
+    fn note_failed_commit_rechecked(&mut self, op: &CasOp, end: Option<CasEnd>) {
+        let Mutation::MarkStaleIfValidWith {
+            window_start_ms,
+            fingerprint,
+        } = op.mutation
+        else {
+            return;
+        };
+        if matches!(
+            end,
+            Some(CasEnd::Committed | CasEnd::NoOp(_) | CasEnd::Violation(_))
+        ) {
+            self.failed_commits.retain(|failed| {
+                failed.window_start_ms != window_start_ms || failed.fingerprint != fingerprint
+            });
+        }
     }
 
     /// Step 1's gate on the counts (SCH:224).

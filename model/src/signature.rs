@@ -128,7 +128,9 @@ pub mod detail {
             Mutation::ClearValid { .. } => CLEAR_VALID,
             Mutation::ClearStaleFingerprint { .. } => CLEAR_STALE_FINGERPRINT,
             Mutation::RevertValid { .. } => REVERT_VALID,
-            Mutation::MarkStale { .. } | Mutation::MarkStaleInCoverage { .. } => MARK_STALE,
+            Mutation::MarkStale { .. }
+            | Mutation::MarkStaleInCoverage { .. }
+            | Mutation::MarkStaleIfValidWith { .. } => MARK_STALE,
             Mutation::DeletePartition { .. } => DELETE_PARTITION,
             Mutation::PreExecutorPut { append: true, .. } => PRE_PUT_APPEND,
             Mutation::PreExecutorPut { append: false, .. } => PRE_PUT_OVERWRITE,

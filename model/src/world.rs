@@ -16,7 +16,7 @@
 use crate::broker::BrokerState;
 use crate::config::{Config, Timing};
 use crate::consistency_manager::CmState;
-use crate::executor::Job;
+use crate::executor::{Job, TaskConfig};
 use crate::manager::{mutate, CasEnd, CasOp, MutateInputs, Mutated, Mutation, NoOp};
 use crate::partition::{PartitionFingerprint, RuntimeMetadata};
 use crate::profile::Mutant;
@@ -84,6 +84,13 @@ pub enum Action {
     /// one more `computeWindowFingerprint` call after SCH:401-403) and, if it differs from
     /// the reverted fingerprint, start `markStale(ws)`. Its own step: a source read.
     SchedulerRecheckRevert,
+    /// fix-f1, crash-safe half: take the first task Helix reports failed at or after its
+    /// commit (its config: window and committed fingerprint) and re-read that window's
+    /// source fingerprint; if it differs, start `markStaleIfValidWith(ws, fp)` (the revert
+    /// CAS steps run it). In Java a `computeSourceWindowFingerprint` per failed task after
+    /// `countInFlightTasks` (SCH:214). The Helix record is immutable once written, so
+    /// reading it with the source in one step is the same as reading it first.
+    SchedulerRecheckFailedCommit,
     /// Scheduler: APPEND start and cutoff (SCH:247-286; pre:SCH:265).
     SchedulerResolveCutoff,
     /// Scheduler: one APPEND loop iteration up to the next emitted window with its fresh
@@ -183,6 +190,7 @@ impl Action {
             | SchedulerRevertRead { .. }
             | SchedulerRevertWrite { .. }
             | SchedulerRecheckRevert
+            | SchedulerRecheckFailedCommit
             | SchedulerResolveCutoff
             | SchedulerBuildAppend
             | LeadershipChange
@@ -444,6 +452,12 @@ pub struct World {
     pub old_lead: Option<Box<crate::scheduler::SchedulerPhase>>,
     /// Helix jobs that still have a running task thread, in submission order.
     pub jobs: Shared<Vec<Job>>,
+    /// fix-f1: the configs of APPEND / OVERWRITE tasks that ended with an error at or after
+    /// their commit began and that the scheduler has not yet re-checked (Helix keeps a
+    /// failed task's state and config in ZooKeeper, so a controller failover keeps them).
+    /// Sorted, without duplicates; always empty without fix-f1.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed_commits: Vec<TaskConfig>,
     pub consistency: CmState,
     pub broker: BrokerState,
     /// Faults injected so far (bounded by `Config::faults`).
@@ -479,6 +493,7 @@ impl World {
             scheduler: SchedulerState::default(),
             old_lead: None,
             jobs: Shared::default(),
+            failed_commits: Vec::new(),
             consistency: CmState::default(),
             broker: BrokerState::default(),
             faults_used: Default::default(),
@@ -634,6 +649,7 @@ impl World {
             | SchedulerRevertRead { .. }
             | SchedulerRevertWrite { .. }
             | SchedulerRecheckRevert
+            | SchedulerRecheckFailedCommit
             | SchedulerResolveCutoff
             | SchedulerBuildAppend => self.scheduler_step(config, action, entropy),
             ExecutorPreProcess { .. }
@@ -979,6 +995,7 @@ fn record_milestones(
         Mutation::ClearStaleFingerprint { .. } => {}
         Mutation::MarkStale { .. }
         | Mutation::MarkStaleInCoverage { .. }
+        | Mutation::MarkStaleIfValidWith { .. }
         | Mutation::PreMarkDirty { .. } => {
             let marked = update.partitions.iter().any(|(k, info)| {
                 info.is_stale() && old.partitions.get(k).is_none_or(|o| o.is_valid())

@@ -133,6 +133,9 @@ pub fn describe_action(config: &Config, before: &World, action: &Action) -> Stri
         SchedulerRevertRead { .. } => format!("{} cas read", revert_op_name(before)),
         SchedulerRevertWrite { .. } => format!("{} cas write", revert_op_name(before)),
         SchedulerRecheckRevert => "re-read source after revert (fix-f10)".to_string(),
+        SchedulerRecheckFailedCommit => {
+            "re-read source of a task failed after commit (fix-f1)".to_string()
+        }
         SchedulerResolveCutoff => "APPEND start and cutoff".to_string(),
         SchedulerBuildAppend => "APPEND loop".to_string(),
         ExecutorPreProcess { task, .. } => {
@@ -217,7 +220,11 @@ fn end_label(end: i64) -> String {
 /// fix-f10 the `markStale` after the re-check.
 fn revert_op_name(world: &World) -> &'static str {
     match &world.scheduler.phase {
-        SchedulerPhase::Reverting(_, op) if op.mutation.name() == "markStale" => "markStale",
+        SchedulerPhase::Reverting(_, op)
+            if matches!(op.mutation.name(), "markStale" | "markStaleIfValidWith") =>
+        {
+            op.mutation.name()
+        }
         _ => "revertValid",
     }
 }
@@ -258,6 +265,7 @@ pub fn describe_effect(config: &Config, before: &World, after: &World) -> String
     source_effect(config, before, after, &mut clauses);
     mv_effect(before, after, &mut clauses);
     jobs_effect(config, before, after, &mut clauses);
+    failed_commits_effect(before, after, &mut clauses);
     cm_effect(before, after, &mut clauses);
     if before.old_lead.is_none() && after.old_lead.is_some() {
         clauses.push("old lead's cycle runs on; new lead's scheduler idle".to_string());
@@ -277,6 +285,24 @@ pub fn describe_effect(config: &Config, before: &World, after: &World) -> String
         clauses.push(format!("broker wm={}", after.broker.cache_watermark_ms));
     }
     clauses.join("; ")
+}
+
+/// fix-f1: a task Helix reports failed at or after its commit, recorded or re-checked.
+fn failed_commits_effect(before: &World, after: &World, clauses: &mut Vec<String>) {
+    let windows = |world: &World| -> Vec<i64> {
+        world
+            .failed_commits
+            .iter()
+            .map(|failed| failed.window_start_ms)
+            .collect()
+    };
+    let (old, new) = (windows(before), windows(after));
+    for window in new.iter().filter(|window| !old.contains(window)) {
+        clauses.push(format!("helix: failed after commit [{window}]"));
+    }
+    for window in old.iter().filter(|window| !new.contains(window)) {
+        clauses.push(format!("failed task [{window}] re-checked"));
+    }
 }
 
 fn znode_effect(before: &World, after: &World, clauses: &mut Vec<String>) {
@@ -541,7 +567,9 @@ fn scheduler_effect(before: &World, after: &World, clauses: &mut Vec<String>) {
     let text = match new {
         SchedulerPhase::Idle => "scheduler idle".to_string(),
         // fix-f2: READ #2 follows the count, so its effect is the snapshot it read.
-        SchedulerPhase::HandleStale(cycle) | SchedulerPhase::ResolveCutoff(cycle)
+        SchedulerPhase::HandleStale(cycle)
+        | SchedulerPhase::ResolveCutoff(cycle)
+        | SchedulerPhase::RecheckFailedCommit(cycle)
             if matches!(old, SchedulerPhase::ReadPartitionsCounted { .. }) =>
         {
             format!("scheduler saw {} bucket(s)", cycle.partitions.len())
@@ -564,7 +592,13 @@ fn scheduler_effect(before: &World, after: &World, clauses: &mut Vec<String>) {
         SchedulerPhase::Reverting(_, op) if op.mutation.name() == "markStale" => {
             "scheduler re-marks after its revert (fix-f10)".to_string()
         }
+        SchedulerPhase::Reverting(_, op) if op.mutation.name() == "markStaleIfValidWith" => {
+            "scheduler re-marks a failed task's commit (fix-f1)".to_string()
+        }
         SchedulerPhase::Reverting(..) => "scheduler reverts".to_string(),
+        SchedulerPhase::RecheckFailedCommit(..) => {
+            "scheduler re-checks a task failed after commit (fix-f1)".to_string()
+        }
         SchedulerPhase::RevertRecheck(..) => "scheduler re-reads the source (fix-f10)".to_string(),
         SchedulerPhase::BuildAppend(_, plan) => {
             let planned: Vec<String> = plan

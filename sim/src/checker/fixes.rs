@@ -90,7 +90,10 @@ pub const FINDINGS: [Finding; 16] = [
         configs: &["ci-budget-2"],
         background: &[Fix::F1, Fix::F10],
         properties: QUIESCENT,
-        closed_also_by: &[],
+        // fix-f3 re-queues the CM's exhausted mark, and fix-f1's scheduler half re-checks
+        // the task whose V5 mark exhausted: post-fixed without fix-f5 is closed; without
+        // fix-f3 too the CM's abandoned mark reproduces it.
+        closed_also_by: &[Fix::F3],
     },
     Finding {
         fix: Fix::F6,

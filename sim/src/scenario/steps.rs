@@ -736,6 +736,7 @@ pub fn action_verb(action: &Action) -> &'static str {
         SchedulerRevertRead { .. } => "scheduler.revert-read",
         SchedulerRevertWrite { .. } => "scheduler.revert-write",
         SchedulerRecheckRevert => "scheduler.revert-recheck",
+        SchedulerRecheckFailedCommit => "scheduler.failed-commit-recheck",
         SchedulerResolveCutoff => "scheduler.resolve-cutoff",
         SchedulerBuildAppend => "scheduler.build-append",
         ExecutorPreProcess { .. } => "executor.preprocess",

@@ -679,7 +679,7 @@ impl World {
         }
     }
 
-    /// fix-f14: `task`'s lineage replace (a swap, EX:364-379, or a DELETE's drop, EX:452-467:
+    /// fix-f14: `task`'s lineage replace (a swap, EX:361-374, or a DELETE's drop, EX:452-467:
     /// segmentsFrom = the window's MV segments) takes the window's segments as its
     /// segmentsFrom, so from now on PHRM:4979-5000 refuses to revert the entry of any other
     /// task whose segmentsTo they are. Every other live task's `lineage_from` for the window
@@ -687,7 +687,7 @@ impl World {
     /// identity, not of equal data (a later OVERWRITE can write the same data, an ABA).
     /// With no segments in the window no entry takes any (EX:371, EX:458; an entry whose
     /// segmentsTo are empty is never refused by that check), and nothing is cleared.
-    /// Left approximate: a later entry reverted in turn stops blocking (PHRM:4984-4986 only
+    /// Left approximate: a later entry reverted in turn stops blocking (PHRM:4990-4991 only
     /// counts IN_PROGRESS and COMPLETED entries); the model keeps the earlier entry
     /// unrevertable.
     fn supersede_lineage(&mut self, window_start_ms: i64, task: TaskRef) {

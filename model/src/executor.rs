@@ -350,9 +350,12 @@ impl World {
             // `revertReplaceSegments` refuses an entry whose segmentsTo are the segmentsFrom
             // of a later IN_PROGRESS or COMPLETED entry (PHRM:4979-5000): when another task
             // (an OVERWRITE dispatched for the bucket the lost ack made VALID and a mark made
-            // STALE) replaced this task's segments since, the revert throws and changes
-            // nothing. The model knows a window's segments by their data, so "still this
-            // task's segments" reads "the window still holds what this task's swap wrote".
+            // STALE, or a DELETE) replaced this task's segments since, the revert throws and
+            // changes nothing. That is tracked by identity: the later swap or drop cleared
+            // this task's `lineage_from` (`supersede_lineage`), even if it wrote equal data.
+            // A window that no longer holds this task's data was replaced too (a revert of
+            // another task's entry restores that task's segmentsFrom only while it is the
+            // window's latest swap, so the check below adds nothing on a superseding path).
             let swapped = if task_config.fingerprint.segment_count == 0 {
                 None
             } else {
@@ -490,6 +493,7 @@ impl World {
         }
         let window_start_ms = task_config.window_start_ms;
         if config.profile.has_fix(Fix::F14) {
+            self.supersede_lineage(window_start_ms, task);
             let from = self.mv_data.get(&window_start_ms).copied();
             let jobs = self.jobs.make_mut();
             jobs[usize::from(task.job)].tasks[usize::from(task.task)].lineage_from = Some(from);
@@ -573,6 +577,9 @@ impl World {
             .profile
             .has_mutant(Mutant::DeleteDropsSegmentsAfterCommit)
         {
+            if config.profile.has_fix(Fix::F14) {
+                self.supersede_lineage(window_start_ms, task);
+            }
             self.mv_data.make_mut().remove(&window_start_ms);
         }
         let op = if config.profile.is_post() {
@@ -711,6 +718,45 @@ impl World {
         if !known {
             self.failed_commits.push(config);
             self.failed_commits.sort_unstable();
+        }
+    }
+
+    /// fix-f14: `task`'s lineage replace (a swap, EX:361-374, or a DELETE's drop, EX:452-467:
+    /// segmentsFrom = the window's MV segments) takes the window's segments as its
+    /// segmentsFrom, so from now on PHRM:4979-5000 refuses to revert the entry of any other
+    /// task whose segmentsTo they are. Every other live task's `lineage_from` for the window
+    /// is cleared: "the window still holds this task's segments" is a matter of segment
+    /// identity, not of equal data (a later OVERWRITE can write the same data, an ABA).
+    /// With no segments in the window no entry takes any (EX:371, EX:458; an entry whose
+    /// segmentsTo are empty is never refused by that check), and nothing is cleared.
+    /// Left approximate: a later entry reverted in turn stops blocking (PHRM:4990-4991 only
+    /// counts IN_PROGRESS and COMPLETED entries); the model keeps the earlier entry
+    /// unrevertable.
+    fn supersede_lineage(&mut self, window_start_ms: i64, task: TaskRef) {
+        if !self.mv_data.contains_key(&window_start_ms) {
+            return;
+        }
+        let superseded = |job: usize, index: usize, other: &Task| {
+            other.lineage_from.is_some()
+                && other.config.window_start_ms == window_start_ms
+                && (job, index) != (usize::from(task.job), usize::from(task.task))
+        };
+        let any = self.jobs.iter().enumerate().any(|(job, entry)| {
+            entry
+                .tasks
+                .iter()
+                .enumerate()
+                .any(|(index, other)| superseded(job, index, other))
+        });
+        if !any {
+            return;
+        }
+        for (job, entry) in self.jobs.make_mut().iter_mut().enumerate() {
+            for (index, other) in entry.tasks.iter_mut().enumerate() {
+                if superseded(job, index, other) {
+                    other.lineage_from = None;
+                }
+            }
         }
     }
 

@@ -177,7 +177,8 @@ fn target(before: &World, action: &Action, after: &World) -> (Lane, Arrow) {
         | ExecutorDeleteSegments { .. }
         | ExecutorValidateCommit { .. }
         | ExecutorRecheckSource { .. }
-        | SchedulerRecheckRevert => (Lane::Source, Arrow::Read),
+        | SchedulerRecheckRevert
+        | ConsistencyManagerInitSpan => (Lane::Source, Arrow::Read),
         ExecutorFailTask { .. } | HelixTimeoutTask { .. } => (Lane::Executor, Arrow::Fault),
         ControllerFailover => (Lane::ConsistencyManager, Arrow::Fault),
         SchedulerRevertWrite { .. }

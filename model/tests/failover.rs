@@ -1,7 +1,8 @@
 //! The controller-failover fault (docs/java-notes.md Q11): offered only within its budget
 //! and only where it loses something, last in the step order; it drops the CM's pending
 //! range and running mark and the scheduler's cycle, and leaves jobs and the znode alone;
-//! under fix-f16 it leaves a full invalidation pending.
+//! under fix-f16 it leaves a full invalidation pending (with fix-f9 too, the init's own
+//! segment-span read queues it).
 
 use mvsim_model::partition::SourceSegment;
 use mvsim_model::{Action, Config, NoEntropy, Profile, SourceEvent, World};

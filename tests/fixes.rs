@@ -183,6 +183,54 @@ fn fix_f1_closes_the_window_at_a_task_failure_between_commit_and_v5() {
 }
 
 #[test]
+fn fix_f9_keeps_a_backfill_lost_in_a_controller_failover() {
+    // configs/old-backfill-failover.toml: a failover between the backfill s5[800,850]
+    // (below the first materialized bucket) and its flush loses the CM's in-memory buffer.
+    // fix-f16's recovery at init now reads the base table's dated segment span and queues
+    // it beside the full invalidation, so fix-f9's flush synthesizes the backfilled bucket.
+    // Before, post-fixed violated both quiescent properties here (1,428 unique states,
+    // `absent-below-coverage | causes=lost-in-failover+notified`). With two failovers, the
+    // second can strike before the init's read: the next init reads again.
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/configs/old-backfill-failover.toml"
+    );
+    for failovers in [1, 2] {
+        let run = |engine: &str| {
+            let profile = Profile::by_name(engine).expect("engine parses");
+            let mut loaded = config_file::load(path, profile).expect("the config loads");
+            loaded.config.faults.controller_failovers = failovers;
+            let checker = MvModel::from_file(loaded).checker().spawn_bfs().join();
+            assert!(checker.is_done(), "{engine}: complete search");
+            let mut violated: Vec<&'static str> = checker.discoveries().into_keys().collect();
+            violated.sort();
+            violated
+        };
+        for engine in ["post+fix-f9+fix-f16", "post-fixed"] {
+            let violated = run(engine);
+            assert!(
+                !shows(&violated, QUIESCENT),
+                "{engine}, {failovers} failover(s): {violated:?}"
+            );
+        }
+        // Either fix alone leaves it: without fix-f16 the range is lost for good, without
+        // fix-f9 the invalidation synthesizes nothing below coverage.
+        for engine in [
+            "post+fix-f9",
+            "post+fix-f16",
+            "post-fixed+no-fix-f9",
+            "post-fixed+no-fix-f16",
+        ] {
+            let violated = run(engine);
+            assert!(
+                shows(&violated, QUIESCENT),
+                "{engine}, {failovers} failover(s) must reproduce: {violated:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn fix_f2_is_only_a_reorder_of_two_reads() {
     // F2 without its fix on append-race (20 steps, tests/check.rs), closed by reading the
     // Helix job states before the partitions; the quiescent F1 is untouched, and nothing

@@ -32,6 +32,12 @@ pub struct CmState {
     /// invalidation. Some iff `pending` is, under the fix; None without it, so engines
     /// without the fix keep their state space.
     pub pending_timed: Option<(i64, i64)>,
+    /// fix-f16 with fix-f9: the restarted CM's `init` has yet to read the base table's
+    /// segment span and queue its recovery (the full invalidation and the timed change over
+    /// the span, [`World::consistency_init_span`]). False without both fixes, so other
+    /// engines keep their state space.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub init_span_read: bool,
     /// When the debounce timer fires (concrete timing).
     pub timer_due_ms: i64,
     /// The flush or sweep the single CM thread is running.
@@ -66,7 +72,7 @@ pub const NO_TIMED_RANGE: (i64, i64) = (i64::MAX, i64::MIN);
 
 impl CmState {
     pub fn is_idle(&self) -> bool {
-        self.pending.is_none() && self.work.is_none()
+        self.pending.is_none() && self.work.is_none() && !self.init_span_read
     }
 }
 
@@ -200,6 +206,13 @@ impl World {
 
     pub(crate) fn consistency_actions(&self, config: &Config, out: &mut Vec<Action>) {
         let cm = &self.consistency;
+        // fix-f16 with fix-f9: the init's segment read runs on the controller's start thread
+        // (`init`, CM:156-171), not the CM thread, so it is offered whatever that thread is
+        // doing. No transient fault is modelled on it (docs/findings/F16.md: the patch falls
+        // back to the plain invalidation if the read throws).
+        if cm.init_span_read {
+            out.push(Action::ConsistencyManagerInitSpan);
+        }
         match &cm.work {
             Some(work) => {
                 if !self.is_due(config, work.op.wake_ms) {
@@ -259,6 +272,7 @@ impl World {
         match *action {
             Action::ConsistencyManagerFlush { fault } => self.consistency_flush(config, fault),
             Action::ConsistencyManagerSweep { fault } => self.consistency_sweep(config, fault),
+            Action::ConsistencyManagerInitSpan => self.consistency_init_span(config),
             Action::ConsistencyManagerCasRead { fault }
             | Action::ConsistencyManagerCasWrite { fault } => {
                 let mut work = self
@@ -363,6 +377,33 @@ impl World {
             from_sweep: false,
             requeue: requeue.then_some(drained),
         });
+    }
+
+    /// fix-f16 with fix-f9: the restarted CM's recovery (`invalidateAllAfterStart` in
+    /// docs/findings/F16.patch, called at the end of `init`, CM:156-171 / HEAD 155-170).
+    /// One step: the read of the base table's segment ZK metadata (the sweep's
+    /// `getSegmentsZKMetadata`, HEAD CM:511-512) for the span `[min startTimeMs, max
+    /// endTimeMs]` of its dated segments (both bounds `>= 0`, as the scheduler's cold start
+    /// and `computeMaxSourceEndTimeMs` filter, SCH:870-876, 971-980), then two in-memory
+    /// merges back to back on the same thread (`onBaseTableFullInvalidation`, CM:262-264,
+    /// and `onBaseTableDataChange` over the span, CM:197-240), which no flush can separate:
+    /// each re-arms the 5 s debounce timer. Neither is a CAS. With no dated segment only
+    /// the invalidation is queued.
+    fn consistency_init_span(&mut self, config: &Config) {
+        self.consistency.init_span_read = false;
+        let dated = || {
+            self.source
+                .iter()
+                .filter(|segment| segment.start_ms >= 0 && segment.end_ms >= 0)
+        };
+        let span = dated()
+            .map(|segment| segment.start_ms)
+            .min()
+            .zip(dated().map(|segment| segment.end_ms).max());
+        self.consistency_intake(config, 0, i64::MAX);
+        if let Some((start_ms, end_ms)) = span {
+            self.consistency_intake(config, start_ms, end_ms);
+        }
     }
 
     /// `sweep()` (post CM:440-581): re-mark in-coverage VALID-empty buckets whose source

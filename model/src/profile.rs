@@ -180,7 +180,10 @@ pub enum Fix {
     /// invalidation of every base table that has a dependent MV
     /// (`onBaseTableFullInvalidation`, CM:262-264), so a pending range or a running mark
     /// lost with the previous controller is re-marked. Read in `world.rs`
-    /// (`controller_failover`). Java: after CM:167.
+    /// (`controller_failover`). Java: after CM:168 in `init` (CM:156-171; HEAD 167,
+    /// 155-170). With fix-f9 also on, the init first reads the base table's dated segment
+    /// span in its own step (`ConsistencyManagerInitSpan`) and queues it beside the
+    /// invalidation as fix-f9's timed hull (docs/findings/F16.md "With fix-f9").
     F16,
     /// F17 (the audit's progress property): `refreshValid`, `clearValid` and `revertValid`
     /// walk the watermark over the map they write, like `appendValid` (PM:202-203), so a

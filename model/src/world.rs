@@ -123,6 +123,13 @@ pub enum Action {
     ConsistencyManagerFlush { fault: RegisterFault },
     /// CM VALID-empty sweep (post CM:412-581).
     ConsistencyManagerSweep { fault: RegisterFault },
+    /// fix-f16 with fix-f9: the restarted CM's `init` reads the base table's segment ZK
+    /// metadata (`ZKMetadataProvider.getSegmentsZKMetadata`, as the sweep does at CM:511-512
+    /// at HEAD) for the time span of its dated segments, then queues the full invalidation
+    /// `[0, MAX]` and a timed change over that span, so fix-f9's flush synthesizes absent
+    /// buckets below coverage that a lost buffer held. Its own step: a source read, never
+    /// merged into a CAS ([`crate::consistency_manager::CmState::init_span_read`]).
+    ConsistencyManagerInitSpan,
     /// CM mark CAS read+mutate.
     ConsistencyManagerCasRead { fault: RegisterFault },
     /// CM mark CAS write.
@@ -207,6 +214,7 @@ impl Action {
             | HelixTimeoutTask { .. } => Actor::Executor,
             ConsistencyManagerFlush { .. }
             | ConsistencyManagerSweep { .. }
+            | ConsistencyManagerInitSpan
             | ConsistencyManagerCasRead { .. }
             | ConsistencyManagerCasWrite { .. }
             | ControllerFailover => Actor::ConsistencyManager,
@@ -610,8 +618,19 @@ impl World {
             // fix-f16: `init` ends with a full invalidation of every base table with a
             // dependent MV (`onBaseTableFullInvalidation`, CM:262-264), so whatever a lost
             // buffer held is re-marked; the scheduler's false-positive revert (SCH:393-407)
-            // returns unchanged buckets to VALID without recomputing them.
-            self.consistency_intake(config, 0, i64::MAX);
+            // returns unchanged buckets to VALID without recomputing them. The patched
+            // init first reads the base table's dated segment span and queues a timed
+            // change over it beside the invalidation (docs/findings/F16.patch). Without
+            // fix-f9 the `[0, MAX]` hull absorbs that change (CM:222-227), so the read is
+            // not modelled and the invalidation is queued here; with fix-f9 the read is
+            // its own step (`ConsistencyManagerInitSpan`), which queues both. The flag is
+            // set by every init, so a failover before the read completes loses nothing:
+            // the next init reads again.
+            if config.profile.has_fix(crate::profile::Fix::F9) {
+                self.consistency.init_span_read = true;
+            } else {
+                self.consistency_intake(config, 0, i64::MAX);
+            }
         }
         // The scheduler keeps no state between cycles (a new `MaterializedViewTaskScheduler`
         // per `generateTasks`, GEN:58-60): a cycle in progress on the old lead is abandoned
@@ -664,6 +683,7 @@ impl World {
             | HelixTimeoutTask { .. } => self.executor_step(config, action, entropy),
             ConsistencyManagerFlush { .. }
             | ConsistencyManagerSweep { .. }
+            | ConsistencyManagerInitSpan
             | ConsistencyManagerCasRead { .. }
             | ConsistencyManagerCasWrite { .. } => self.consistency_step(config, action, entropy),
             BrokerRefreshCache => self.broker_step(config),

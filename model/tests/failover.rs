@@ -1,7 +1,8 @@
 //! The controller-failover fault (docs/java-notes.md Q11): offered only within its budget
 //! and only where it loses something, last in the step order; it drops the CM's pending
 //! range and running mark and the scheduler's cycle, and leaves jobs and the znode alone;
-//! under fix-f16 it leaves a full invalidation pending.
+//! under fix-f16 it leaves a full invalidation pending (with fix-f9 too, the init's own
+//! segment-span read queues it).
 
 use mvsim_model::partition::SourceSegment;
 use mvsim_model::{Action, Config, NoEntropy, Profile, SourceEvent, World};
@@ -102,4 +103,46 @@ fn fix_failover_leaves_a_full_invalidation_pending() {
         world.step(&config, &Action::ControllerFailover, &mut NoEntropy);
         assert_eq!(world.consistency.pending, expected, "{engine}");
     }
+}
+
+#[test]
+fn with_fix_f9_the_init_reads_the_dated_segment_span_and_survives_a_second_failover() {
+    // post+fix-f9+fix-f16: the failover queues nothing yet; the init's own step reads the
+    // source's dated span (s0 [1000,1099] and the uploaded s1 [1100,1150]) and queues the
+    // full invalidation with that span as fix-f9's timed hull. A second failover before
+    // that read leaves it to do (the next init reads again), and loses nothing.
+    let config = config("post+fix-f9+fix-f16", 2);
+    let mut world = World::initial(&config);
+    step(&config, &mut world, |a| {
+        matches!(a, Action::SourceUpload { .. })
+    });
+    world.step(&config, &Action::ControllerFailover, &mut NoEntropy);
+    assert_eq!(world.consistency.pending, None);
+    assert!(world.consistency.init_span_read && !world.engine_idle());
+    let offered = actions(&config, &world);
+    assert!(offered.contains(&Action::ConsistencyManagerInitSpan));
+    assert_eq!(offered.last(), Some(&Action::ControllerFailover));
+    world.step(&config, &Action::ControllerFailover, &mut NoEntropy);
+    assert!(
+        world.consistency.init_span_read,
+        "a second failover keeps the read to do"
+    );
+    world.step(&config, &Action::ConsistencyManagerInitSpan, &mut NoEntropy);
+    assert!(!world.consistency.init_span_read);
+    assert_eq!(world.consistency.pending, Some((0, i64::MAX)));
+    assert_eq!(world.consistency.pending_timed, Some((1000, 1150)));
+    assert!(!actions(&config, &world).contains(&Action::ConsistencyManagerInitSpan));
+    // Without fix-f9 the read is not modelled: the invalidation is queued at once.
+    let config = config_for("post+fix-f16");
+    let mut world = World::initial(&config);
+    step(&config, &mut world, |a| {
+        matches!(a, Action::SourceUpload { .. })
+    });
+    world.step(&config, &Action::ControllerFailover, &mut NoEntropy);
+    assert!(!world.consistency.init_span_read);
+    assert_eq!(world.consistency.pending, Some((0, i64::MAX)));
+}
+
+fn config_for(engine: &str) -> Config {
+    config(engine, 1)
 }

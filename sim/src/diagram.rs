@@ -178,7 +178,8 @@ fn target(before: &World, action: &Action, after: &World) -> (Lane, Arrow) {
         | ExecutorValidateCommit { .. }
         | ExecutorRecheckSource { .. }
         | SchedulerRecheckRevert
-        | SchedulerRecheckFailedCommit => (Lane::Source, Arrow::Read),
+        | SchedulerRecheckFailedCommit
+        | ConsistencyManagerInitSpan => (Lane::Source, Arrow::Read),
         ExecutorFailTask { .. } | HelixTimeoutTask { .. } => (Lane::Executor, Arrow::Fault),
         ControllerFailover => (Lane::ConsistencyManager, Arrow::Fault),
         LeadershipChange => (Lane::Scheduler, Arrow::Fault),

@@ -180,6 +180,7 @@ pub fn describe_action(config: &Config, before: &World, action: &Action) -> Stri
             None => "flush".to_string(),
         },
         ConsistencyManagerSweep { .. } => "VALID-empty sweep".to_string(),
+        ConsistencyManagerInitSpan => "init: read segment span, invalidate".to_string(),
         ConsistencyManagerCasRead { .. } => format!("{} cas read", cm_op_name(before)),
         ConsistencyManagerCasWrite { .. } => format!("{} cas write", cm_op_name(before)),
         BrokerRefreshCache => "cache <- znode".to_string(),
@@ -531,6 +532,9 @@ fn cm_effect(before: &World, after: &World, clauses: &mut Vec<String>) {
             }
             None => clauses.push("cm drained".to_string()),
         }
+    }
+    if !old.init_span_read && new.init_span_read {
+        clauses.push("cm init reads the segment span next".to_string());
     }
     if old.work.is_none() {
         if let Some(work) = &new.work {

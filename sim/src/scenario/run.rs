@@ -982,6 +982,7 @@ fn materially_changed(before: &World, after: &World) -> bool {
         || before.jobs != after.jobs
         || before.consistency.pending != after.consistency.pending
         || before.consistency.pending_timed != after.consistency.pending_timed
+        || before.consistency.init_span_read != after.consistency.init_span_read
         || before.consistency.work != after.consistency.work
         || before.broker != after.broker
 }

@@ -751,6 +751,7 @@ pub fn action_verb(action: &Action) -> &'static str {
         HelixTimeoutTask { .. } => "helix.timeout",
         ConsistencyManagerFlush { .. } => "cm.flush",
         ConsistencyManagerSweep { .. } => "cm.sweep",
+        ConsistencyManagerInitSpan => "cm.init-span",
         ConsistencyManagerCasRead { .. } => "cm.cas-read",
         ConsistencyManagerCasWrite { .. } => "cm.cas-write",
         BrokerRefreshCache => "broker.refresh",

@@ -22,8 +22,7 @@ fn every_fix_has_a_patch_shown_verbatim_in_its_report() {
     let found = patches();
     for id in [
         "F1", "F2", "F3", "F5", "F6", "F8", "F9", "F10", "F11", "F12", "F14", "F15", "F16", "F17",
-        "F18",
-        "F19",
+        "F18", "F19",
     ] {
         assert!(
             found.iter().any(|path| path.file_stem().unwrap() == id),

@@ -721,18 +721,7 @@ impl World {
                 cause::LOST_IN_FAILOVER,
             );
         }
-        let listed: Vec<i64> = match mark {
-            Some(Mutation::MarkStale { buckets } | Mutation::MarkStaleInCoverage { buckets }) => {
-                buckets.clone()
-            }
-            Some(Mutation::PreMarkDirty { start_ms, end_ms }) if start_ms <= end_ms => self
-                .ghost
-                .buckets
-                .range(*start_ms..=*end_ms)
-                .map(|(bucket, _)| *bucket)
-                .collect(),
-            _ => Vec::new(),
-        };
+        let listed = mark.map_or_else(Vec::new, |mark| self.marked_buckets(mark));
         for bucket in listed {
             let flags = self.ghost.buckets.get(&bucket).copied().unwrap_or(0);
             if flags & cause::NOTIFIED != 0 {

@@ -540,11 +540,7 @@ pub fn checker_path(
             }
             ReplayEvent::Settle { steps, converged } => diagram.note(&format!(
                 "settle: no more events or faults, fair schedule ({steps} steps, {})",
-                if converged {
-                    "fixpoint reached"
-                } else {
-                    "NO fixpoint within budget"
-                }
+                crate::trace::settle_outcome(converged)
             )),
             ReplayEvent::Quiescent { config, world } => diagram.note(&format!(
                 "at quiescence: {}",

@@ -676,6 +676,15 @@ pub enum ReplayEvent<'a> {
     },
 }
 
+/// How a settle ended, as the trace and the diagram print it.
+pub fn settle_outcome(converged: bool) -> &'static str {
+    if converged {
+        "fixpoint reached"
+    } else {
+        "NO fixpoint within budget"
+    }
+}
+
 /// Replays `actions` from `config`'s initial state and, when `with_settle`, the settle's
 /// fair continuation under `settle_config`, handing each event to `visit`: the one replay
 /// loop behind the printed trace (`mvsim check --path`) and the sequence diagram.

@@ -554,11 +554,7 @@ pub fn render_trace(model: &MvModel, actions: &[Action], with_settle: bool) -> V
             }
             ReplayEvent::Settle { steps, converged } => lines.push(format!(
                 "---- settle: no more events or faults; fair schedule ({steps} steps, {}) ----",
-                if converged {
-                    "fixpoint reached"
-                } else {
-                    "NO fixpoint within budget"
-                }
+                crate::trace::settle_outcome(converged)
             )),
             ReplayEvent::Quiescent { config, world } => lines.push(format!(
                 "---- at quiescence: {} ----",

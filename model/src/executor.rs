@@ -95,6 +95,9 @@ pub enum TaskPhase {
     Committing(CasOp),
     /// fix-f1: the commit landed; the V5 source re-read is next.
     Committed,
+    /// post: the DELETE's pre-check saw an empty source window (EX:433-442); dropping the
+    /// window's MV segments (EX:449-470) is next, a step of its own as in the Java.
+    DeleteChecked,
     /// fix-f18: the DELETE's `clearStaleFingerprint` landed (the entry is STALE(EMPTY));
     /// dropping the window's MV segments is next.
     FingerprintCleared,
@@ -236,7 +239,7 @@ impl World {
                     TaskPhase::Prepared if delete => {
                         out.push(Action::ExecutorDeleteSegments { task: task_ref })
                     }
-                    TaskPhase::FingerprintCleared => {
+                    TaskPhase::DeleteChecked | TaskPhase::FingerprintCleared => {
                         out.push(Action::ExecutorDeleteSegments { task: task_ref })
                     }
                     TaskPhase::Prepared => out.push(Action::ExecutorRunQuery { task: task_ref }),
@@ -547,31 +550,42 @@ impl World {
         TaskPhase::Committing(op)
     }
 
-    /// `executeDeleteTask` (post EX:417-482; pre: no source check at all). The pre-check
-    /// (EX:433-442) and the drop (EX:449-470) are one step; under fix-f18 the
-    /// `clearStaleFingerprint` CAS comes between them, so the drop is a second
-    /// `ExecutorDeleteSegments` step from [`TaskPhase::FingerprintCleared`].
+    /// `executeDeleteTask` (post EX:417-482; pre: no source check at all). In post the
+    /// pre-check (`computeSourceWindowFingerprint` + `shouldAbortDeleteForBackfill`,
+    /// EX:433-442) is one step and the drop (the segment listing and
+    /// `startSegmentReplace(from, [])` / `endSegmentReplace`, EX:449-470) a second
+    /// `ExecutorDeleteSegments` step from [`TaskPhase::DeleteChecked`]: a DELETE thread can
+    /// stall between them (java-notes Q12, decision 1). Under fix-f18 the
+    /// `clearStaleFingerprint` CAS comes between them and the drop runs from
+    /// [`TaskPhase::FingerprintCleared`]. In pre the one step drops and commits.
     fn executor_delete_segments(&mut self, config: &Config, task: TaskRef) -> TaskPhase {
         let window_start_ms = self.task(task).config.window_start_ms;
         let window_end_ms = window_start_ms + config.bucket_ms;
-        let cleared = self.task(task).phase == TaskPhase::FingerprintCleared;
-        if !cleared
-            && config.profile.delete_precheck
-            && !self
-                .source_window_fingerprint(config, window_start_ms, window_end_ms)
-                .is_empty_window()
-        {
-            // Backfill detected: success, no segment or metadata change (EX:424-442).
-            return TaskPhase::Succeeded;
-        }
-        // fix-f18: before the drop, the STALE entry stops claiming the data the segments
-        // hold (EX:443, a critical CAS of its own), so a false-positive test after an
-        // identical re-upload compares the source with EMPTY and dispatches OVERWRITE.
-        if !cleared && config.profile.has_fix(Fix::F18) {
-            return TaskPhase::Committing(CasOp::new(
-                Mutation::ClearStaleFingerprint { window_start_ms },
-                Writer::PostCritical,
-            ));
+        let checked = matches!(
+            self.task(task).phase,
+            TaskPhase::DeleteChecked | TaskPhase::FingerprintCleared
+        );
+        let fix_f18 = config.profile.has_fix(Fix::F18);
+        if !checked && (config.profile.delete_precheck || fix_f18) {
+            if config.profile.delete_precheck
+                && !self
+                    .source_window_fingerprint(config, window_start_ms, window_end_ms)
+                    .is_empty_window()
+            {
+                // Backfill detected: success, no segment or metadata change (EX:424-442).
+                return TaskPhase::Succeeded;
+            }
+            // fix-f18: before the drop, the STALE entry stops claiming the data the
+            // segments hold (EX:443, a critical CAS of its own), so a false-positive test
+            // after an identical re-upload compares the source with EMPTY and dispatches
+            // OVERWRITE.
+            if fix_f18 {
+                return TaskPhase::Committing(CasOp::new(
+                    Mutation::ClearStaleFingerprint { window_start_ms },
+                    Writer::PostCritical,
+                ));
+            }
+            return TaskPhase::DeleteChecked;
         }
         if !config
             .profile

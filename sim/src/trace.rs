@@ -146,16 +146,17 @@ pub fn describe_action(config: &Config, before: &World, action: &Action) -> Stri
             "{} V2/V3 + swap MV segments",
             task_label(config, before, *task)
         ),
-        // fix-f18 splits the step: the first one's effect is then `clearStaleFingerprint`
-        // (no segment dropped), the drop is a second step from `FingerprintCleared`.
+        // In post the DELETE is two steps: the pre-check, then the drop from
+        // `DeleteChecked` (or, under fix-f18, from `FingerprintCleared`, after the
+        // `clearStaleFingerprint` CAS). In pre (and without the pre-check) one step drops.
         ExecutorDeleteSegments { task } => match before.task(*task).phase {
-            TaskPhase::FingerprintCleared => {
+            TaskPhase::DeleteChecked | TaskPhase::FingerprintCleared => {
                 format!("{} drop MV segments", task_label(config, before, *task))
             }
-            _ => format!(
-                "{} pre-check + drop MV segments",
-                task_label(config, before, *task)
-            ),
+            _ if config.profile.delete_precheck => {
+                format!("{} pre-check", task_label(config, before, *task))
+            }
+            _ => format!("{} drop MV segments", task_label(config, before, *task)),
         },
         ExecutorValidateCommit { task } => format!("{} V4", task_label(config, before, *task)),
         ExecutorRecheckSource { task } => {
@@ -414,6 +415,7 @@ fn phase_name(phase: &TaskPhase) -> String {
         TaskPhase::Queried { rows } => format!("queried(rows={rows})"),
         TaskPhase::Swapped => "swapped".into(),
         TaskPhase::Committed => "committed, V5 next".into(),
+        TaskPhase::DeleteChecked => "pre-check passed, drop next".into(),
         TaskPhase::FingerprintCleared => "fingerprint cleared, drop next (fix-f18)".into(),
         TaskPhase::Committing(op) if op.attempts == 0 => {
             format!("committing {}", op.mutation.name())

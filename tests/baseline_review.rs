@@ -345,3 +345,76 @@ fn interactive_review_with_scripted_answers() {
         "accepted and rejected ones leave"
     );
 }
+
+/// `mvsim baseline unused`: the patterns no signature of the given runs needed, from a
+/// `check --json` result and from a family summary; `--strict` fails on one; input that is
+/// neither is a one-line error (exit 2).
+#[test]
+fn unused_lists_the_patterns_no_run_needed() {
+    let dir = scratch("unused");
+    let entries = "\n[[finding]]\nid = \"F10\"\ntitle = \"t\"\nreport = \"r.md\"\nstatus = \"fix pending\"\nreproducer = { scenario = \"revert_over_real_change\", engine = \"post\" }\nsignatures = [\"quiescent_buckets_match_source | valid-outdated | written-outdated-by=revertValid\", \"quiescent_mv_data_matches_source | mv-outdated, znode=valid-outdated | written-outdated-by=revertValid\"]\n\n[[finding]]\nid = \"F3\"\ntitle = \"t\"\nreport = \"r.md\"\nstatus = \"fix pending\"\nreproducer = { scenario = \"cm_flush_read_error_drops_mark\", engine = \"post\" }\nsignatures = [\"quiescent_buckets_match_source | valid-outdated | causes=flush-read-error\"]\n";
+    std::fs::write(dir.join("baseline.toml"), format!("{HEADER}{entries}")).unwrap();
+    let check = mvsim(
+        &dir,
+        &[
+            "check",
+            "--engine",
+            "post",
+            "--config",
+            "revert-race",
+            "--json",
+            "run.json",
+        ],
+    );
+    assert_eq!(status(&check), 0, "{}", text(&check.stdout));
+
+    let report = mvsim(&dir, &["baseline", "unused", "run.json"]);
+    assert_eq!(status(&report), 0, "{}", text(&report.stderr));
+    let out = text(&report.stdout);
+    assert!(
+        out.contains("  unused  F3   quiescent_buckets_match_source | valid-outdated | causes=flush-read-error"),
+        "{out}"
+    );
+    assert!(
+        out.contains("       1  F10  quiescent_buckets_match_source | valid-outdated | written-outdated-by=revertValid"),
+        "{out}"
+    );
+    assert!(
+        out.contains("1 of 3 pattern(s) explain no signature"),
+        "{out}"
+    );
+    let strict = mvsim(&dir, &["baseline", "unused", "--strict", "run.json"]);
+    assert_eq!(status(&strict), 1);
+
+    // A family summary that saw F3's signature (and more causes: a pattern's causes are a
+    // subset) uses it; together with the check result nothing is unused.
+    let family = r#"{"scope": "ci-family", "findings": [{"key": "quiescent_buckets_match_source | valid-outdated | causes=flush-read-error+notified"}], "incomplete": [], "unchecked": 0}"#;
+    std::fs::write(dir.join("family.json"), family).unwrap();
+    let both = mvsim(
+        &dir,
+        &["baseline", "unused", "--strict", "run.json", "family.json"],
+    );
+    assert_eq!(status(&both), 0, "{}", text(&both.stdout));
+    assert!(text(&both.stdout).contains("0 of 3 pattern(s)"));
+
+    // An incomplete family run is named: a pattern unused there may still be needed.
+    std::fs::write(
+        dir.join("cut.json"),
+        family.replace(r#""incomplete": []"#, r#""incomplete": [7]"#),
+    )
+    .unwrap();
+    let cut = mvsim(&dir, &["baseline", "unused", "cut.json"]);
+    assert!(text(&cut.stdout).contains("warning: incomplete run(s) (cut.json)"));
+
+    std::fs::write(dir.join("other.json"), "{\"seed\": 1}").unwrap();
+    for (file, expected) in [
+        ("other.json", "not a `check --json` result"),
+        ("missing.json", "cannot read 'missing.json'"),
+    ] {
+        let bad = mvsim(&dir, &["baseline", "unused", file]);
+        assert_eq!(status(&bad), 2, "{file}");
+        let stderr = text(&bad.stderr);
+        assert!(stderr.contains(expected), "{file}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{file}: {stderr}");
+    }
+}

@@ -13,6 +13,9 @@
 //! - `mvsim baseline prune` drops `expected_on` pairs that a complete run no longer
 //!   reproduces, or a whole finding (`--finding F3`, once its fix has landed upstream).
 //! - `mvsim baseline list` prints the entries and what is pending.
+//! - `mvsim baseline unused RUN.json...` lists the patterns that no signature of the given
+//!   runs (`check --json` results or family summaries) needed: a pattern nothing needs any
+//!   more only widens what the gate accepts.
 //!
 //! Every edit goes through `toml_edit`, so comments and the layout of untouched entries
 //! survive; the edited text is re-parsed with [`Baseline::parse`] before it is written
@@ -285,6 +288,15 @@ pub enum BaselineCommand {
         /// Pending files (default: every pending file).
         files: Vec<PathBuf>,
     },
+    /// List the patterns that no signature of the given runs needed (exit 1 with --strict).
+    Unused {
+        /// `check --json` results or `check --family --json` summaries.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Exit 1 when a pattern is unused.
+        #[arg(long)]
+        strict: bool,
+    },
     /// Drop `expected_on` pairs complete runs no longer reproduce, or whole findings.
     Prune {
         /// Pending files or `check --json` results of complete runs (default: every pending
@@ -353,6 +365,9 @@ pub fn run_baseline(args: &BaselineArgs) -> Result<ExitStatus, String> {
                     .map_err(written)?;
                 }
             }
+        }
+        BaselineCommand::Unused { files, strict } => {
+            return unused(&args.baseline, files, *strict, &mut out);
         }
         BaselineCommand::Prune {
             files,
@@ -891,6 +906,126 @@ fn ask(
     write!(out, "  {prompt}: ")?;
     out.flush()?;
     read_line(input)
+}
+
+/// The signatures one run saw (accepted or new) and whether its search was complete:
+/// a `check --json` result (`findings.accepted[].signatures`, `findings.new[].signature`)
+/// or a family summary (`findings[].key`, complete when no member was cut short).
+fn seen_signatures(path: &Path) -> Result<(Vec<String>, bool), String> {
+    let shown = path.display();
+    let text =
+        std::fs::read_to_string(path).map_err(|error| format!("cannot read '{shown}': {error}"))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|error| format!("{shown}: not JSON ({error})"))?;
+    let strings = |items: Option<&serde_json::Value>, key: &str| -> Vec<String> {
+        items
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|item| item.get(key)?.as_str().map(str::to_string))
+            .collect()
+    };
+    match value.get("findings") {
+        Some(serde_json::Value::Array(_)) if value.get("scope").is_some() => {
+            let complete = value
+                .get("incomplete")
+                .and_then(|v| v.as_array())
+                .is_some_and(Vec::is_empty)
+                && value.get("unchecked").and_then(|v| v.as_u64()) == Some(0)
+                && value.get("interrupted").and_then(|v| v.as_bool()) != Some(true);
+            Ok((strings(value.get("findings"), "key"), complete))
+        }
+        Some(findings @ serde_json::Value::Object(_)) => {
+            let mut out: Vec<String> = findings
+                .get("accepted")
+                .and_then(|v| v.as_array())
+                .into_iter()
+                .flatten()
+                .flat_map(|finding| {
+                    finding
+                        .get("signatures")
+                        .and_then(|v| v.as_array())
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|s| s.as_str().map(str::to_string))
+                })
+                .collect();
+            out.extend(strings(findings.get("new"), "signature"));
+            let complete = value.get("complete").and_then(|v| v.as_bool()) == Some(true);
+            Ok((out, complete))
+        }
+        _ => Err(format!(
+            "{shown}: not a `check --json` result judged against a baseline, nor a family summary"
+        )),
+    }
+}
+
+fn unused(
+    baseline: &Path,
+    files: &[PathBuf],
+    strict: bool,
+    out: &mut dyn Write,
+) -> Result<ExitStatus, String> {
+    let written = |error: std::io::Error| format!("cannot write to standard output: {error}");
+    let loaded = Baseline::load(baseline)?;
+    let mut seen = std::collections::BTreeSet::new();
+    let mut incomplete = Vec::new();
+    for path in files {
+        let (signatures, complete) = seen_signatures(path)?;
+        if !complete {
+            incomplete.push(path.display().to_string());
+        }
+        for text in signatures {
+            let signature = Signature::parse(&text)
+                .map_err(|error| format!("{}: signature '{text}': {error}", path.display()))?;
+            seen.insert((text, signature));
+        }
+    }
+    writeln!(
+        out,
+        "mvsim baseline unused: {} run(s), {} distinct signature(s) seen",
+        files.len(),
+        seen.len()
+    )
+    .map_err(written)?;
+    if !incomplete.is_empty() {
+        writeln!(
+            out,
+            "warning: incomplete run(s) ({}): a pattern unused there may still be needed",
+            incomplete.join(", ")
+        )
+        .map_err(written)?;
+    }
+    let mut unused_count = 0;
+    for finding in &loaded.findings {
+        for (text, pattern) in finding.signatures.iter().zip(&finding.patterns) {
+            let uses = seen
+                .iter()
+                .filter(|(_, signature)| pattern.explains(signature))
+                .count();
+            if uses == 0 {
+                unused_count += 1;
+                writeln!(out, "  unused  {:<4} {text}", finding.id).map_err(written)?;
+            } else {
+                writeln!(out, "  {uses:>6}  {:<4} {text}", finding.id).map_err(written)?;
+            }
+        }
+    }
+    writeln!(
+        out,
+        "{unused_count} of {} pattern(s) explain no signature of these runs",
+        loaded
+            .findings
+            .iter()
+            .map(|f| f.patterns.len())
+            .sum::<usize>()
+    )
+    .map_err(written)?;
+    Ok(if strict && unused_count > 0 {
+        ExitStatus::Violation
+    } else {
+        ExitStatus::Clean
+    })
 }
 
 fn prune(

@@ -151,6 +151,53 @@ fn the_shipped_scopes_load() {
     mvsim_sim::checker::family::load_scope("large-family").expect("ships");
 }
 
+/// controller-family is ci-family's shapes with one controller fault instead of ci-family's
+/// variants: each member carries exactly one failover or one leadership change into its
+/// `Config`, and the shapes without faults are ci-family's own.
+#[test]
+fn controller_family_is_ci_family_with_one_controller_fault() {
+    use mvsim_sim::checker::family::load_scope;
+    let ci = load_scope("ci-family").expect("ships");
+    let controller = load_scope("controller-family").expect("ships");
+    let strip = |shape: &mvsim_sim::checker::family::Shape| {
+        let mut plain = shape.clone();
+        plain.faults = 0;
+        plain
+    };
+    let ci_shapes: BTreeSet<_> = ci.members().iter().map(strip).collect();
+    let members = controller.members();
+    assert!(members.len() > 500, "{} members", members.len());
+    let (mut failovers, mut leadership) = (0, 0);
+    for (index, shape) in members.iter().enumerate() {
+        assert!(
+            ci_shapes.contains(&strip(shape)),
+            "#{index} is not a ci-family shape"
+        );
+        let config = shape
+            .to_config(
+                &controller,
+                &format!("controller-family#{index}"),
+                Profile::by_name("post").unwrap(),
+            )
+            .expect("a config");
+        let faults = config.faults;
+        assert_eq!(
+            faults.transient_errors
+                + faults.lost_acks
+                + faults.task_failures
+                + faults.task_timeouts,
+            0,
+            "#{index}"
+        );
+        match (faults.controller_failovers, faults.leadership_changes) {
+            (1, 0) => failovers += 1,
+            (0, 1) => leadership += 1,
+            other => panic!("#{index}: controller faults {other:?}"),
+        }
+    }
+    assert_eq!(failovers, leadership, "one of each per shape");
+}
+
 #[test]
 fn merge_joins_disjoint_shards_and_refuses_the_rest() {
     use mvsim_sim::checker::merge;

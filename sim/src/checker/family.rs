@@ -35,8 +35,12 @@ use std::collections::BTreeSet;
 use toml::Spanned;
 
 /// The shipped scopes: name, file text (compiled in from `configs/`).
-pub const SHIPPED_SCOPES: [(&str, &str); 2] = [
+pub const SHIPPED_SCOPES: [(&str, &str); 3] = [
     ("ci-family", include_str!("../../../configs/ci-family.toml")),
+    (
+        "controller-family",
+        include_str!("../../../configs/controller-family.toml"),
+    ),
     (
         "large-family",
         include_str!("../../../configs/large-family.toml"),
@@ -93,12 +97,13 @@ pub struct Knobs {
 }
 
 /// The fault kinds, each at most once per member.
-pub const FAULT_KINDS: [&str; 5] = [
+pub const FAULT_KINDS: [&str; 6] = [
     "transient_errors",
     "lost_acks",
     "task_failures",
     "task_timeouts",
     "controller_failovers",
+    "leadership_changes",
 ];
 
 /// One member of a family, before it becomes a [`Config`].
@@ -687,8 +692,7 @@ impl Shape {
             task_failures: (self.faults >> 2) & 1,
             task_timeouts: (self.faults >> 3) & 1,
             controller_failovers: (self.faults >> 4) & 1,
-            // Not a family dimension (yet): configs/leadership-change.toml checks it.
-            leadership_changes: 0,
+            leadership_changes: (self.faults >> 5) & 1,
         };
         config.finish()
     }

@@ -82,8 +82,9 @@ pub struct CheckArgs {
     /// fault-driven findings from pure interleavings.
     #[arg(long)]
     pub no_faults: bool,
-    /// Check every configuration of a family scope (ci-family, large-family, or a path;
-    /// docs/configs.md); `--threads` checks that many configurations at once.
+    /// Check every configuration of a family scope (ci-family, controller-family,
+    /// large-family, or a path; docs/configs.md); `--threads` checks that many
+    /// configurations at once.
     #[arg(long, conflicts_with_all = ["path", "no_faults"])]
     pub family: Option<String>,
     /// With --family: check only the members with index % N == I.

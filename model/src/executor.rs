@@ -384,10 +384,15 @@ impl World {
             TaskPhase::Committed => !from_committed,
             _ => false,
         };
-        if promised
-            && crate::properties::succeeded_outcome_broken(config, self, &self.task(task).config)
-        {
-            self.ghost.violations |= ghost_bits::TASK_OUTCOME_DISHONEST;
+        if promised {
+            let task_config = self.task(task).config;
+            if let Some(broken) =
+                crate::properties::succeeded_outcome_broken(config, self, &task_config)
+            {
+                self.ghost.violations |= ghost_bits::TASK_OUTCOME_DISHONEST;
+                self.ghost.outcome_detail =
+                    crate::signature::outcome::code(task_config.mode, broken);
+            }
         }
         // One write to the shared job list per step.
         let jobs = self.jobs.make_mut();

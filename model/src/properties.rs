@@ -91,7 +91,7 @@ fn reached(world: &World, bit: u32) -> bool {
 /// The runtime znode's `watermarkMs` as stored (0 without a znode, as `getWatermarkMs`
 /// reads it), read from the register itself: the properties never judge the watermark
 /// through the engine's own accessor.
-fn znode_watermark_ms(world: &World) -> i64 {
+pub(crate) fn znode_watermark_ms(world: &World) -> i64 {
     world
         .register
         .value
@@ -285,9 +285,33 @@ fn quiescent_mv_data_matches_source(config: &Config, settled: &Settled) -> bool 
 /// of a job that is not final, except a timed-out one (its job may be final; a zombie is
 /// PM:477-483's known residual, not the dispatch rule's business).
 fn visible_running_appends(world: &World) -> impl Iterator<Item = &crate::executor::Task> {
-    world.jobs.iter().flat_map(|job| &job.tasks).filter(|task| {
-        task.config.mode == TaskMode::Append && !task.is_finished() && !task.timed_out
-    })
+    world
+        .jobs
+        .iter()
+        .flat_map(|job| &job.tasks)
+        .filter(|task| visible_running_append(task))
+}
+
+fn visible_running_append(task: &crate::executor::Task) -> bool {
+    task.config.mode == TaskMode::Append && !task.is_finished() && !task.timed_out
+}
+
+/// The witnesses of [`one_append_per_bucket_in_flight`]: every window with more than one
+/// APPEND in flight, with those tasks as (index of their job, config).
+pub(crate) fn doubled_in_flight_appends(
+    world: &World,
+) -> std::collections::BTreeMap<i64, Vec<(usize, crate::executor::TaskConfig)>> {
+    let mut per_window: std::collections::BTreeMap<i64, Vec<_>> = Default::default();
+    for (job_index, job) in world.jobs.iter().enumerate() {
+        for task in job.tasks.iter().filter(|task| visible_running_append(task)) {
+            per_window
+                .entry(task.config.window_start_ms)
+                .or_default()
+                .push((job_index, task.config));
+        }
+    }
+    per_window.retain(|_, tasks| tasks.len() > 1);
+    per_window
 }
 
 /// PM:177-178 "the scheduler dispatch invariant guarantees one APPEND per bucket".
@@ -303,12 +327,25 @@ fn reach_append_planned_beside_in_flight(_: &Config, world: &World) -> bool {
 /// SCH:316 against the scheduler's own reads: every window the APPEND loop has planned is
 /// absent from its READ #2 snapshot and not below its READ #1 watermark.
 fn append_planned_only_into_snapshot_absent(_: &Config, world: &World) -> bool {
-    let SchedulerPhase::BuildAppend(cycle, plan) = &world.scheduler.phase else {
-        return true;
+    misplanned_appends(world).next().is_none()
+}
+
+/// The witnesses of [`append_planned_only_into_snapshot_absent`]: every window the APPEND
+/// loop has planned below its READ #1 watermark or into an entry of its READ #2 snapshot,
+/// with (below the watermark read, the snapshot's entry).
+pub(crate) fn misplanned_appends(
+    world: &World,
+) -> impl Iterator<Item = (i64, bool, Option<crate::partition::PartitionInfo>)> + '_ {
+    let planned = match &world.scheduler.phase {
+        SchedulerPhase::BuildAppend(cycle, plan) => Some((cycle, plan)),
+        _ => None,
     };
-    plan.planned.iter().all(|task| {
-        task.window_start_ms >= cycle.watermark_ms
-            && !cycle.partitions.contains_key(&task.window_start_ms)
+    planned.into_iter().flat_map(|(cycle, plan)| {
+        plan.planned.iter().filter_map(move |task| {
+            let below = task.window_start_ms < cycle.watermark_ms;
+            let entry = cycle.partitions.get(&task.window_start_ms).copied();
+            (below || entry.is_some()).then_some((task.window_start_ms, below, entry))
+        })
     })
 }
 
@@ -394,31 +431,54 @@ fn reach_valid_bucket_with_task_in_flight(_: &Config, world: &World) -> bool {
     })
 }
 
+/// What a SUCCEEDED task found in its bucket's live znode entry when it broke its mode's
+/// promise (the classes of `task_outcome_honest`'s witness, `crate::signature`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BrokenPromise {
+    /// No entry: APPEND / OVERWRITE / post DELETE promised one.
+    Absent,
+    /// STALE: APPEND / OVERWRITE promised VALID (pre's DELETE promised no entry).
+    Stale,
+    /// VALID with a fingerprint other than the task's (APPEND / OVERWRITE).
+    ValidOtherFingerprint,
+    /// VALID with data (post DELETE promised VALID-empty or STALE).
+    ValidWithData,
+    /// VALID (pre's DELETE promised no entry).
+    Valid,
+}
+
 /// The promise of a SUCCEEDED task about its bucket in the live znode, judged at the step
-/// that reports it (the executor calls this; a violation sets
+/// that reports it (the executor calls this; a broken promise sets
 /// [`ghost_bits::TASK_OUTCOME_DISHONEST`]): APPEND / OVERWRITE leave the bucket VALID with
 /// the task's fingerprint (PM:153-178, 211-220: committed, or the carve-out found exactly
 /// that); DELETE leaves it VALID-empty, or still STALE after a detected backfill
 /// (EX:424-442, PM:323-336). `pre`'s DELETE promised the opposite, the entry removed
-/// (pre:EX:546), and is judged by its own contract.
+/// (pre:EX:546), and is judged by its own contract. `None`: the promise is kept.
 pub fn succeeded_outcome_broken(
     config: &Config,
     world: &World,
     task: &crate::executor::TaskConfig,
-) -> bool {
+) -> Option<BrokenPromise> {
     let entry = world
         .runtime()
         .and_then(|runtime| runtime.partitions.get(&task.window_start_ms).copied());
-    let kept = match task.mode {
-        TaskMode::Append | TaskMode::Overwrite => {
-            entry.is_some_and(|info| info.is_valid() && info.fingerprint == task.fingerprint)
-        }
-        TaskMode::Delete if config.profile.is_pre() => entry.is_none(),
-        TaskMode::Delete => entry.is_some_and(|info| {
-            info.is_stale() || (info.is_valid() && info.fingerprint.segment_count == 0)
+    match (task.mode, entry) {
+        (TaskMode::Delete, None) if config.profile.is_pre() => None,
+        (TaskMode::Delete, Some(info)) if config.profile.is_pre() => Some(if info.is_stale() {
+            BrokenPromise::Stale
+        } else {
+            BrokenPromise::Valid
         }),
-    };
-    !kept
+        (_, None) => Some(BrokenPromise::Absent),
+        (TaskMode::Append | TaskMode::Overwrite, Some(info)) if info.is_stale() => {
+            Some(BrokenPromise::Stale)
+        }
+        (TaskMode::Append | TaskMode::Overwrite, Some(info)) => {
+            (info.fingerprint != task.fingerprint).then_some(BrokenPromise::ValidOtherFingerprint)
+        }
+        (TaskMode::Delete, Some(info)) => (info.is_valid() && info.fingerprint.segment_count != 0)
+            .then_some(BrokenPromise::ValidWithData),
+    }
 }
 
 fn task_outcome_honest(_: &Config, world: &World) -> bool {
@@ -452,7 +512,7 @@ fn reach_nothing_to_change(_: &Config, world: &World) -> bool {
 /// `+ 1`, SCH:986-992). `None` when the source has no usable end time (the Java then falls
 /// back to the rough cutoff and appends empty windows: finding F6, not an obligation) or a
 /// corrupt `Long.MAX_VALUE` one.
-fn append_cutoff_boundary_ms(config: &Config, world: &World) -> Option<i64> {
+pub(crate) fn append_cutoff_boundary_ms(config: &Config, world: &World) -> Option<i64> {
     let max_end_ms = live_max_source_end_ms(world).filter(|end_ms| *end_ms != i64::MAX)?;
     let cutoff_ms = (world.now_ms - config.buffer_ms).min(max_end_ms + 1);
     Some(cutoff_ms.div_euclid(config.bucket_ms) * config.bucket_ms)
@@ -476,7 +536,7 @@ fn reach_watermark_behind_cutoff(config: &Config, world: &World) -> bool {
 
 /// `isEligible` (RW:192-214) restated on a watermark: `watermarkMs > 0` and, with a
 /// staleness SLO, `now - watermarkMs <= stalenessThresholdMs`.
-fn eligible_on(config: &Config, world: &World, watermark_ms: i64) -> bool {
+pub(crate) fn eligible_on(config: &Config, world: &World, watermark_ms: i64) -> bool {
     watermark_ms > 0
         && (config.staleness_threshold_ms <= 0
             || world.now_ms - watermark_ms <= config.staleness_threshold_ms)

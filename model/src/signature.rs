@@ -165,6 +165,47 @@ pub mod detail {
     }
 }
 
+/// The codes of a SUCCEEDED task's broken promise (`Ghost::outcome_detail`): its mode and
+/// what it found in its bucket ([`crate::properties::BrokenPromise`]).
+pub mod outcome {
+    use crate::executor::TaskMode;
+    use crate::properties::BrokenPromise;
+
+    const MODES: [TaskMode; 3] = [TaskMode::Append, TaskMode::Overwrite, TaskMode::Delete];
+    const FOUND: [BrokenPromise; 5] = [
+        BrokenPromise::Absent,
+        BrokenPromise::Stale,
+        BrokenPromise::ValidOtherFingerprint,
+        BrokenPromise::ValidWithData,
+        BrokenPromise::Valid,
+    ];
+
+    /// The code of a broken promise (never 0).
+    pub fn code(mode: TaskMode, found: BrokenPromise) -> u8 {
+        let mode = MODES.iter().position(|m| *m == mode).unwrap_or(0) as u8;
+        let found = FOUND.iter().position(|f| *f == found).unwrap_or(0) as u8;
+        1 + mode * FOUND.len() as u8 + found
+    }
+
+    /// The class of a code: `<mode>-succeeded, znode=<what the bucket held>`; `None` for 0.
+    pub fn class(code: u8) -> Option<String> {
+        let index = usize::from(code.checked_sub(1)?);
+        let mode = match MODES.get(index / FOUND.len())? {
+            TaskMode::Append => "append",
+            TaskMode::Overwrite => "overwrite",
+            TaskMode::Delete => "delete",
+        };
+        let found = match FOUND[index % FOUND.len()] {
+            BrokenPromise::Absent => "absent",
+            BrokenPromise::Stale => super::classes::STALE,
+            BrokenPromise::ValidOtherFingerprint => super::classes::VALID_OTHER_FINGERPRINT,
+            BrokenPromise::ValidWithData => "valid-with-data",
+            BrokenPromise::Valid => "valid",
+        };
+        Some(format!("{mode}-succeeded, znode={found}"))
+    }
+}
+
 /// The class names of each property's end states.
 pub mod classes {
     pub const ABSENT_BELOW_COVERAGE: &str = "absent-below-coverage";
@@ -188,7 +229,58 @@ pub mod classes {
     pub const VALID_TASK_FINGERPRINT: &str = "valid-task-fingerprint";
     pub const VALID_OTHER_FINGERPRINT: &str = "valid-other-fingerprint";
     pub const VIOLATED: &str = "violated";
+    // one_append_per_bucket_in_flight: where the two APPENDs of one window came from, and
+    // whether they were dispatched with the same fingerprint (the window's source changed
+    // between the two dispatches, or not).
+    pub const ONE_JOB: &str = "one-job";
+    pub const TWO_JOBS: &str = "two-jobs";
+    pub const FINGERPRINTS_EQUAL: &str = "fingerprints=equal";
+    pub const FINGERPRINTS_DIFFER: &str = "fingerprints=differ";
+    // append_planned_only_into_snapshot_absent: which of the scheduler's own reads the
+    // planned window contradicts.
+    pub const BELOW_WATERMARK_READ: &str = "below-watermark-read";
+    pub const STALE_IN_SNAPSHOT: &str = "stale-in-snapshot";
+    pub const VALID_IN_SNAPSHOT: &str = "valid-in-snapshot";
+    // quiescent_watermark_reaches_cutoff: what holds the watermark behind the cutoff.
+    pub const STRANDED_AT_VALID: &str = "stranded-at-valid-entry";
+    pub const STRANDED_AT_STALE: &str = "stranded-at-stale-entry";
+    pub const NOT_APPENDED: &str = "not-appended";
+    pub const WINDOW_HAS_DATA: &str = "window=data";
+    pub const WINDOW_EMPTY: &str = "window=empty";
+    // quiescent_broker_routes_on_znode: the broker's cache, and its verdict.
+    pub const CACHE_BEHIND: &str = "cache-behind-znode";
+    pub const CACHE_AHEAD: &str = "cache-ahead-of-znode";
+    pub const FRESH_WATERMARK_UNSET: &str = "fresh-on-unset-watermark";
+    pub const FRESH_PAST_THRESHOLD: &str = "fresh-past-staleness-threshold";
+    pub const NOT_FRESH_ELIGIBLE: &str = "not-fresh-on-eligible-watermark";
 }
+
+/// Every property with a witness function in [`witnesses_of`] (the others get one witness
+/// of class `violated`, which accepts every violation of them; a baseline pattern
+/// `P | violated` for a property listed here matches nothing and is refused).
+pub const WITNESSED: [&str; 21] = [
+    "quiescent_buckets_match_source",
+    "quiescent_mv_data_matches_source",
+    "valid_bucket_mv_matches_fingerprint",
+    "redispatched_append_changes_nothing",
+    "watermark_within_source_data",
+    "broker_freshness_honest",
+    "one_exclusive_in_flight",
+    "bucket_keys_aligned",
+    "settles",
+    "watermark_monotonic",
+    "stale_only_from_valid",
+    "entries_never_removed",
+    "valid_stale_overwrite_order",
+    "append_only_into_absent",
+    "register_linearizable",
+    "writes_change_the_znode",
+    "one_append_per_bucket_in_flight",
+    "append_planned_only_into_snapshot_absent",
+    "task_outcome_honest",
+    "quiescent_watermark_reaches_cutoff",
+    "quiescent_broker_routes_on_znode",
+];
 
 /// A witness's signature (see the module doc for its parts and the text form).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -230,6 +322,12 @@ impl Signature {
         };
         if properties::by_name(property).is_none() {
             return Err(format!("signature '{text}': unknown property '{property}'"));
+        }
+        if class == classes::VIOLATED && WITNESSED.contains(&property) {
+            return Err(format!(
+                "signature '{text}': '{property}' has a witness function, so class '{}' matches none of its witnesses (docs/signatures.md: re-accept the finding's signatures)",
+                classes::VIOLATED
+            ));
         }
         let mut signature = Signature::new(property, class);
         for part in parts {
@@ -393,13 +491,159 @@ pub fn witnesses_of(config: &Config, property: &'static Property, world: &World)
                 Signature::new(name, step),
             )]
         }
-        _ => Vec::new(),
+        "writes_change_the_znode" => {
+            let op = detail::name(world.ghost.unchanged_write_detail);
+            vec![witness(
+                property,
+                "the write that produced this state",
+                Signature::new(name, op),
+            )]
+        }
+        "task_outcome_honest" => outcome::class(world.ghost.outcome_detail)
+            .map(|class| {
+                witness(
+                    property,
+                    "the task that reported SUCCEEDED in this step",
+                    Signature::new(name, class),
+                )
+            })
+            .into_iter()
+            .collect(),
+        "one_append_per_bucket_in_flight" => properties::doubled_in_flight_appends(world)
+            .into_iter()
+            .map(|(bucket, tasks)| Witness {
+                property: property.name,
+                subject: format!("the APPENDs in flight for window {bucket}"),
+                signature: Signature::new(name, doubled_append_class(&tasks)),
+            })
+            .collect(),
+        "append_planned_only_into_snapshot_absent" => properties::misplanned_appends(world)
+            .map(|(bucket, below, entry)| {
+                let mut parts = Vec::new();
+                if below {
+                    parts.push(classes::BELOW_WATERMARK_READ);
+                }
+                match entry {
+                    Some(info) if info.is_stale() => parts.push(classes::STALE_IN_SNAPSHOT),
+                    Some(_) => parts.push(classes::VALID_IN_SNAPSHOT),
+                    None => {}
+                }
+                Witness {
+                    property: property.name,
+                    subject: format!("the planned APPEND of window {bucket}"),
+                    signature: Signature::new(name, parts.join(", ")),
+                }
+            })
+            .collect(),
+        "quiescent_watermark_reaches_cutoff" => {
+            let bucket = align_down(properties::znode_watermark_ms(world), config.bucket_ms);
+            vec![Witness {
+                property: property.name,
+                subject: format!("the watermark (window {bucket} is next)"),
+                signature: Signature::new(name, cutoff_class(config, world, bucket)),
+            }]
+        }
+        "quiescent_broker_routes_on_znode" => broker_witnesses(property, config, world),
+        _ => {
+            debug_assert!(!WITNESSED.contains(&name), "{name} has a witness function");
+            Vec::new()
+        }
     };
     if out.is_empty() {
         out.push(witness(
             property,
             "state",
             Signature::new(name, classes::VIOLATED),
+        ));
+    }
+    out
+}
+
+/// The class of a window with more than one APPEND in flight: `one-job` when two of them
+/// were submitted in one Helix job (one APPEND loop planned the window twice), `two-jobs`
+/// otherwise (a later dispatch beside an in-flight one); and whether they were dispatched
+/// with equal fingerprints (the window's source did not change between them) or not.
+fn doubled_append_class(tasks: &[(usize, crate::executor::TaskConfig)]) -> String {
+    let jobs: BTreeSet<usize> = tasks.iter().map(|(job, _)| *job).collect();
+    let place = if jobs.len() < tasks.len() {
+        classes::ONE_JOB
+    } else {
+        classes::TWO_JOBS
+    };
+    let fingerprints = if tasks
+        .windows(2)
+        .all(|pair| pair[0].1.fingerprint == pair[1].1.fingerprint)
+    {
+        classes::FINGERPRINTS_EQUAL
+    } else {
+        classes::FINGERPRINTS_DIFFER
+    };
+    format!("{place}, {fingerprints}")
+}
+
+/// The class of a watermark behind the APPEND cutoff, by the window at the watermark (the
+/// next one the watermark would walk over): `stranded-at-valid-entry` /
+/// `stranded-at-stale-entry` when it has an entry (the APPEND loop skips any entry, SCH:316,
+/// and only appendValid's walk moves the watermark over it, over VALID entries only),
+/// `not-appended, window=data|empty` when it has none (no APPEND for it committed). Whether
+/// the entry's fingerprint is current is not the watermark's failure (the bucket's own
+/// witnesses on `quiescent_buckets_match_source` say it), so the class does not carry it,
+/// nor the bucket's causes.
+fn cutoff_class(config: &Config, world: &World, bucket: i64) -> String {
+    let entry = world
+        .runtime()
+        .and_then(|runtime| runtime.partitions.get(&bucket));
+    if let Some(info) = entry {
+        if info.is_stale() {
+            classes::STRANDED_AT_STALE.to_string()
+        } else {
+            classes::STRANDED_AT_VALID.to_string()
+        }
+    } else {
+        let live = world.source_window_fingerprint(config, bucket, bucket + config.bucket_ms);
+        let window = if live.is_empty_window() {
+            classes::WINDOW_EMPTY
+        } else {
+            classes::WINDOW_HAS_DATA
+        };
+        format!("{}, {window}", classes::NOT_APPENDED)
+    }
+}
+
+/// The witnesses of `quiescent_broker_routes_on_znode`: the broker's cache when it is not
+/// the znode's watermark (`cache-behind-znode`, `cache-ahead-of-znode`), and its verdict
+/// when it is not the eligibility of the znode's watermark (`fresh-on-unset-watermark`,
+/// `fresh-past-staleness-threshold`, `not-fresh-on-eligible-watermark`).
+fn broker_witnesses(property: &'static Property, config: &Config, world: &World) -> Vec<Witness> {
+    let name = property.name;
+    let watermark_ms = properties::znode_watermark_ms(world);
+    let mut out = Vec::new();
+    let cache_ms = world.broker.cache_watermark_ms;
+    if config.broker_cache_lag && cache_ms != watermark_ms {
+        let class = if cache_ms < watermark_ms {
+            classes::CACHE_BEHIND
+        } else {
+            classes::CACHE_AHEAD
+        };
+        out.push(witness(
+            property,
+            "the broker's watermark cache",
+            Signature::new(name, class),
+        ));
+    }
+    let fresh = world.broker_calls_mv_fresh(config);
+    let eligible = properties::eligible_on(config, world, watermark_ms);
+    let verdict = match (fresh, eligible) {
+        (true, false) if watermark_ms <= 0 => Some(classes::FRESH_WATERMARK_UNSET),
+        (true, false) => Some(classes::FRESH_PAST_THRESHOLD),
+        (false, true) => Some(classes::NOT_FRESH_ELIGIBLE),
+        _ => None,
+    };
+    if let Some(class) = verdict {
+        out.push(witness(
+            property,
+            "the broker's freshness verdict",
+            Signature::new(name, class),
         ));
     }
     out
@@ -761,5 +1005,225 @@ impl World {
                 set_flags(&mut self.ghost, bucket, flags | bit);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The class functions of the contract witnesses on hand-built states, for the failure
+    //! kinds no shipped configuration reaches (the mutants' end-to-end classes are in
+    //! `tests/witnesses.rs`).
+    use super::*;
+    use crate::executor::{Job, Task, TaskConfig, TaskMode, TaskPhase};
+    use crate::partition::{PartitionFingerprint, PartitionInfo, PartitionState};
+    use crate::scheduler::{AppendPlan, Cycle, SchedulerPhase};
+    use crate::Profile;
+
+    fn config() -> Config {
+        let mut config = Config::base("witness-tests", Profile::by_name("post").expect("post"));
+        config.staleness_threshold_ms = 150;
+        config.start_ms = 1000;
+        config.finish().expect("a valid test configuration")
+    }
+
+    fn classes_of(config: &Config, name: &str, world: &World) -> Vec<String> {
+        let property = properties::by_name(name).expect("registered");
+        witnesses_of(config, property, world)
+            .into_iter()
+            .map(|witness| witness.signature.class)
+            .collect()
+    }
+
+    fn fingerprint(crc: i64) -> PartitionFingerprint {
+        PartitionFingerprint {
+            segment_count: 1,
+            crc,
+        }
+    }
+
+    fn append(window_start_ms: i64, crc: i64) -> Task {
+        Task {
+            config: TaskConfig::new(TaskMode::Append, window_start_ms, fingerprint(crc)),
+            phase: TaskPhase::Prepared,
+            timed_out: false,
+            lineage_from: None,
+        }
+    }
+
+    fn entry(state: PartitionState) -> PartitionInfo {
+        PartitionInfo {
+            state,
+            fingerprint: fingerprint(1),
+            last_refresh_time_ms: 0,
+        }
+    }
+
+    #[test]
+    fn every_safety_and_quiescence_property_has_a_witness_function() {
+        for property in properties::registry() {
+            if property.expectation != Expectation::Sometimes {
+                assert!(
+                    WITNESSED.contains(&property.name),
+                    "{} has no witness function: accepting `{} | violated` would accept every violation of it",
+                    property.name,
+                    property.name
+                );
+            }
+        }
+        for name in WITNESSED {
+            assert!(properties::by_name(name).is_some(), "{name} is registered");
+        }
+    }
+
+    #[test]
+    fn two_appends_of_one_window_are_classed_by_their_jobs_and_fingerprints() {
+        let config = config();
+        let mut world = World::initial(&config);
+        let name = "one_append_per_bucket_in_flight";
+        // Two jobs, one fingerprint (a later dispatch of an unchanged window).
+        world.jobs = vec![
+            Job {
+                tasks: vec![append(1100, 7)],
+            },
+            Job {
+                tasks: vec![append(1100, 7), append(1200, 7)],
+            },
+        ]
+        .into();
+        assert!(!properties::by_name(name)
+            .unwrap()
+            .holds_on_state(&config, &world));
+        assert_eq!(
+            classes_of(&config, name, &world),
+            ["two-jobs, fingerprints=equal"]
+        );
+        // One job planning the window twice, from two source reads.
+        world.jobs = vec![Job {
+            tasks: vec![append(1100, 7), append(1100, 8)],
+        }]
+        .into();
+        assert_eq!(
+            classes_of(&config, name, &world),
+            ["one-job, fingerprints=differ"]
+        );
+        // A timed-out APPEND is not counted (the property's own definition): no witness
+        // for that window, and a second window's pair is its own witness.
+        let mut zombie = append(1100, 7);
+        zombie.timed_out = true;
+        world.jobs = vec![
+            Job {
+                tasks: vec![zombie, append(1200, 7)],
+            },
+            Job {
+                tasks: vec![append(1100, 7), append(1200, 9)],
+            },
+        ]
+        .into();
+        let witnesses = witnesses_of(&config, properties::by_name(name).unwrap(), &world);
+        assert_eq!(witnesses.len(), 1);
+        assert_eq!(
+            witnesses[0].signature.class,
+            "two-jobs, fingerprints=differ"
+        );
+        assert!(witnesses[0].subject.contains("1200"));
+    }
+
+    #[test]
+    fn a_misplanned_append_is_classed_by_the_read_it_contradicts() {
+        let config = config();
+        let mut world = World::initial(&config);
+        let name = "append_planned_only_into_snapshot_absent";
+        let partitions = [
+            (1000, entry(PartitionState::Valid)),
+            (1100, entry(PartitionState::Stale)),
+            (1300, entry(PartitionState::Valid)),
+        ];
+        let cycle = Cycle {
+            watermark_ms: 1100,
+            partitions: partitions
+                .into_iter()
+                .collect::<std::collections::BTreeMap<_, _>>()
+                .into(),
+            counts: Default::default(),
+        };
+        let plan = AppendPlan {
+            next_ms: 1500,
+            cutoff_ms: 1500,
+            slots_left: 1,
+            iterations_left: 1,
+            planned: [900, 1000, 1100, 1200, 1300]
+                .into_iter()
+                .map(|ws| TaskConfig::new(TaskMode::Append, ws, fingerprint(1)))
+                .collect(),
+        };
+        world.scheduler.phase = SchedulerPhase::BuildAppend(cycle, plan);
+        assert_eq!(
+            classes_of(&config, name, &world),
+            [
+                "below-watermark-read",
+                "below-watermark-read, valid-in-snapshot",
+                "stale-in-snapshot",
+                "valid-in-snapshot"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_broker_witnesses_name_the_cache_and_the_verdict_apart() {
+        let config = config();
+        let name = "quiescent_broker_routes_on_znode";
+        let mut world = World::initial(&config);
+        let runtime = |watermark_ms| RuntimeMetadata {
+            watermark_ms,
+            partitions: Default::default(),
+        };
+        world.now_ms = 1000;
+        // The znode's watermark is eligible (now - 900 <= 150), the cache is behind it and
+        // not eligible: the cache, and the verdict "not fresh".
+        world.register.value = Some(runtime(900));
+        world.broker.cache_watermark_ms = 800;
+        assert_eq!(
+            classes_of(&config, name, &world),
+            ["cache-behind-znode", "not-fresh-on-eligible-watermark"]
+        );
+        // The cache ahead of an ineligible znode watermark: fresh past the threshold.
+        world.register.value = Some(runtime(800));
+        world.broker.cache_watermark_ms = 900;
+        assert_eq!(
+            classes_of(&config, name, &world),
+            ["cache-ahead-of-znode", "fresh-past-staleness-threshold"]
+        );
+    }
+
+    #[test]
+    fn a_broken_promise_code_names_the_mode_and_the_entry_and_nothing_else() {
+        use crate::properties::BrokenPromise::*;
+        let mut seen = BTreeSet::new();
+        for mode in [TaskMode::Append, TaskMode::Overwrite, TaskMode::Delete] {
+            for found in [Absent, Stale, ValidOtherFingerprint, ValidWithData, Valid] {
+                let code = outcome::code(mode, found);
+                assert_ne!(code, 0);
+                let class = outcome::class(code).expect("a class");
+                assert!(class.starts_with(&mode.name().to_lowercase()), "{class}");
+                assert!(seen.insert(class), "two promises share a class");
+            }
+        }
+        assert_eq!(outcome::class(0), None);
+        assert_eq!(
+            outcome::class(outcome::code(TaskMode::Delete, ValidWithData)).as_deref(),
+            Some("delete-succeeded, znode=valid-with-data")
+        );
+    }
+
+    #[test]
+    fn a_violated_pattern_for_a_witnessed_property_is_refused() {
+        let error =
+            Signature::parse("quiescent_watermark_reaches_cutoff | violated").expect_err("refused");
+        assert!(error.contains("has a witness function"), "{error}");
+        // Another class of the same property parses.
+        assert!(
+            Signature::parse("quiescent_watermark_reaches_cutoff | not-appended, window=data")
+                .is_ok()
+        );
     }
 }

@@ -328,6 +328,10 @@ fn is_zero(value: &u16) -> bool {
     *value == 0
 }
 
+fn is_zero_u8(value: &u8) -> bool {
+    *value == 0
+}
+
 /// Ghost bits: history facts that only properties and traces read, never a guard.
 pub mod ghost_bits {
     /// A write lowered the watermark.
@@ -388,6 +392,17 @@ pub struct Ghost {
     /// What the violating step was, for finding signatures (`crate::signature::detail`);
     /// 0 when `violations == 0`.
     pub violation_detail: u8,
+    /// What a SUCCEEDED task's broken promise was (`crate::signature::outcome`), set with
+    /// [`ghost_bits::TASK_OUTCOME_DISHONEST`] by the step that reports it (the task itself
+    /// may leave the state with its job); 0 otherwise.
+    #[serde(default, skip_serializing_if = "is_zero_u8")]
+    pub outcome_detail: u8,
+    /// The manager operation (`crate::signature::detail`) of a write that left the znode's
+    /// content unchanged, set with [`ghost_bits::UNCHANGED_WRITE`] (`violation_detail` may
+    /// name the register call instead when the same write also breaks linearizability);
+    /// 0 otherwise.
+    #[serde(default, skip_serializing_if = "is_zero_u8")]
+    pub unchanged_write_detail: u8,
     /// Per-bucket history flags ([`ghost_bits::BUCKET_DELETED`], ...) and signature causes
     /// (`crate::signature::cause`).
     pub buckets: Shared<BTreeMap<i64, u16>>,
@@ -649,6 +664,8 @@ impl World {
         self.ghost.violations = 0;
         self.ghost.reached = 0;
         self.ghost.violation_detail = 0;
+        self.ghost.outcome_detail = 0;
+        self.ghost.unchanged_write_detail = 0;
         self.ghost.witnessed = Witness(0);
         self.count_fault(action);
         use Action::*;
@@ -939,6 +956,7 @@ impl World {
         );
         if !blind && self.register.value.as_ref() == Some(update) {
             violations |= UNCHANGED_WRITE;
+            self.ghost.unchanged_write_detail = crate::signature::detail::of_mutation(mutation);
         }
         self.ghost.violations |= violations;
         if violations != 0 {

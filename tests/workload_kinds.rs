@@ -1,6 +1,7 @@
 //! The simulator's event kinds (docs/simulator-workloads.md): every kind occurs in its
 //! stated share of the default swarm, the kinds added later are gated by their workload
-//! names and fault modes, and runs with a controller failover replay exactly.
+//! names and fault modes, and runs with a controller failover or a leadership change replay
+//! exactly.
 
 use mvsim_model::Profile;
 use mvsim_sim::simulate::{
@@ -12,7 +13,7 @@ const SHARE_SEEDS: u64 = 120;
 
 /// The least share (in percent of [`SHARE_SEEDS`]) each kind must reach; the measured
 /// shares over seeds 0..1000 are in docs/simulator-workloads.md.
-const MIN_SHARE_PERCENT: [(&str, u64); 9] = [
+const MIN_SHARE_PERCENT: [(&str, u64); 10] = [
     ("upload", 90),
     ("timeless-upload", 25),
     ("identical-reupload", 20),
@@ -22,6 +23,7 @@ const MIN_SHARE_PERCENT: [(&str, u64); 9] = [
     ("all-dated-deleted", 5),
     ("change-above-watermark", 90),
     ("controller-failover", 20),
+    ("leadership-change", 20),
 ];
 
 fn post() -> Profile {
@@ -82,6 +84,7 @@ fn the_later_kinds_stay_off_unless_named() {
             "identical-reupload",
             "refresh-restores-crc",
             "controller-failover",
+            "leadership-change",
         ] {
             assert!(!kinds.contains(&later), "seed {seed}: {later} in {kinds:?}");
         }
@@ -112,6 +115,10 @@ fn each_later_kind_occurs_when_named() {
             failover.contains(&"controller-failover"),
             "seed {seed}: {failover:?}"
         );
+        assert!(
+            failover.contains(&"leadership-change"),
+            "seed {seed}: {failover:?}"
+        );
     }
 }
 
@@ -124,6 +131,8 @@ fn a_run_with_failovers_restores_and_reuploads_replays_exactly() {
     };
     let run = simulate::run_seed(3, post(), &options, true).expect("valid options");
     assert!(run.outcome.event_names().contains(&"controller-failover"));
+    // The old lead's steps and the change itself replay from the trace file too.
+    assert!(run.outcome.event_names().contains(&"leadership-change"));
     let recording = run.recording().expect("recorded");
     let replayed = simulate::replay_recording(&recording, None, None).expect("replays");
     assert_eq!(replayed.outcome.violations, run.outcome.violations);

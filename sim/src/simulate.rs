@@ -127,8 +127,11 @@ pub fn run_seed_observed(
     // re-uploads, crc restores, controller failovers) draw only from it and its splits,
     // so a seed on which none is on runs exactly as before they existed.
     let mut extras_rng = master.split();
+    // The fifth stream: the leadership change (java-notes Q13), the same way.
+    let mut leadership_rng = master.split();
     let params = params::draw_params(&mut params_rng, options);
     let params = params::draw_extras(&mut extras_rng, options, params);
+    let params = params::draw_leadership(&mut leadership_rng, options, params);
     let config = params.config(profile)?;
     let workload = workload::Workload::new(workload_rng, extras_rng.split(), &params);
     let failover_rng = extras_rng.split();
@@ -137,6 +140,7 @@ pub fn run_seed_observed(
         &params,
         run_rng,
         failover_rng,
+        leadership_rng,
         workload,
         record,
         observer,

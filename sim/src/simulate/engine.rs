@@ -33,7 +33,7 @@ pub const HEAL_STEPS_MAX: usize = 200_000;
 /// The event kinds a run is classified by (docs/simulator-workloads.md): bit `i` of
 /// [`RunOutcome::events`] says kind `EVENT_KINDS[i]` occurred in the run. The sweep
 /// summary counts, per kind, the runs where it occurred.
-pub const EVENT_KINDS: [&str; 9] = [
+pub const EVENT_KINDS: [&str; 10] = [
     "upload",
     "timeless-upload",
     "identical-reupload",
@@ -43,6 +43,7 @@ pub const EVENT_KINDS: [&str; 9] = [
     "all-dated-deleted",
     "change-above-watermark",
     "controller-failover",
+    "leadership-change",
 ];
 
 fn kind_bit(name: &str) -> u16 {
@@ -115,6 +116,10 @@ impl EventLog {
             }
             Action::ControllerFailover => {
                 kinds.push("controller-failover");
+                None
+            }
+            Action::LeadershipChange => {
+                kinds.push("leadership-change");
                 None
             }
             _ => None,
@@ -434,7 +439,11 @@ impl<'a, 't> Driver<'a, 't> {
     }
 
     fn apply(&mut self, action: &Action, entropy: &mut dyn Entropy, phase: Phase) {
-        let classify = action.is_environment() || *action == Action::ControllerFailover;
+        let classify = action.is_environment()
+            || matches!(
+                action,
+                Action::ControllerFailover | Action::LeadershipChange
+            );
         let before = (self.tracer.is_some() || classify).then(|| self.world.clone());
         self.world.step(self.config, action, entropy);
         if let (true, Some(before)) = (classify, before.as_ref()) {
@@ -617,6 +626,10 @@ struct Seeded<'a> {
     failover_rng: SimRng,
     /// When the next controller failover is due (`None`: off).
     failover_due_ms: Option<i64>,
+    /// The leadership stream: only the leadership-change timer draws from it.
+    leadership_rng: SimRng,
+    /// When the next leadership change is due (`None`: off).
+    leadership_due_ms: Option<i64>,
 }
 
 impl Seeded<'_> {
@@ -640,6 +653,28 @@ impl Seeded<'_> {
         self.rearm_failover();
         true
     }
+    /// Re-arms the leadership-change timer `U[1, 2 * mean]` ms from now (off when the mean
+    /// is 0).
+    fn rearm_leadership(&mut self) {
+        let mean_ms = self.driver.params.faults.leadership_change_mean_ms;
+        self.leadership_due_ms = (mean_ms > 0)
+            .then(|| self.driver.world.now_ms + self.leadership_rng.between(1, 2 * mean_ms));
+    }
+
+    /// A due leadership change that `World::actions` offers now (mid-cycle, no old lead
+    /// running): apply it and re-arm. A due change waits for such a step.
+    fn try_leadership_change(&mut self) -> bool {
+        let due = self
+            .leadership_due_ms
+            .is_some_and(|due| due <= self.driver.world.now_ms);
+        if !due || !self.driver.actions.contains(&Action::LeadershipChange) {
+            return false;
+        }
+        self.apply(Action::LeadershipChange);
+        self.rearm_leadership();
+        true
+    }
+
     /// Updates the broker lag; true while a pending cache refresh must still wait.
     fn broker_lagging(&mut self) -> bool {
         let now_ms = self.driver.world.now_ms;
@@ -756,7 +791,7 @@ impl Seeded<'_> {
     /// One iteration of the workload phase.
     fn iterate(&mut self) {
         self.driver.refresh_actions();
-        if self.try_failover() {
+        if self.try_failover() || self.try_leadership_change() {
             return;
         }
         let lagging = self.broker_lagging();
@@ -818,6 +853,7 @@ pub fn run_seeded(
     params: &SimParams,
     run_rng: SimRng,
     failover_rng: SimRng,
+    leadership_rng: SimRng,
     workload: Workload,
     record: bool,
     mut observer: Option<Observer<'_>>,
@@ -831,8 +867,11 @@ pub fn run_seeded(
         recording: record.then(Vec::new),
         failover_rng,
         failover_due_ms: None,
+        leadership_rng,
+        leadership_due_ms: None,
     };
     seeded.rearm_failover();
+    seeded.rearm_leadership();
     let end_ms = config.start_ms + params.duration_ms;
     let mut limit_hit = false;
     let mut interrupted = false;

@@ -49,6 +49,13 @@ pub struct FaultRates {
     /// written before it (reads as 0).
     #[serde(default, skip_serializing_if = "is_zero_ms")]
     pub controller_failover_mean_ms: i64,
+    /// Mean interval of leadership changes without a crash (0 = none; java-notes Q13,
+    /// F19): when one is due, it happens at the first step at which a scheduler cycle is in
+    /// progress and no old lead runs, and the old lead's cycle then runs on beside the new
+    /// lead's. Drawn from the run's fifth stream ([`draw_leadership`]); absent in traces
+    /// written before it (reads as 0).
+    #[serde(default, skip_serializing_if = "is_zero_ms")]
+    pub leadership_change_mean_ms: i64,
 }
 
 impl FaultRates {
@@ -60,6 +67,7 @@ impl FaultRates {
         task_failure: Ratio::NEVER,
         helix_timeout: Ratio::NEVER,
         controller_failover_mean_ms: 0,
+        leadership_change_mean_ms: 0,
     };
 
     /// Is any per-step fault possible (register errors, lost acks, task failures and
@@ -480,6 +488,7 @@ fn draw_faults(rng: &mut SimRng, mode: FaultMode) -> FaultRates {
         task_failure: draw_rate(rng, mode),
         helix_timeout: draw_rate(rng, mode),
         controller_failover_mean_ms: 0,
+        leadership_change_mean_ms: 0,
     }
 }
 
@@ -600,6 +609,26 @@ pub fn draw_extras(rng: &mut SimRng, options: &SimOptions, mut params: SimParams
     params
 }
 
+/// The leadership change (java-notes Q13, F19), drawn from the run's fifth stream (split
+/// from the seed after the other four), so that every earlier draw of a seed stays as it
+/// was: a seed's behaviour changes only when the change is on for it. In the swarm it is on
+/// for a seed with probability 1/3; `--faults none|all` turns it off|on.
+pub fn draw_leadership(rng: &mut SimRng, options: &SimOptions, mut params: SimParams) -> SimParams {
+    let drawn = rng.chance(Ratio::new(1, 3));
+    let mean_ms = params.bucket_ms.saturating_mul(rng.pick(&[2, 6, 12])) / 2;
+    let on = match options.faults {
+        FaultMode::Swarm => drawn,
+        FaultMode::None => false,
+        FaultMode::All => true,
+    };
+    params.faults.leadership_change_mean_ms = if on {
+        mean_ms.clamp(1, TIME_PARAM_MAX_MS)
+    } else {
+        0
+    };
+    params
+}
+
 /// Enough segment names for every upload the workload can make (uploads stop, and the run
 /// says so, if the catalog runs out).
 fn catalog_size(duration_ms: i64, workload: &WorkloadMix) -> u16 {
@@ -653,6 +682,11 @@ impl SimParams {
                 self.faults.controller_failover_mean_ms,
                 0,
             ),
+            (
+                "leadership_change_mean_ms",
+                self.faults.leadership_change_mean_ms,
+                0,
+            ),
         ];
         for (name, value, low) in times {
             if !(low..=TIME_PARAM_MAX_MS).contains(&value) {
@@ -701,12 +735,14 @@ impl SimParams {
                 task_failures: u8::MAX,
                 task_timeouts: u8::MAX,
                 controller_failovers: 0,
-                // Not in the simulator's swarm: the checker's configs/leadership-change.toml.
                 leadership_changes: 0,
             };
         }
         if self.faults.controller_failover_mean_ms > 0 {
             config.faults.controller_failovers = u8::MAX;
+        }
+        if self.faults.leadership_change_mean_ms > 0 {
+            config.faults.leadership_changes = u8::MAX;
         }
         config.finish()
     }
@@ -754,6 +790,13 @@ impl SimParams {
                 text,
                 ", controller failover every ~{} ms",
                 faults.controller_failover_mean_ms
+            );
+        }
+        if faults.leadership_change_mean_ms > 0 {
+            let _ = write!(
+                text,
+                ", leadership change every ~{} ms",
+                faults.leadership_change_mean_ms
             );
         }
         let _ = writeln!(text);

@@ -393,6 +393,25 @@ pub fn witnesses_of(config: &Config, property: &'static Property, world: &World)
                 Signature::new(name, step),
             )]
         }
+        "cas_attempts_within_budget" => {
+            let mut found: Vec<Witness> = properties::cas_ops_past_budget(config, world)
+                .map(|op| {
+                    let class = format!("{}-past-budget", op.mutation.name());
+                    let subject = format!("{} after {} reads", op.mutation.name(), op.reads);
+                    witness(property, &subject, Signature::new(name, class))
+                })
+                .collect();
+            if world.ghost.violations & ghost_bits::CAS_GAVE_UP_EARLY != 0 {
+                let op = detail::name(world.ghost.violation_detail);
+                let class = format!("{op}-gave-up-early");
+                found.push(witness(
+                    property,
+                    "the step that gave up",
+                    Signature::new(name, class),
+                ));
+            }
+            found
+        }
         _ => Vec::new(),
     };
     if out.is_empty() {

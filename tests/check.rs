@@ -78,6 +78,11 @@ fn catch_up(engine: &str) -> Config {
     .config
 }
 
+/// The shipped preset `ci-budget-2` (F5): ci without faults, a critical budget of 2.
+fn ci_budget_2(engine: &str) -> Config {
+    mvsim_sim::checker::presets::preset("ci-budget-2", profile(engine)).expect("ci-budget-2")
+}
+
 fn violated(found: &[(&'static str, usize)]) -> Vec<&'static str> {
     found
         .iter()
@@ -276,6 +281,11 @@ fn every_safety_and_quiescence_property_catches_a_real_bug() {
         (
             "writes_change_the_znode",
             ci("mutant-revert-rewrites-valid"),
+        ),
+        // The retry budget (a mutation survivor, docs/mutation.md), where budgets run out.
+        (
+            "cas_attempts_within_budget",
+            ci_budget_2("mutant-cas-retries-past-budget"),
         ),
     ];
     let covered: BTreeSet<&str> = cases.iter().map(|(name, _)| *name).collect();

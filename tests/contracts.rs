@@ -129,3 +129,32 @@ fn post_strands_the_watermark_when_a_mark_lands_between_two_appends_of_a_batch()
         .expect("F17: the watermark stays behind the cutoff");
     assert_eq!(path.into_actions().len(), 18);
 }
+
+/// The retry budget (docs/properties.md, `cas_attempts_within_budget`, from the mutation
+/// survivor in `World::cas_read`) on the shipped preset `ci-budget-2`, the one shipped
+/// configuration where budgets run out (a critical budget of 2, F5): `post` keeps it,
+/// reaches its antecedent (a CAS operation gives up on its budget), and the state count is
+/// the one before the property (the ghost read count equals the attempt count in `post`).
+#[test]
+fn post_on_ci_budget_2_keeps_the_retry_budget_and_exhausts_one() {
+    let checker = MvModel::new(
+        presets::preset(
+            "ci-budget-2",
+            Profile::by_name("post").expect("known profile"),
+        )
+        .expect("ci-budget-2 preset"),
+    )
+    .checker()
+    .spawn_dfs()
+    .join();
+    assert_eq!(checker.unique_state_count(), 350_439);
+    let violated: BTreeSet<&str> = checker.discoveries().into_keys().collect();
+    assert!(
+        !violated.contains("cas_attempts_within_budget"),
+        "cas_attempts_within_budget violated in post/ci-budget-2"
+    );
+    assert!(
+        checker.model().reached(index_of("reach_budget_exhausted")),
+        "reach_budget_exhausted (the antecedent of cas_attempts_within_budget) not reached in post/ci-budget-2"
+    );
+}

@@ -43,7 +43,8 @@ fn judges() -> Vec<Judge> {
         ]
     };
     // Cheapest first (measured on the loaded 2-core machine: post/small, post/catch-up
-    // 0.1 s, the sweep 4 s, pre/small 9 s, post/ci 85 s at opt-level 1), so that a mutant
+    // 0.1 s, the sweep 4 s, pre/small 9 s, post/ci-budget-2 6 s (350,439 states), post/ci
+    // 85-150 s at opt-level 1), so that a mutant
     // an earlier judge kills by an old property skips the rest (`settled_by_old`).
     vec![
         Judge {
@@ -66,6 +67,13 @@ fn judges() -> Vec<Judge> {
         Judge {
             name: "check pre/small",
             args: check("pre", "small"),
+        },
+        // Where budgets run out (F5's preset: no faults, a critical budget of 2): no other
+        // judge exhausts a CAS budget, so only this one can tell a retry loop that never
+        // stops, or stops early, from a correct one.
+        Judge {
+            name: "check post/ci-budget-2",
+            args: check("post", "ci-budget-2"),
         },
         Judge {
             name: "check post/ci",
@@ -94,7 +102,7 @@ const OLD_PROPERTIES: [&str; 13] = [
 ];
 
 /// The judges added after `b5b3c8f` (their kills count only for the "after" score).
-const NEW_JUDGES: [&str; 1] = ["check post/catch-up"];
+const NEW_JUDGES: [&str; 2] = ["check post/catch-up", "check post/ci-budget-2"];
 
 /// Do the kills so far settle both scores (a kill that counts before, hence after too)?
 /// Then the remaining judges are skipped; `MVSIM_ORACLE_ALL_JUDGES=1` runs them anyway.

@@ -604,6 +604,11 @@ pub struct CasOp {
     pub writer: Writer,
     /// Attempts started so far (each read starts one).
     pub attempts: u32,
+    /// Ghost: the `get` calls this op has made, faulted or not (only properties read it:
+    /// `cas_attempts_within_budget` judges them against the Java's budget). Equal to
+    /// `attempts` in a correct loop, so it splits no state.
+    #[serde(default)]
+    pub reads: u32,
     /// Set between a successful read+mutate and the write.
     pub pending: Option<PendingWrite>,
     /// The op sleeps (back-off) until this time (concrete timing only).
@@ -640,6 +645,7 @@ impl CasOp {
             mutation,
             writer,
             attempts: 0,
+            reads: 0,
             pending: None,
             wake_ms: 0,
             lost_ack: false,
@@ -655,7 +661,13 @@ impl CasOp {
     /// `wake_ms` is the end of the back-off sleep, computed by the driver's timing.
     pub fn retry_or_exhaust(&mut self, config: &Config, wake_ms: i64) -> Option<CasEnd> {
         self.pending = None;
-        if self.attempts >= self.writer.max_attempts(config) {
+        let mut budget = self.writer.max_attempts(config);
+        // `mutant-cas-retries-past-budget`: the loop bound off by one (`attempt <=
+        // maxAttempts` for PM:546's `<`), one attempt more than the budget.
+        if config.profile.has_mutant(Mutant::CasRetriesPastBudget) {
+            budget += 1;
+        }
+        if self.attempts >= budget {
             return Some(CasEnd::Exhausted);
         }
         self.wake_ms = wake_ms;

@@ -95,6 +95,10 @@ pub enum Mutant {
     /// scheduler gets no record of the failed task). Meaningful with fix-f1
     /// (`mutant-failed-commit-not-rechecked+all-fixes`).
     FailedCommitNotRechecked,
+    /// The CAS loop's bound is off by one (`attempt <= maxAttempts` for PM:546's
+    /// `attempt < maxAttempts`): every operation makes one attempt more than its budget
+    /// before it gives up.
+    CasRetriesPastBudget,
 }
 
 /// A proposed fix for one finding about `post` (README "Findings about Pinot";
@@ -524,7 +528,7 @@ const fn post_mutant(name: &'static str, summary: &'static str, mutant: Mutant) 
     }
 }
 
-static PROFILES: [Profile; 25] = [
+static PROFILES: [Profile; 26] = [
     Profile {
         name: "pre",
         summary: "before PR #18642 (a94c00b4ea0): ad-hoc writers, cutoff now-buffer, DELETE removes the entry",
@@ -656,6 +660,11 @@ static PROFILES: [Profile; 25] = [
         "mutant-failed-commit-not-rechecked",
         "broken (with fix-f1): a task failing between its commit and V5 is not re-checked by the scheduler",
         Mutant::FailedCommitNotRechecked,
+    ),
+    post_mutant(
+        "mutant-cas-retries-past-budget",
+        "broken: the CAS loop makes one attempt more than its budget (attempt <= maxAttempts)",
+        Mutant::CasRetriesPastBudget,
     ),
 ];
 

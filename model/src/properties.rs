@@ -11,6 +11,8 @@
 
 use crate::config::Config;
 use crate::executor::TaskMode;
+use crate::manager::{CasOp, Mutation};
+use crate::profile::Fix;
 use crate::quiescence::Settled;
 use crate::scheduler::SchedulerPhase;
 use crate::world::{ghost_bits, World};
@@ -504,6 +506,84 @@ fn reach_nothing_to_change(_: &Config, world: &World) -> bool {
     world.ghost.witnessed.0 & ghost_bits::WITNESS_NOTHING_TO_CHANGE != 0
 }
 
+// ---- The CAS loop's attempt budget (issue 10, mutation survivor `cas_read`) ----
+
+/// The attempt budget of the CAS loop that runs `mutation`, restated from the Java per
+/// operation (the property never asks the engine's `Writer` or `CasOp::retry_or_exhaust`):
+/// post `revertValid` has `REVERT_MAX_ATTEMPTS = 8` (PM:122, 379); every other post
+/// operation `criticalMaxAttempts()`, the cluster key (PM:208, 246, 344, 435, 462,
+/// 604-609), and under fix-f5 a mark `max(key, 128)` (the fix's own contract); pre's
+/// executor loop the same key (pre:EX:467, 511), pre's CM `MAX_MARK_RETRIES = 128`
+/// (pre:CM:105, 344), pre's scheduler revert `MAX_PARTITION_STATE_PERSIST_RETRIES = 8`
+/// (pre:SCH:377, 394).
+pub(crate) fn cas_budget(config: &Config, mutation: &Mutation) -> u32 {
+    let key = config.critical_max_attempts;
+    match mutation {
+        Mutation::RevertValid { .. } | Mutation::PreSchedulerRevert { .. } => 8,
+        Mutation::PreMarkDirty { .. } => 128,
+        Mutation::MarkStale { .. }
+        | Mutation::MarkStaleInCoverage { .. }
+        | Mutation::MarkStaleIfValidWith { .. }
+            if config.profile.has_fix(Fix::F5) =>
+        {
+            key.max(128)
+        }
+        _ => key,
+    }
+}
+
+/// Every CAS operation in progress: the CM thread's mark, each task's commit, the
+/// scheduler's revert (or mark), and the old lead's after a leadership change.
+fn in_flight_cas_ops(world: &World) -> impl Iterator<Item = &CasOp> {
+    fn reverting(phase: &SchedulerPhase) -> Option<&CasOp> {
+        match phase {
+            SchedulerPhase::Reverting(_, op) => Some(op),
+            _ => None,
+        }
+    }
+    world
+        .consistency
+        .work
+        .as_ref()
+        .map(|work| &work.op)
+        .into_iter()
+        .chain(reverting(&world.scheduler.phase))
+        .chain(world.old_lead.as_deref().and_then(reverting))
+        .chain(
+            world
+                .jobs
+                .iter()
+                .flat_map(|job| &job.tasks)
+                .filter_map(|task| match &task.phase {
+                    crate::executor::TaskPhase::Committing(op) => Some(op),
+                    _ => None,
+                }),
+        )
+}
+
+/// The witnesses of [`cas_attempts_within_budget`]'s first half: every operation in
+/// progress that has read more often than its budget, or has used its budget with no write
+/// left to try (its last attempt failed, so it must have stopped).
+pub(crate) fn cas_ops_past_budget<'a>(
+    config: &'a Config,
+    world: &'a World,
+) -> impl Iterator<Item = &'a CasOp> + 'a {
+    in_flight_cas_ops(world).filter(move |op| {
+        let budget = cas_budget(config, &op.mutation);
+        op.reads > budget || (op.reads == budget && op.pending.is_none())
+    })
+}
+
+/// The retry budget (PM:546 `for (attempt = 0; attempt < maxAttempts; attempt++)`, then
+/// PM:589-591 throws "after N attempts"; pre's three loops alike): an operation reads the
+/// znode at most its budget of times; once its last attempt has failed it has stopped; and
+/// it gives up on the budget only after that last attempt (the history half is a violation
+/// bit set where a loop gives up, compared with [`cas_budget`]).
+fn cas_attempts_within_budget(config: &Config, world: &World) -> bool {
+    no_ghost_violation(world, ghost_bits::CAS_GAVE_UP_EARLY)
+        && cas_ops_past_budget(config, world).next().is_none()
+}
+
 // ---- Progress and what the broker routes on, at quiescence (issue 10, mutation survivors) ----
 
 /// The last bucket boundary the APPEND cutoff admits, restated from SCH:276-306 and
@@ -592,7 +672,7 @@ macro_rules! quiescent {
     };
 }
 
-static REGISTRY: [Property; 48] = [
+static REGISTRY: [Property; 50] = [
     always!(
         "watermark_monotonic",
         "the watermark never decreases",
@@ -860,5 +940,16 @@ static REGISTRY: [Property; 48] = [
         "reach_overlapping_cycles",
         "after a leadership change the old and the new lead each run a scheduler cycle of the MV at once",
         |_, world| world.old_lead.is_some() && !world.scheduler.is_idle()
+    ),
+    always!(
+        "cas_attempts_within_budget",
+        "a CAS operation reads the znode at most its attempt budget of times, stops once its last attempt fails, and gives up only then",
+        "PM:546, 589-591 (attempt < maxAttempts, then throw); PM:122, 379, 604-609; pre:EX:511, pre:CM:344, pre:SCH:394",
+        cas_attempts_within_budget
+    ),
+    sometimes!(
+        "reach_budget_exhausted",
+        "a CAS operation's last attempt fails and it gives up on its budget",
+        |_, world| reached(world, ghost_bits::REACHED_BUDGET_EXHAUSTED)
     ),
 ];

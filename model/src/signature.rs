@@ -258,7 +258,7 @@ pub mod classes {
 /// Every property with a witness function in [`witnesses_of`] (the others get one witness
 /// of class `violated`, which accepts every violation of them; a baseline pattern
 /// `P | violated` for a property listed here matches nothing and is refused).
-pub const WITNESSED: [&str; 21] = [
+pub const WITNESSED: [&str; 22] = [
     "quiescent_buckets_match_source",
     "quiescent_mv_data_matches_source",
     "valid_bucket_mv_matches_fingerprint",
@@ -280,6 +280,7 @@ pub const WITNESSED: [&str; 21] = [
     "task_outcome_honest",
     "quiescent_watermark_reaches_cutoff",
     "quiescent_broker_routes_on_znode",
+    "cas_attempts_within_budget",
 ];
 
 /// A witness's signature (see the module doc for its parts and the text form).
@@ -544,6 +545,25 @@ pub fn witnesses_of(config: &Config, property: &'static Property, world: &World)
             }]
         }
         "quiescent_broker_routes_on_znode" => broker_witnesses(property, config, world),
+        "cas_attempts_within_budget" => {
+            let mut found: Vec<Witness> = properties::cas_ops_past_budget(config, world)
+                .map(|op| {
+                    let class = format!("{}-past-budget", op.mutation.name());
+                    let subject = format!("{} after {} reads", op.mutation.name(), op.reads);
+                    witness(property, &subject, Signature::new(name, class))
+                })
+                .collect();
+            if world.ghost.violations & ghost_bits::CAS_GAVE_UP_EARLY != 0 {
+                let op = detail::name(world.ghost.violation_detail);
+                let class = format!("{op}-gave-up-early");
+                found.push(witness(
+                    property,
+                    "the step that gave up",
+                    Signature::new(name, class),
+                ));
+            }
+            found
+        }
         _ => {
             debug_assert!(!WITNESSED.contains(&name), "{name} has a witness function");
             Vec::new()

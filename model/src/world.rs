@@ -352,6 +352,9 @@ pub mod ghost_bits {
     /// A partition-state operation persisted the snapshot it read unchanged (a mutator with
     /// nothing to change returns `null` and writes nothing, PM:524-526, 565-568).
     pub const UNCHANGED_WRITE: u16 = 1 << 7;
+    /// A CAS operation gave up on its budget after fewer reads than the Java's budget
+    /// (`properties::cas_budget`; the loop throws only after its last attempt, PM:546).
+    pub const CAS_GAVE_UP_EARLY: u16 = 1 << 8;
 
     /// Witness bits ([`super::Witness`]): step events for `sometimes` properties that are not
     /// part of the state's identity.
@@ -774,6 +777,8 @@ impl World {
         fault: RegisterFault,
         entropy: &mut dyn Entropy,
     ) -> Option<CasEnd> {
+        // Ghost: every `get` this op makes, faulted or not (`cas_attempts_within_budget`).
+        op.reads += 1;
         op.attempts += 1;
         if fault == RegisterFault::Transient {
             if !op.writer.retries_read_errors() {
@@ -866,6 +871,12 @@ impl World {
         let end = op.retry_or_exhaust(config, wake_ms);
         if end == Some(CasEnd::Exhausted) {
             self.ghost.reached |= ghost_bits::REACHED_BUDGET_EXHAUSTED;
+            // The loop throws only after its last attempt (PM:546, 589-591): a give-up after
+            // fewer reads than the Java's budget breaks `cas_attempts_within_budget`.
+            if op.reads != crate::properties::cas_budget(config, &op.mutation) {
+                self.ghost.violations |= ghost_bits::CAS_GAVE_UP_EARLY;
+                self.ghost.violation_detail = crate::signature::detail::of_mutation(&op.mutation);
+            }
         }
         end
     }

@@ -224,6 +224,82 @@ fn signatures_are_invariant_under_renaming_and_whole_bucket_time_shifts() {
     }
 }
 
+/// The same over the witnesses of the six properties that got witness functions last (each
+/// on its catching mutant's configuration, tests/witnesses.rs): task, plan, watermark,
+/// broker and write witnesses do not see names, crcs or absolute times either.
+#[test]
+fn the_contract_witnesses_are_invariant_under_renaming_and_whole_bucket_time_shifts() {
+    let load = |file: &str, engine: &str, faults: bool| {
+        let path = format!("{}/configs/{file}", env!("CARGO_MANIFEST_DIR"));
+        let mut config = mvsim_sim::checker::config_file::load(&path, profile(engine))
+            .unwrap_or_else(|error| panic!("{error}"))
+            .config;
+        if !faults {
+            config.faults = Default::default();
+        }
+        config
+    };
+    let cases = [
+        (
+            load(
+                "catch-up-mark.toml",
+                "mutant-append-start-ignores-in-flight",
+                true,
+            ),
+            "one_append_per_bucket_in_flight",
+        ),
+        (
+            load(
+                "catch-up-mark.toml",
+                "mutant-append-loop-skips-only-valid",
+                true,
+            ),
+            "append_planned_only_into_snapshot_absent",
+        ),
+        (
+            load(
+                "catch-up-mark.toml",
+                "mutant-commit-precondition-error-is-success",
+                true,
+            ),
+            "task_outcome_honest",
+        ),
+        (
+            load("catch-up-mark.toml", "post", false),
+            "quiescent_watermark_reaches_cutoff",
+        ),
+        (
+            load("catch-up.toml", "mutant-append-cutoff-drops-plus-one", true),
+            "quiescent_watermark_reaches_cutoff",
+        ),
+        (
+            load("catch-up.toml", "mutant-broker-cache-loads-once", true),
+            "quiescent_broker_routes_on_znode",
+        ),
+        (
+            load("catch-up-mark.toml", "mutant-revert-rewrites-valid", true),
+            "writes_change_the_znode",
+        ),
+    ];
+    for (config, property) in cases {
+        let engine = config.profile.name;
+        let (original, _) = signatures(config.clone(), false, 1);
+        assert!(
+            original
+                .iter()
+                .any(|signature| signature.starts_with(&format!("{property} | "))),
+            "{engine}: {property} is violated"
+        );
+        for (buckets, crc_delta) in [(3, 1000), (-2, 7)] {
+            let (moved, _) = signatures(renamed_and_shifted(&config, buckets, crc_delta), false, 1);
+            assert_eq!(
+                original, moved,
+                "{engine}: shifting by {buckets} buckets and renaming changed the signatures"
+            );
+        }
+    }
+}
+
 #[test]
 fn a_state_is_accepted_only_if_every_witness_is_explained() {
     let baseline = Baseline::parse(

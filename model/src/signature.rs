@@ -401,8 +401,8 @@ pub fn witnesses(config: &Config, world: &World, settled: Option<&Settled>) -> V
 }
 
 /// The witnesses of one violated property on `world` (the settled world for a quiescent
-/// one; never empty: a property whose witnesses are
-/// not described here gets one witness of class `violated`).
+/// one; never empty: a property not in [`WITNESSED`] gets one witness of class `violated`,
+/// which a baseline pattern can only accept wholesale).
 pub fn witnesses_of(config: &Config, property: &'static Property, world: &World) -> Vec<Witness> {
     let name = property.name;
     let mut out: Vec<Witness> = match name {

@@ -17,10 +17,11 @@ pub mod report;
 
 use mvsim_model::properties::{self, Check, Expectation};
 use mvsim_model::quiescence::{self, Settled};
+use mvsim_model::signature::Witness;
 use mvsim_model::{Action, Config, NoEntropy, Profile, World};
 use rustc_hash::FxHashMap;
 use stateright::{Model, Property};
-use std::cell::RefCell;
+use std::cell::{Cell, OnceCell, RefCell};
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -72,8 +73,12 @@ pub struct MvModel {
 impl MvModel {
     pub fn new(config: Config) -> MvModel {
         let settle_config = quiescence::settle_config(&config);
+        // The full configuration too: a memo entry also caches the quiescent properties'
+        // verdicts and witnesses, which read `config` (the settle itself reads only
+        // `settle_config`).
         let mut hasher = rustc_hash::FxHasher::default();
         format!("{settle_config:?}").hash(&mut hasher);
+        format!("{config:?}").hash(&mut hasher);
         MvModel {
             config,
             settle_config,
@@ -137,7 +142,7 @@ impl MvModel {
     /// memoryless, so they share the fixpoint, and the checker visits them later as states
     /// of their own; not after a settle that ran out of budget). A 64-bit hash collision
     /// could in principle alias two worlds.
-    pub fn settled(&self, world: &World) -> Rc<Settled> {
+    pub fn settled(&self, world: &World) -> Rc<Judged> {
         let key = self.engine_key(world);
         let known = |key: u64| {
             let last = LAST.with(|last| {
@@ -164,7 +169,7 @@ impl MvModel {
                 hit.is_some()
             });
             let settled = match fresh {
-                Some(settled) => Rc::new(settled),
+                Some(settled) => Rc::new(Judged::new(settled)),
                 None => hit.expect("the settle stopped on a memoised world"),
             };
             if !settled.converged {
@@ -197,10 +202,87 @@ impl MvModel {
     }
 }
 
+/// A settle memo entry: the fixpoint, and what the quiescent properties and the gate make
+/// of it, each computed at most once however many states share the fixpoint (a pure
+/// function of the model's configuration, which salts the memo key, and of the fixpoint;
+/// the gate's part is also keyed by the gate).
+pub struct Judged {
+    pub settled: Settled,
+    /// Bit `i`: registry property `i`, a quiescent one, fails at this fixpoint.
+    failing: OnceCell<u64>,
+    /// The witnesses of the quiescent properties that fail, in registry order.
+    witnesses: OnceCell<Vec<Witness>>,
+    /// (gate id, the gate fails on these witnesses) once that gate recorded them.
+    gate: Cell<Option<(u64, bool)>>,
+}
+
+impl Judged {
+    fn new(settled: Settled) -> Judged {
+        Judged {
+            settled,
+            failing: OnceCell::new(),
+            witnesses: OnceCell::new(),
+            gate: Cell::new(None),
+        }
+    }
+
+    /// Does registry property `index` (a quiescent one) fail at this fixpoint?
+    fn fails(&self, config: &Config, index: usize) -> bool {
+        let failing = *self.failing.get_or_init(|| {
+            let mut failing = 0u64;
+            for (index, property) in properties::registry().iter().enumerate() {
+                if let Check::Settled(check) = property.check {
+                    if !check(config, &self.settled) {
+                        failing |= 1 << index;
+                    }
+                }
+            }
+            failing
+        });
+        failing & (1 << index) != 0
+    }
+
+    /// The witnesses of every quiescent property that fails here (as
+    /// `mvsim_model::signature::witnesses` lists them for a settled state).
+    fn gate_verdict(&self, gate: u64) -> Option<bool> {
+        self.gate
+            .get()
+            .filter(|(cached, _)| *cached == gate)
+            .map(|(_, verdict)| verdict)
+    }
+
+    fn set_gate_verdict(&self, gate: u64, verdict: bool) {
+        self.gate.set(Some((gate, verdict)));
+    }
+
+    fn quiescent_witnesses(&self, config: &Config) -> &[Witness] {
+        self.witnesses.get_or_init(|| {
+            let mut out = Vec::new();
+            for (index, property) in properties::registry().iter().enumerate() {
+                if property.expectation == Expectation::Quiescent && self.fails(config, index) {
+                    out.extend(mvsim_model::signature::witnesses_of(
+                        config,
+                        property,
+                        &self.settled.world,
+                    ));
+                }
+            }
+            out
+        })
+    }
+}
+
+impl std::ops::Deref for Judged {
+    type Target = Settled;
+    fn deref(&self) -> &Settled {
+        &self.settled
+    }
+}
+
 thread_local! {
-    static LAST: RefCell<Option<(u64, Rc<Settled>)>> = const { RefCell::new(None) };
+    static LAST: RefCell<Option<(u64, Rc<Judged>)>> = const { RefCell::new(None) };
     // Lookup only, never iterated: its order cannot reach a result.
-    static PATHS: RefCell<FxHashMap<u64, Rc<Settled>>> = RefCell::new(FxHashMap::default());
+    static PATHS: RefCell<FxHashMap<u64, Rc<Judged>>> = RefCell::new(FxHashMap::default());
 }
 
 /// Drops this thread's settle memo (a family checks many models on one thread; the memo
@@ -235,11 +317,11 @@ impl MvModel {
         }
         match property.check {
             Check::State(check) => check(&self.config, world),
-            Check::Settled(check) => {
+            Check::Settled(_) => {
                 if !world.script_done(&self.config) {
                     return true;
                 }
-                check(&self.config, &self.settled(world))
+                !self.settled(world).fails(&self.config, index)
             }
         }
     }
@@ -301,6 +383,9 @@ macro_rules! property_table {
 
 /// One trampoline per registry entry (stateright takes plain `fn` pointers).
 const PROPERTY_FNS: [PropertyFn; 48] = property_table!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47);
+
+// `Judged` keeps one bit per registry property in a u64.
+const _: () = assert!(PROPERTY_FNS.len() <= 64);
 
 impl Model for MvModel {
     type State = World;

@@ -136,9 +136,19 @@ pub(super) fn gate_property(model: &MvModel, world: &World) -> bool {
     let Some(gate) = &model.gate else {
         return true;
     };
-    let mut failing = gate.record(signature::witnesses(&model.config, world, None));
-    if world.script_done(&model.config) {
-        let judged = model.settled(world);
+    let (always_failing, judged) = super::with_current(model, world, |current| {
+        (current.always_failing != 0, current.judged.clone())
+    })
+    .unwrap_or_else(|| {
+        let judged = world
+            .script_done(&model.config)
+            .then(|| model.settled(world));
+        (true, judged)
+    });
+    // `signature::witnesses` without a fixpoint lists only the failing `always` properties'.
+    let mut failing =
+        always_failing && gate.record(signature::witnesses(&model.config, world, None));
+    if let Some(judged) = judged {
         failing |= match judged.gate_verdict(gate.id) {
             Some(verdict) => verdict,
             None => {

@@ -327,12 +327,98 @@ impl MvModel {
     }
 }
 
+/// What [`judge`] found at the state whose properties stateright is evaluating: every
+/// `always` property's verdict and the settle memo entry, computed once for the property
+/// functions and the gate that follow it. Set by [`judge`], the first property of the
+/// checker's list, and cleared by [`close`], the last: stateright 0.31 evaluates the whole
+/// list, in order, for one state before it evaluates any of it for the next one
+/// (dfs.rs:241-292, bfs.rs:247-297), so in between it describes the state being judged.
+/// Every reader still checks the model and the state's address, and evaluates for itself
+/// when they differ (a property function called outside that loop).
+pub(super) struct Current {
+    model: *const MvModel,
+    world: *const World,
+    /// Bit `i`: registry property `i`, an `always` one, fails here (disabled or not).
+    pub(super) always_failing: u64,
+    /// The settle memo entry, when the script is done.
+    pub(super) judged: Option<Rc<Judged>>,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Current>> = const { RefCell::new(None) };
+}
+
+/// The first stateright property in checker mode (never fails): fills [`CURRENT`].
+fn judge(model: &MvModel, world: &World) -> bool {
+    let mut always_failing = 0u64;
+    for (index, property) in properties::registry().iter().enumerate() {
+        if property.expectation == Expectation::Always
+            && !property.holds_on_state(&model.config, world)
+        {
+            always_failing |= 1 << index;
+        }
+    }
+    let judged = world
+        .script_done(&model.config)
+        .then(|| model.settled(world));
+    CURRENT.with(|current| {
+        *current.borrow_mut() = Some(Current {
+            model,
+            world,
+            always_failing,
+            judged,
+        })
+    });
+    true
+}
+
+/// The last stateright property in checker mode (never fails): clears [`CURRENT`].
+fn close(_: &MvModel, _: &World) -> bool {
+    CURRENT.with(|current| current.borrow_mut().take());
+    true
+}
+
+/// Runs `read` on [`CURRENT`] if it describes `world` of `model`.
+pub(super) fn with_current<T>(
+    model: &MvModel,
+    world: &World,
+    read: impl FnOnce(&Current) -> T,
+) -> Option<T> {
+    CURRENT.with(|current| {
+        current
+            .borrow()
+            .as_ref()
+            .filter(|current| {
+                std::ptr::eq(current.model, model) && std::ptr::eq(current.world, world)
+            })
+            .map(read)
+    })
+}
+
+impl MvModel {
+    /// [`MvModel::evaluate`], from [`CURRENT`] when it describes `world`.
+    fn evaluate_judged(&self, index: usize, world: &World) -> bool {
+        let property = &properties::registry()[index];
+        if self.disabled[index] || property.expectation == Expectation::Sometimes {
+            return self.evaluate(index, world);
+        }
+        let known = with_current(self, world, |current| match property.check {
+            Check::State(_) => current.always_failing & (1 << index) == 0,
+            Check::Settled(_) => current
+                .judged
+                .as_ref()
+                .is_none_or(|judged| !judged.fails(&self.config, index)),
+        });
+        known.unwrap_or_else(|| self.evaluate(index, world))
+    }
+}
+
 fn property_fn<const INDEX: usize>(model: &MvModel, world: &World) -> bool {
     let sometimes = properties::registry()[INDEX].expectation == Expectation::Sometimes;
     if model.discovered[INDEX].load(Ordering::Relaxed) {
         return !sometimes;
     }
-    let holds = model.evaluate(INDEX, world);
+    let holds = model.evaluate_judged(INDEX, world);
     if holds == sometimes {
         model.discovered[INDEX].store(true, Ordering::Relaxed);
     }
@@ -369,6 +455,10 @@ fn reachability(model: &MvModel, world: &World) -> bool {
     }
     true
 }
+
+/// The stateright names of [`judge`] and [`close`] (they never fail).
+pub const JUDGE: &str = "judge the state (mvsim)";
+pub const CLOSE: &str = "done judging the state (mvsim)";
 
 /// The stateright name of [`reachability`].
 pub const REACHABILITY: &str = "sometimes properties (tracked by mvsim)";
@@ -412,23 +502,33 @@ impl Model for MvModel {
             PROPERTY_FNS.len(),
             "PROPERTY_FNS must have one trampoline per registry entry"
         );
-        let mut listed: Vec<Property<Self>> = registry
-            .iter()
-            .zip(PROPERTY_FNS)
-            .filter(|_| !self.signatures_only)
-            .filter_map(|(property, check)| match property.expectation {
-                Expectation::Always | Expectation::Quiescent => {
-                    Some(Property::always(property.name, check))
-                }
-                Expectation::Sometimes if self.sometimes_as_one => None,
-                Expectation::Sometimes => Some(Property::sometimes(property.name, check)),
-            })
-            .collect();
+        // The judge first and the closer last (see `Current`), in checker mode only: the
+        // Explorer lists every property by name.
+        let mut listed: Vec<Property<Self>> = Vec::new();
+        if self.sometimes_as_one {
+            listed.push(Property::always(JUDGE, judge));
+        }
+        listed.extend(
+            registry
+                .iter()
+                .zip(PROPERTY_FNS)
+                .filter(|_| !self.signatures_only)
+                .filter_map(|(property, check)| match property.expectation {
+                    Expectation::Always | Expectation::Quiescent => {
+                        Some(Property::always(property.name, check))
+                    }
+                    Expectation::Sometimes if self.sometimes_as_one => None,
+                    Expectation::Sometimes => Some(Property::sometimes(property.name, check)),
+                }),
+        );
         if self.sometimes_as_one {
             listed.push(Property::always(REACHABILITY, reachability));
         }
         if self.gate.is_some() {
             listed.push(Property::always(gate::GATE, gate::gate_property));
+        }
+        if self.sometimes_as_one {
+            listed.push(Property::always(CLOSE, close));
         }
         listed
     }

@@ -20,7 +20,7 @@ use crate::baseline::Baseline;
 use mvsim_model::signature::{self, Signature};
 use mvsim_model::World;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// The stateright name of the gate property.
@@ -47,7 +47,12 @@ pub struct Gate {
     pub accepted_properties: Vec<String>,
     seen: Mutex<BTreeMap<Signature, Seen>>,
     discovered: AtomicBool,
+    /// Unique per gate: keys what a settle memo entry remembers of this gate's verdict.
+    id: u64,
 }
+
+/// The next [`Gate::id`].
+static NEXT_GATE_ID: AtomicU64 = AtomicU64::new(1);
 
 impl Gate {
     pub fn new(baseline: Arc<Baseline>) -> Gate {
@@ -57,6 +62,7 @@ impl Gate {
             accepted_properties: Vec::new(),
             seen: Mutex::new(BTreeMap::new()),
             discovered: AtomicBool::new(false),
+            id: NEXT_GATE_ID.fetch_add(1, Ordering::Relaxed),
         }
     }
 
@@ -66,6 +72,36 @@ impl Gate {
             target: Some(target),
             ..Gate::new(baseline)
         }
+    }
+
+    /// Records `witnesses` in the tracker; does one of them fail the gate?
+    fn record(&self, witnesses: impl IntoIterator<Item = signature::Witness>) -> bool {
+        let mut failing = false;
+        let mut seen = self
+            .seen
+            .lock()
+            .expect("the gate tracker lock is never poisoned");
+        for witness in witnesses {
+            let wholesale = self
+                .accepted_properties
+                .iter()
+                .any(|name| name == witness.property);
+            let accepted_by = self
+                .baseline
+                .explain(&witness.signature)
+                .map(|finding| finding.id.clone())
+                .or_else(|| wholesale.then(|| "--accept-property".to_string()));
+            failing |= match &self.target {
+                Some(target) => *target == witness.signature,
+                None => accepted_by.is_none(),
+            };
+            seen.entry(witness.signature).or_insert(Seen {
+                property: witness.property,
+                subject: witness.subject,
+                accepted_by,
+            });
+        }
+        failing
     }
 
     /// Every signature seen so far.
@@ -81,47 +117,47 @@ impl MvModel {
     /// The signatures of every witness at `world` (quiescent ones on its fixpoint).
     pub fn witnesses(&self, world: &World) -> Vec<signature::Witness> {
         let settled = world.script_done(&self.config).then(|| self.settled(world));
-        signature::witnesses(&self.config, world, settled.as_deref())
+        signature::witnesses(
+            &self.config,
+            world,
+            settled.as_deref().map(|judged| &**judged),
+        )
     }
 }
 
 /// The gate property: false at the first state with an unexplained witness (then true
 /// again, so that stateright keeps the first, shortest, discovery); records every
 /// signature it sees.
+///
+/// The `always` witnesses are computed per state; the quiescent ones once per fixpoint
+/// (the settle memo entry keeps them and, per gate, whether they fail it: they were
+/// recorded the first time, and recording them again would change nothing).
 pub(super) fn gate_property(model: &MvModel, world: &World) -> bool {
     let Some(gate) = &model.gate else {
         return true;
     };
-    let witnesses = model.witnesses(world);
-    if witnesses.is_empty() {
-        return true;
-    }
-    let mut failing = false;
-    {
-        let mut seen = gate
-            .seen
-            .lock()
-            .expect("the gate tracker lock is never poisoned");
-        for witness in witnesses {
-            let wholesale = gate
-                .accepted_properties
-                .iter()
-                .any(|name| name == witness.property);
-            let accepted_by = gate
-                .baseline
-                .explain(&witness.signature)
-                .map(|finding| finding.id.clone())
-                .or_else(|| wholesale.then(|| "--accept-property".to_string()));
-            failing |= match &gate.target {
-                Some(target) => *target == witness.signature,
-                None => accepted_by.is_none(),
-            };
-            seen.entry(witness.signature).or_insert(Seen {
-                property: witness.property,
-                subject: witness.subject,
-                accepted_by,
-            });
-        }
+    let (always_failing, judged) = super::with_current(model, world, |current| {
+        (current.always_failing != 0, current.judged.clone())
+    })
+    .unwrap_or_else(|| {
+        let judged = world
+            .script_done(&model.config)
+            .then(|| model.settled(world));
+        (true, judged)
+    });
+    // `signature::witnesses` without a fixpoint lists only the failing `always` properties'.
+    let mut failing =
+        always_failing && gate.record(signature::witnesses(&model.config, world, None));
+    if let Some(judged) = judged {
+        failing |= match judged.gate_verdict(gate.id) {
+            Some(verdict) => verdict,
+            None => {
+                let verdict =
+                    gate.record(judged.quiescent_witnesses(&model.config).iter().cloned());
+                judged.set_gate_verdict(gate.id, verdict);
+                verdict
+            }
+        };
     }
     if !failing {
         return true;

@@ -17,10 +17,11 @@ pub mod report;
 
 use mvsim_model::properties::{self, Check, Expectation};
 use mvsim_model::quiescence::{self, Settled};
+use mvsim_model::signature::Witness;
 use mvsim_model::{Action, Config, NoEntropy, Profile, World};
 use rustc_hash::FxHashMap;
 use stateright::{Model, Property};
-use std::cell::RefCell;
+use std::cell::{Cell, OnceCell, RefCell};
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -72,8 +73,12 @@ pub struct MvModel {
 impl MvModel {
     pub fn new(config: Config) -> MvModel {
         let settle_config = quiescence::settle_config(&config);
+        // The full configuration too: a memo entry also caches the quiescent properties'
+        // verdicts and witnesses, which read `config` (the settle itself reads only
+        // `settle_config`).
         let mut hasher = rustc_hash::FxHasher::default();
         format!("{settle_config:?}").hash(&mut hasher);
+        format!("{config:?}").hash(&mut hasher);
         MvModel {
             config,
             settle_config,
@@ -137,7 +142,7 @@ impl MvModel {
     /// memoryless, so they share the fixpoint, and the checker visits them later as states
     /// of their own; not after a settle that ran out of budget). A 64-bit hash collision
     /// could in principle alias two worlds.
-    pub fn settled(&self, world: &World) -> Rc<Settled> {
+    pub fn settled(&self, world: &World) -> Rc<Judged> {
         let key = self.engine_key(world);
         let known = |key: u64| {
             let last = LAST.with(|last| {
@@ -164,7 +169,7 @@ impl MvModel {
                 hit.is_some()
             });
             let settled = match fresh {
-                Some(settled) => Rc::new(settled),
+                Some(settled) => Rc::new(Judged::new(settled)),
                 None => hit.expect("the settle stopped on a memoised world"),
             };
             if !settled.converged {
@@ -197,10 +202,87 @@ impl MvModel {
     }
 }
 
+/// A settle memo entry: the fixpoint, and what the quiescent properties and the gate make
+/// of it, each computed at most once however many states share the fixpoint (a pure
+/// function of the model's configuration, which salts the memo key, and of the fixpoint;
+/// the gate's part is also keyed by the gate).
+pub struct Judged {
+    pub settled: Settled,
+    /// Bit `i`: registry property `i`, a quiescent one, fails at this fixpoint.
+    failing: OnceCell<u64>,
+    /// The witnesses of the quiescent properties that fail, in registry order.
+    witnesses: OnceCell<Vec<Witness>>,
+    /// (gate id, the gate fails on these witnesses) once that gate recorded them.
+    gate: Cell<Option<(u64, bool)>>,
+}
+
+impl Judged {
+    fn new(settled: Settled) -> Judged {
+        Judged {
+            settled,
+            failing: OnceCell::new(),
+            witnesses: OnceCell::new(),
+            gate: Cell::new(None),
+        }
+    }
+
+    /// Does registry property `index` (a quiescent one) fail at this fixpoint?
+    fn fails(&self, config: &Config, index: usize) -> bool {
+        let failing = *self.failing.get_or_init(|| {
+            let mut failing = 0u64;
+            for (index, property) in properties::registry().iter().enumerate() {
+                if let Check::Settled(check) = property.check {
+                    if !check(config, &self.settled) {
+                        failing |= 1 << index;
+                    }
+                }
+            }
+            failing
+        });
+        failing & (1 << index) != 0
+    }
+
+    /// The witnesses of every quiescent property that fails here (as
+    /// `mvsim_model::signature::witnesses` lists them for a settled state).
+    fn gate_verdict(&self, gate: u64) -> Option<bool> {
+        self.gate
+            .get()
+            .filter(|(cached, _)| *cached == gate)
+            .map(|(_, verdict)| verdict)
+    }
+
+    fn set_gate_verdict(&self, gate: u64, verdict: bool) {
+        self.gate.set(Some((gate, verdict)));
+    }
+
+    fn quiescent_witnesses(&self, config: &Config) -> &[Witness] {
+        self.witnesses.get_or_init(|| {
+            let mut out = Vec::new();
+            for (index, property) in properties::registry().iter().enumerate() {
+                if property.expectation == Expectation::Quiescent && self.fails(config, index) {
+                    out.extend(mvsim_model::signature::witnesses_of(
+                        config,
+                        property,
+                        &self.settled.world,
+                    ));
+                }
+            }
+            out
+        })
+    }
+}
+
+impl std::ops::Deref for Judged {
+    type Target = Settled;
+    fn deref(&self) -> &Settled {
+        &self.settled
+    }
+}
+
 thread_local! {
-    static LAST: RefCell<Option<(u64, Rc<Settled>)>> = const { RefCell::new(None) };
+    static LAST: RefCell<Option<(u64, Rc<Judged>)>> = const { RefCell::new(None) };
     // Lookup only, never iterated: its order cannot reach a result.
-    static PATHS: RefCell<FxHashMap<u64, Rc<Settled>>> = RefCell::new(FxHashMap::default());
+    static PATHS: RefCell<FxHashMap<u64, Rc<Judged>>> = RefCell::new(FxHashMap::default());
 }
 
 /// Drops this thread's settle memo (a family checks many models on one thread; the memo
@@ -235,13 +317,99 @@ impl MvModel {
         }
         match property.check {
             Check::State(check) => check(&self.config, world),
-            Check::Settled(check) => {
+            Check::Settled(_) => {
                 if !world.script_done(&self.config) {
                     return true;
                 }
-                check(&self.config, &self.settled(world))
+                !self.settled(world).fails(&self.config, index)
             }
         }
+    }
+}
+
+/// What [`judge`] found at the state whose properties stateright is evaluating: every
+/// `always` property's verdict and the settle memo entry, computed once for the property
+/// functions and the gate that follow it. Set by [`judge`], the first property of the
+/// checker's list, and cleared by [`close`], the last: stateright 0.31 evaluates the whole
+/// list, in order, for one state before it evaluates any of it for the next one
+/// (dfs.rs:241-292, bfs.rs:247-297), so in between it describes the state being judged.
+/// Every reader still checks the model and the state's address, and evaluates for itself
+/// when they differ (a property function called outside that loop).
+pub(super) struct Current {
+    model: *const MvModel,
+    world: *const World,
+    /// Bit `i`: registry property `i`, an `always` one, fails here (disabled or not).
+    pub(super) always_failing: u64,
+    /// The settle memo entry, when the script is done.
+    pub(super) judged: Option<Rc<Judged>>,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Current>> = const { RefCell::new(None) };
+}
+
+/// The first stateright property in checker mode (never fails): fills [`CURRENT`].
+fn judge(model: &MvModel, world: &World) -> bool {
+    let mut always_failing = 0u64;
+    for (index, property) in properties::registry().iter().enumerate() {
+        if property.expectation == Expectation::Always
+            && !property.holds_on_state(&model.config, world)
+        {
+            always_failing |= 1 << index;
+        }
+    }
+    let judged = world
+        .script_done(&model.config)
+        .then(|| model.settled(world));
+    CURRENT.with(|current| {
+        *current.borrow_mut() = Some(Current {
+            model,
+            world,
+            always_failing,
+            judged,
+        })
+    });
+    true
+}
+
+/// The last stateright property in checker mode (never fails): clears [`CURRENT`].
+fn close(_: &MvModel, _: &World) -> bool {
+    CURRENT.with(|current| current.borrow_mut().take());
+    true
+}
+
+/// Runs `read` on [`CURRENT`] if it describes `world` of `model`.
+pub(super) fn with_current<T>(
+    model: &MvModel,
+    world: &World,
+    read: impl FnOnce(&Current) -> T,
+) -> Option<T> {
+    CURRENT.with(|current| {
+        current
+            .borrow()
+            .as_ref()
+            .filter(|current| {
+                std::ptr::eq(current.model, model) && std::ptr::eq(current.world, world)
+            })
+            .map(read)
+    })
+}
+
+impl MvModel {
+    /// [`MvModel::evaluate`], from [`CURRENT`] when it describes `world`.
+    fn evaluate_judged(&self, index: usize, world: &World) -> bool {
+        let property = &properties::registry()[index];
+        if self.disabled[index] || property.expectation == Expectation::Sometimes {
+            return self.evaluate(index, world);
+        }
+        let known = with_current(self, world, |current| match property.check {
+            Check::State(_) => current.always_failing & (1 << index) == 0,
+            Check::Settled(_) => current
+                .judged
+                .as_ref()
+                .is_none_or(|judged| !judged.fails(&self.config, index)),
+        });
+        known.unwrap_or_else(|| self.evaluate(index, world))
     }
 }
 
@@ -250,7 +418,7 @@ fn property_fn<const INDEX: usize>(model: &MvModel, world: &World) -> bool {
     if model.discovered[INDEX].load(Ordering::Relaxed) {
         return !sometimes;
     }
-    let holds = model.evaluate(INDEX, world);
+    let holds = model.evaluate_judged(INDEX, world);
     if holds == sometimes {
         model.discovered[INDEX].store(true, Ordering::Relaxed);
     }
@@ -288,6 +456,10 @@ fn reachability(model: &MvModel, world: &World) -> bool {
     true
 }
 
+/// The stateright names of [`judge`] and [`close`] (they never fail).
+pub const JUDGE: &str = "judge the state (mvsim)";
+pub const CLOSE: &str = "done judging the state (mvsim)";
+
 /// The stateright name of [`reachability`].
 pub const REACHABILITY: &str = "sometimes properties (tracked by mvsim)";
 
@@ -301,6 +473,9 @@ macro_rules! property_table {
 
 /// One trampoline per registry entry (stateright takes plain `fn` pointers).
 const PROPERTY_FNS: [PropertyFn; 50] = property_table!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49);
+
+// `Judged` keeps one bit per registry property in a u64.
+const _: () = assert!(PROPERTY_FNS.len() <= 64);
 
 impl Model for MvModel {
     type State = World;
@@ -327,23 +502,33 @@ impl Model for MvModel {
             PROPERTY_FNS.len(),
             "PROPERTY_FNS must have one trampoline per registry entry"
         );
-        let mut listed: Vec<Property<Self>> = registry
-            .iter()
-            .zip(PROPERTY_FNS)
-            .filter(|_| !self.signatures_only)
-            .filter_map(|(property, check)| match property.expectation {
-                Expectation::Always | Expectation::Quiescent => {
-                    Some(Property::always(property.name, check))
-                }
-                Expectation::Sometimes if self.sometimes_as_one => None,
-                Expectation::Sometimes => Some(Property::sometimes(property.name, check)),
-            })
-            .collect();
+        // The judge first and the closer last (see `Current`), in checker mode only: the
+        // Explorer lists every property by name.
+        let mut listed: Vec<Property<Self>> = Vec::new();
+        if self.sometimes_as_one {
+            listed.push(Property::always(JUDGE, judge));
+        }
+        listed.extend(
+            registry
+                .iter()
+                .zip(PROPERTY_FNS)
+                .filter(|_| !self.signatures_only)
+                .filter_map(|(property, check)| match property.expectation {
+                    Expectation::Always | Expectation::Quiescent => {
+                        Some(Property::always(property.name, check))
+                    }
+                    Expectation::Sometimes if self.sometimes_as_one => None,
+                    Expectation::Sometimes => Some(Property::sometimes(property.name, check)),
+                }),
+        );
         if self.sometimes_as_one {
             listed.push(Property::always(REACHABILITY, reachability));
         }
         if self.gate.is_some() {
             listed.push(Property::always(gate::GATE, gate::gate_property));
+        }
+        if self.sometimes_as_one {
+            listed.push(Property::always(CLOSE, close));
         }
         listed
     }

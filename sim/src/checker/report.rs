@@ -368,6 +368,22 @@ fn supervise(checker: &dyn Checker<MvModel>, args: &CheckArgs, started: Instant)
     stop
 }
 
+/// Joins every checker thread. One that panicked is a bug in mvsim's model (its own
+/// `expect`s), neither a finding about Pinot nor an incomplete search: its panic is raised
+/// again once every thread has stopped (exit 101, the message already on stderr), as the
+/// sweep does. (Until session 6 it was dropped, and the run ended as incomplete, exit 3.)
+fn join_checker_threads(handles: Vec<std::thread::JoinHandle<()>>) {
+    let mut panicked = None;
+    for handle in handles {
+        if let Err(payload) = handle.join() {
+            panicked.get_or_insert(payload);
+        }
+    }
+    if let Some(payload) = panicked {
+        std::panic::resume_unwind(payload);
+    }
+}
+
 /// Runs the checker and collects the result (also used by tests).
 pub fn check(model: MvModel, args: &CheckArgs) -> CheckResult {
     let engine = model.config.profile.name.to_string();
@@ -392,9 +408,7 @@ pub fn check(model: MvModel, args: &CheckArgs) -> CheckResult {
         Box::new(builder.spawn_dfs()) as Box<dyn Checker<MvModel>>
     };
     let stop = supervise(checker.as_ref(), args, started);
-    for handle in checker.handles() {
-        let _ = handle.join();
-    }
+    join_checker_threads(checker.handles());
     let duration = started.elapsed();
     let unique_states = checker.unique_state_count();
     // Complete exactly when every generated state had its properties evaluated (a search
@@ -1016,4 +1030,30 @@ pub fn junit_report(result: &CheckResult) -> String {
             cases,
         )],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::join_checker_threads;
+
+    #[test]
+    fn a_panicked_checker_thread_is_raised_again_after_every_thread_stopped() {
+        let finished = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = std::sync::Arc::clone(&finished);
+        let handles = vec![
+            std::thread::spawn(|| panic!("model bug")),
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                flag.store(true, std::sync::atomic::Ordering::SeqCst);
+            }),
+        ];
+        let raised = std::panic::catch_unwind(|| join_checker_threads(handles))
+            .expect_err("the panic is raised");
+        assert_eq!(raised.downcast_ref::<&str>(), Some(&"model bug"));
+        assert!(
+            finished.load(std::sync::atomic::Ordering::SeqCst),
+            "the other thread was joined first"
+        );
+        join_checker_threads(vec![std::thread::spawn(|| {})]);
+    }
 }

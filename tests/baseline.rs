@@ -368,3 +368,33 @@ fn bad_baseline_files_are_one_line_errors_with_a_position() {
         assert!(!error.contains('\n'), "one line: {error:?}");
     }
 }
+
+#[test]
+fn a_full_invalidation_flush_keeps_its_cause_in_the_signature() {
+    // ci-family#1726: a VALID bucket, an upload into it and a time-less upload (the CM's range
+    // widens to [0, MAX]), one transient error: the flush's READ #1 throws, F3. ci-family#108:
+    // a backfill below coverage beside a time-less upload, F9. Before session 6 the ghost
+    // recorded no cause for a [0, MAX] flush, so both had the bare `causes=notified`, which is
+    // what mutant-mark-conflict-is-success shows (scripts/gate-selftest.sh): accepting it
+    // would have hidden that mutant.
+    let cases = [
+        (
+            "ci-family#1726",
+            "quiescent_buckets_match_source | valid-outdated | causes=flush-read-error+notified",
+            "quiescent_buckets_match_source | valid-outdated | causes=notified",
+        ),
+        (
+            "ci-family#108",
+            "quiescent_buckets_match_source | absent-below-coverage | causes=not-a-candidate+notified",
+            "quiescent_buckets_match_source | absent-below-coverage | causes=notified",
+        ),
+    ];
+    for (config, expected, bare) in cases {
+        let seen: BTreeSet<String> = config_signatures(config, "post", &[])
+            .iter()
+            .map(Signature::to_string)
+            .collect();
+        assert!(seen.contains(expected), "{config}: {expected} in {seen:?}");
+        assert!(!seen.contains(bare), "{config}: no bare {bare} in {seen:?}");
+    }
+}

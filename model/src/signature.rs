@@ -837,16 +837,21 @@ fn add_to_notified(
     skip: &[i64],
     bit: u16,
 ) {
-    if start_ms < 0 || end_ms == i64::MAX {
-        return; // a full invalidation: not tracked per bucket
-    }
-    let first = align_down(start_ms, config.bucket_ms);
-    if first > end_ms {
+    // A full invalidation (a time-less change widens the CM's range to [0, MAX]) drains
+    // every bucket: its outcome applies to every notified bucket. The ghost holds only
+    // notified buckets, so this stays bounded (a time-less change itself is not tracked
+    // per bucket, `note_source_change`).
+    let (first, last) = if start_ms < 0 || end_ms == i64::MAX {
+        (i64::MIN, i64::MAX)
+    } else {
+        (align_down(start_ms, config.bucket_ms), end_ms)
+    };
+    if first > last {
         return; // an inverted range (bad input replayed): nothing to note
     }
     let touched: Vec<(i64, u16)> = ghost
         .buckets
-        .range(first..=end_ms)
+        .range(first..=last)
         .filter(|(bucket, flags)| {
             *flags & cause::NOTIFIED != 0 && *flags & bit == 0 && !skip.contains(bucket)
         })

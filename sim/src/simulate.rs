@@ -138,9 +138,11 @@ pub fn run_seed_observed(
     let result = engine::run_seeded(
         &config,
         &params,
-        run_rng,
-        failover_rng,
-        leadership_rng,
+        engine::TimerStreams {
+            run: run_rng,
+            failover: failover_rng,
+            leadership: leadership_rng,
+        },
         workload,
         record,
         observer,

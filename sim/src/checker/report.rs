@@ -1047,8 +1047,10 @@ mod tests {
                 flag.store(true, std::sync::atomic::Ordering::SeqCst);
             }),
         ];
-        let raised = std::panic::catch_unwind(|| join_checker_threads(handles))
-            .expect_err("the panic is raised");
+        let raised = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            join_checker_threads(handles)
+        }))
+        .expect_err("the panic is raised");
         assert_eq!(raised.downcast_ref::<&str>(), Some(&"model bug"));
         assert!(
             finished.load(std::sync::atomic::Ordering::SeqCst),

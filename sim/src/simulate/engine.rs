@@ -847,17 +847,30 @@ pub type Observer<'a> = &'a mut dyn FnMut(u64, i64) -> bool;
 /// How often an [`Observer`] is called.
 pub const OBSERVE_EVERY_STEPS: u64 = 4096;
 
+/// The streams a seeded run draws its steps and its controller timers from.
+pub struct TimerStreams {
+    /// Step choice, faults and delays.
+    pub run: SimRng,
+    /// Only the controller-failover timer.
+    pub failover: SimRng,
+    /// Only the leadership-change timer.
+    pub leadership: SimRng,
+}
+
 /// Runs the workload phase from the run and workload streams, then heals and settles.
 pub fn run_seeded(
     config: &Config,
     params: &SimParams,
-    run_rng: SimRng,
-    failover_rng: SimRng,
-    leadership_rng: SimRng,
+    streams: TimerStreams,
     workload: Workload,
     record: bool,
     mut observer: Option<Observer<'_>>,
 ) -> SeededResult {
+    let TimerStreams {
+        run: run_rng,
+        failover: failover_rng,
+        leadership: leadership_rng,
+    } = streams;
     let mut seeded = Seeded {
         driver: Driver::new(config, params),
         rng: run_rng,

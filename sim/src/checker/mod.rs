@@ -242,8 +242,7 @@ impl Judged {
         failing & (1 << index) != 0
     }
 
-    /// The witnesses of every quiescent property that fails here (as
-    /// `mvsim_model::signature::witnesses` lists them for a settled state).
+    /// What gate `gate` made of these witnesses, if it is the gate that recorded it.
     fn gate_verdict(&self, gate: u64) -> Option<bool> {
         self.gate
             .get()
@@ -255,6 +254,8 @@ impl Judged {
         self.gate.set(Some((gate, verdict)));
     }
 
+    /// The witnesses of every quiescent property that fails here (as
+    /// `mvsim_model::signature::witnesses` lists them for a settled state).
     fn quiescent_witnesses(&self, config: &Config) -> &[Witness] {
         self.witnesses.get_or_init(|| {
             let mut out = Vec::new();

@@ -622,56 +622,77 @@ struct Seeded<'a> {
     broker_ready_ms: Option<i64>,
     draws: Vec<u64>,
     recording: Option<Vec<RecordedStep>>,
-    /// The failover stream: only the controller-failover timer draws from it.
-    failover_rng: SimRng,
-    /// When the next controller failover is due (`None`: off).
-    failover_due_ms: Option<i64>,
-    /// The leadership stream: only the leadership-change timer draws from it.
-    leadership_rng: SimRng,
-    /// When the next leadership change is due (`None`: off).
-    leadership_due_ms: Option<i64>,
+    /// The controller failover's timer.
+    failover: ControllerTimer,
+    /// The leadership change's timer.
+    leadership: ControllerTimer,
+}
+
+/// A timed controller fault (a failover, a leadership change): its own stream, from which
+/// only this timer draws, and when it is next due (`None`: off).
+struct ControllerTimer {
+    action: Action,
+    rng: SimRng,
+    due_ms: Option<i64>,
+}
+
+impl ControllerTimer {
+    fn new(action: Action, rng: SimRng) -> ControllerTimer {
+        ControllerTimer {
+            action,
+            rng,
+            due_ms: None,
+        }
+    }
+
+    /// Re-arms the timer `U[1, 2 * mean]` ms after `now_ms` (off when the mean is 0).
+    fn rearm(&mut self, now_ms: i64, mean_ms: i64) {
+        self.due_ms = (mean_ms > 0).then(|| now_ms + self.rng.between(1, 2 * mean_ms));
+    }
 }
 
 impl Seeded<'_> {
-    /// Re-arms the failover timer `U[1, 2 * mean]` ms from now (off when the mean is 0).
-    fn rearm_failover(&mut self) {
-        let mean_ms = self.driver.params.faults.controller_failover_mean_ms;
-        self.failover_due_ms = (mean_ms > 0)
-            .then(|| self.driver.world.now_ms + self.failover_rng.between(1, 2 * mean_ms));
+    /// The mean interval of a controller timer's fault.
+    fn mean_ms(&self, leadership: bool) -> i64 {
+        let faults = &self.driver.params.faults;
+        if leadership {
+            faults.leadership_change_mean_ms
+        } else {
+            faults.controller_failover_mean_ms
+        }
     }
 
-    /// A due failover that would lose something now (`World::actions` offers it only
-    /// then): apply it and re-arm. A due failover waits for such a step.
-    fn try_failover(&mut self) -> bool {
-        let due = self
-            .failover_due_ms
-            .is_some_and(|due| due <= self.driver.world.now_ms);
-        if !due || !self.driver.actions.contains(&Action::ControllerFailover) {
-            return false;
-        }
-        self.apply(Action::ControllerFailover);
-        self.rearm_failover();
-        true
-    }
-    /// Re-arms the leadership-change timer `U[1, 2 * mean]` ms from now (off when the mean
-    /// is 0).
-    fn rearm_leadership(&mut self) {
-        let mean_ms = self.driver.params.faults.leadership_change_mean_ms;
-        self.leadership_due_ms = (mean_ms > 0)
-            .then(|| self.driver.world.now_ms + self.leadership_rng.between(1, 2 * mean_ms));
+    /// Re-arms both controller timers from now.
+    fn rearm_controller_timers(&mut self) {
+        let now_ms = self.driver.world.now_ms;
+        let (failover, leadership) = (self.mean_ms(false), self.mean_ms(true));
+        self.failover.rearm(now_ms, failover);
+        self.leadership.rearm(now_ms, leadership);
     }
 
-    /// A due leadership change that `World::actions` offers now (mid-cycle, no old lead
-    /// running): apply it and re-arm. A due change waits for such a step.
-    fn try_leadership_change(&mut self) -> bool {
-        let due = self
-            .leadership_due_ms
-            .is_some_and(|due| due <= self.driver.world.now_ms);
-        if !due || !self.driver.actions.contains(&Action::LeadershipChange) {
+    /// A due controller fault that `World::actions` offers now (a failover only where it
+    /// loses something; a leadership change only mid-cycle with no old lead running):
+    /// apply it and re-arm its timer. A due fault waits for such a step.
+    fn try_controller_fault(&mut self, leadership: bool) -> bool {
+        let now_ms = self.driver.world.now_ms;
+        let timer = if leadership {
+            &self.leadership
+        } else {
+            &self.failover
+        };
+        let due = timer.due_ms.is_some_and(|due| due <= now_ms);
+        if !due || !self.driver.actions.contains(&timer.action) {
             return false;
         }
-        self.apply(Action::LeadershipChange);
-        self.rearm_leadership();
+        let action = timer.action.clone();
+        self.apply(action);
+        let (now_ms, mean_ms) = (self.driver.world.now_ms, self.mean_ms(leadership));
+        let timer = if leadership {
+            &mut self.leadership
+        } else {
+            &mut self.failover
+        };
+        timer.rearm(now_ms, mean_ms);
         true
     }
 
@@ -791,7 +812,7 @@ impl Seeded<'_> {
     /// One iteration of the workload phase.
     fn iterate(&mut self) {
         self.driver.refresh_actions();
-        if self.try_failover() || self.try_leadership_change() {
+        if self.try_controller_fault(false) || self.try_controller_fault(true) {
             return;
         }
         let lagging = self.broker_lagging();
@@ -878,13 +899,10 @@ pub fn run_seeded(
         broker_ready_ms: None,
         draws: Vec::new(),
         recording: record.then(Vec::new),
-        failover_rng,
-        failover_due_ms: None,
-        leadership_rng,
-        leadership_due_ms: None,
+        failover: ControllerTimer::new(Action::ControllerFailover, failover_rng),
+        leadership: ControllerTimer::new(Action::LeadershipChange, leadership_rng),
     };
-    seeded.rearm_failover();
-    seeded.rearm_leadership();
+    seeded.rearm_controller_timers();
     let end_ms = config.start_ms + params.duration_ms;
     let mut limit_hit = false;
     let mut interrupted = false;

@@ -534,7 +534,7 @@ impl World {
     }
 
     /// Step 2's start and cutoff (SCH:247-286).
-    fn scheduler_resolve_cutoff(&self, config: &Config, cycle: Cycle) -> SchedulerPhase {
+    fn scheduler_resolve_cutoff(&mut self, config: &Config, cycle: Cycle) -> SchedulerPhase {
         let slots = config
             .max_tasks_per_batch
             .saturating_sub(cycle.counts.append);
@@ -595,6 +595,7 @@ impl World {
                 resolve_append_cutoff_ms(rough_cutoff_ms, max_source_end_ms)
             }
         };
+        self.note_cutoff_source(config, next_ms, cutoff_ms, slots);
         let iterations = (slots as usize + cycle.partitions.len())
             .min(constants::MAX_BATCH_LOOP_ITERATIONS as usize) as u32;
         let plan = AppendPlan {
@@ -605,6 +606,32 @@ impl World {
             planned: Vec::new(),
         };
         SchedulerPhase::BuildAppend(cycle, plan)
+    }
+
+    /// Signature ghost: marks (or unmarks) the windows this cycle may plan,
+    /// `[next_ms, cutoff_ms)` up to its free slots, with
+    /// [`crate::world::ghost_bits::BUCKET_PLANNED_WITHOUT_DATED_DATA`] by whether the live
+    /// source has a segment with an end time now, when the cutoff is resolved.
+    fn note_cutoff_source(&mut self, config: &Config, next_ms: i64, cutoff_ms: i64, slots: u32) {
+        use crate::world::ghost_bits::BUCKET_PLANNED_WITHOUT_DATED_DATA as BIT;
+        let without = self.max_source_end_ms() == i64::MIN;
+        let bucket_ms = config.bucket_ms;
+        let mut bucket = next_ms;
+        for _ in 0..slots {
+            if bucket.saturating_add(bucket_ms) > cutoff_ms {
+                break;
+            }
+            let flags = self.ghost.buckets.get(&bucket).copied().unwrap_or(0);
+            let new_flags = if without { flags | BIT } else { flags & !BIT };
+            if new_flags != flags {
+                if new_flags == 0 {
+                    self.ghost.buckets.make_mut().remove(&bucket);
+                } else {
+                    self.ghost.buckets.make_mut().insert(bucket, new_flags);
+                }
+            }
+            bucket += bucket_ms;
+        }
     }
 
     /// One APPEND loop turn up to the next emitted window (with its fresh fingerprint

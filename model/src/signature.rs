@@ -45,6 +45,10 @@ use std::fmt;
 pub const VOCABULARY_VERSION: u32 = 1;
 
 /// Per-bucket cause flags (bits of `Ghost::buckets`, beside the history bits 0-1).
+/// The cause of a watermark witness whose walk passed buckets planned on a source without
+/// dated data ([`ghost_bits::BUCKET_PLANNED_WITHOUT_DATED_DATA`]).
+pub const PLANNED_WITHOUT_DATED_DATA: &str = "planned-without-dated-data";
+
 pub mod cause {
     /// A source change in the bucket's window was notified to the CM since the bucket's
     /// last correct write.
@@ -337,7 +341,10 @@ impl Signature {
             } else if let Some(causes) = part.strip_prefix("causes=") {
                 for cause in causes.split('+').map(str::trim).filter(|c| !c.is_empty()) {
                     let known = cause::NAMES.iter().any(|(_, name)| *name == cause)
-                        || matches!(cause, "deleted" | "backfilled-after-delete");
+                        || matches!(
+                            cause,
+                            "deleted" | "backfilled-after-delete" | PLANNED_WITHOUT_DATED_DATA
+                        );
                     if !known {
                         return Err(format!("signature '{text}': unknown cause '{cause}'"));
                     }
@@ -444,12 +451,27 @@ pub fn witnesses_of(config: &Config, property: &'static Property, world: &World)
                 .collect()
         }
         "watermark_within_source_data" | "broker_freshness_honest" => {
-            let class = if world.max_source_end_ms() == i64::MIN {
-                classes::NO_DATED_SOURCE
+            let mut signature = if world.max_source_end_ms() == i64::MIN {
+                Signature::new(name, classes::NO_DATED_SOURCE)
             } else {
-                classes::PAST_DATA_TAIL
+                Signature::new(name, classes::PAST_DATA_TAIL)
             };
-            vec![witness(property, "watermark", Signature::new(name, class))]
+            // Past the tail: was a bucket the watermark walked over beyond the data ever
+            // seen planned by a cycle that saw no dated source data (F6's rough cutoff),
+            // or did the cutoff ignore the data (pre's stalled ingestion)?
+            let bound_ms = world.ghost.max_source_end_seen_ms.saturating_add(1);
+            let first = align_down(bound_ms, config.bucket_ms);
+            let walked_without_data = world
+                .ghost
+                .buckets
+                .range(first..world.watermark_ms().max(first))
+                .any(|(_, flags)| flags & ghost_bits::BUCKET_PLANNED_WITHOUT_DATED_DATA != 0);
+            if walked_without_data && signature.class == classes::PAST_DATA_TAIL {
+                signature
+                    .causes
+                    .insert(PLANNED_WITHOUT_DATED_DATA.to_string());
+            }
+            vec![witness(property, "watermark", signature)]
         }
         "one_exclusive_in_flight" => {
             let zombie = world

@@ -380,6 +380,13 @@ pub mod ghost_bits {
     /// Per-bucket history flags.
     pub const BUCKET_DELETED: u16 = 1 << 0;
     pub const BUCKET_BACKFILLED_AFTER_DELETE: u16 = 1 << 1;
+    /// The bucket's latest APPEND plan came from a cycle whose cutoff was resolved while
+    /// the live source had no segment with an end time (SCH:996-997 then returns the rough
+    /// cutoff `now - buffer`: F6's walk). Set or cleared for the windows a cycle may plan
+    /// when it resolves its cutoff, kept by the APPEND's commit; a signature cause of the
+    /// watermark properties (`planned-without-dated-data`), so that F6 and pre's stalled
+    /// ingestion (a cutoff that ignores the source) have different signatures.
+    pub const BUCKET_PLANNED_WITHOUT_DATED_DATA: u16 = 1 << 13;
     // Bits 2..12 of a bucket's flags are the signature causes (`crate::signature`).
 }
 
@@ -1034,7 +1041,7 @@ fn record_milestones(
         }
         Mutation::AppendValid { .. } | Mutation::PreExecutorPut { append: true, .. } => {
             reached |= REACHED_APPEND_COMMITTED;
-            new_flags = 0;
+            new_flags = flags & BUCKET_PLANNED_WITHOUT_DATED_DATA;
         }
         Mutation::RevertValid { .. } | Mutation::PreSchedulerRevert { .. } => {
             reached |= REACHED_FALSE_POSITIVE_REVERTED;

@@ -11,7 +11,7 @@ use mvsim_sim::checker::{presets, MvModel};
 use stateright::{Checker, Model};
 use std::collections::BTreeSet;
 
-const CONTRACTS: [(&str, &str); 6] = [
+const CONTRACTS: [(&str, &str); 7] = [
     (
         "one_append_per_bucket_in_flight",
         "reach_append_planned_beside_in_flight",
@@ -30,6 +30,10 @@ const CONTRACTS: [(&str, &str); 6] = [
     ),
     ("task_outcome_honest", "reach_task_succeeded"),
     ("writes_change_the_znode", "reach_nothing_to_change"),
+    (
+        "strict_preconditions_fire_only_by_design",
+        "reach_precondition_failed",
+    ),
 ];
 
 fn ci(engine: &str) -> Config {

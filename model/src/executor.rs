@@ -19,6 +19,7 @@ use crate::config::Config;
 use crate::manager::{CasEnd, CasOp, Mutation, NoOp, Writer};
 use crate::partition::PartitionFingerprint;
 use crate::profile::{Fix, Mutant};
+use crate::properties;
 use crate::register::RegisterFault;
 use crate::world::{ghost_bits, Action, Entropy, TaskRef, World};
 use serde::{Deserialize, Serialize};
@@ -644,12 +645,21 @@ impl World {
         let TaskPhase::Committing(mut op) = self.task(task).phase.clone() else {
             unreachable!("a CAS step needs a committing task");
         };
+        // `strict_preconditions_fire_only_by_design`: the precondition restated on the
+        // snapshot this read returns (the live value: reads are linearizable), judged with
+        // the manager's verdict below. A faulted read runs no mutator and is not judged.
+        let restated = (read && fault != RegisterFault::Transient)
+            .then(|| properties::strict_precondition(&op.mutation, self.runtime()))
+            .flatten();
         let end = if read {
             self.cas_read(config, &mut op, fault, entropy)
         } else {
             self.cas_write(config, &mut op, fault, entropy)
         };
         let timed_out = self.task(task).timed_out;
+        if let Some((holds, found)) = restated {
+            self.note_strict_precondition(config, &op, &end, holds, found, timed_out);
+        }
         // fix-f18: the fingerprint is cleared (or already was: a lost-ack replay); the
         // drop follows. A precondition error or an exhausted budget fails the task before
         // it touched a segment.
@@ -706,6 +716,46 @@ impl World {
             Some(CasEnd::Violation(_) | CasEnd::Exhausted | CasEnd::GaveUp) => {
                 TaskPhase::Failed(TaskFailure::Commit)
             }
+        }
+    }
+
+    /// Ghost of `strict_preconditions_fire_only_by_design` for one strict operation's read:
+    /// the manager must throw exactly when the restated precondition fails (the
+    /// `post-clear-valid-throws` design alternative also throws on a non-empty source, its
+    /// stated contract), and it may fail only for a caller that triggers it by design.
+    fn note_strict_precondition(
+        &mut self,
+        config: &Config,
+        op: &CasOp,
+        end: &Option<CasEnd>,
+        holds: bool,
+        found: properties::PreconditionFound,
+        timed_out: bool,
+    ) {
+        use crate::signature::precondition as kind;
+        let threw = matches!(end, Some(CasEnd::Violation(_)));
+        let designed_throw = matches!(
+            end,
+            Some(CasEnd::Violation(
+                crate::manager::Precondition::SourceNotEmpty
+            ))
+        ) && config.profile.clear_valid_throws;
+        if !holds {
+            self.ghost.witnessed.0 |= ghost_bits::WITNESS_PRECONDITION_FAILED;
+        }
+        let broken = if holds && threw && !designed_throw {
+            Some(kind::THREW_WHERE_IT_HOLDS)
+        } else if !holds && !threw {
+            Some(kind::DID_NOT_THROW)
+        } else if !holds && !properties::triggers_precondition_by_design(timed_out, op.lost_ack) {
+            Some(kind::LIVE_CALLER)
+        } else {
+            None
+        };
+        if let Some(broken) = broken {
+            self.ghost.violations |= ghost_bits::PRECONDITION_BROKEN;
+            self.ghost.violation_detail = crate::signature::detail::of_mutation(&op.mutation);
+            self.ghost.precondition_detail = kind::encode(broken, found);
         }
     }
 

@@ -415,7 +415,12 @@ fn append_valid(
         return Mutated::Violation(Precondition::NoRuntime);
     };
     // The carve-out is checked before the strict absent check (PM:192-198).
-    if already_valid_with(cur, window_start_ms, fingerprint) {
+    if already_valid_with(cur, window_start_ms, fingerprint)
+        && !inputs
+            .config
+            .profile
+            .has_mutant(crate::profile::Mutant::AppendValidNoCarveOut)
+    {
         return Mutated::NoOp(NoOp::AlreadyValid);
     }
     if cur.partitions.contains_key(&window_start_ms) {

@@ -1879,3 +1879,64 @@ fn fix_f5_mark_budget_is_the_key_but_never_below_128() {
     let post = Config::base("t", profile("post"));
     assert_eq!(Writer::for_mark_stale(&post), Writer::PostCritical);
 }
+
+/// `strict_preconditions_fire_only_by_design` restates the strict preconditions from the
+/// Javadoc (`properties::strict_precondition`); on every entry shape a strict operation can
+/// read (no znode, absent, STALE, VALID with its own value, VALID with another
+/// fingerprint) and an empty and a non-empty source window, `post`'s manager throws exactly
+/// where the restatement says the precondition fails.
+#[test]
+fn the_restated_strict_preconditions_agree_with_the_manager() {
+    let config = config("post", None);
+    let shapes: Vec<Option<RuntimeMetadata>> = vec![
+        None,
+        Some(runtime(W0, &[])),
+        Some(runtime(W0, &[(W0, stale(FP1, OLD_MS))])),
+        Some(runtime(W0, &[(W0, valid(FP1, OLD_MS))])),
+        Some(runtime(W0, &[(W0, valid(FP2, OLD_MS))])),
+        Some(runtime(
+            W0,
+            &[(W0, valid(PartitionFingerprint::EMPTY, OLD_MS))],
+        )),
+        Some(runtime(
+            W0,
+            &[(W0, stale(PartitionFingerprint::EMPTY, OLD_MS))],
+        )),
+    ];
+    let ops = [
+        append(W0, FP1),
+        refresh(W0, FP1),
+        clear(W0),
+        Mutation::ClearStaleFingerprint {
+            window_start_ms: W0,
+        },
+    ];
+    let mut judged = 0;
+    for source in [PartitionFingerprint::EMPTY, FP2] {
+        let supplier = |_: i64| source;
+        let inputs = MutateInputs {
+            config: &config,
+            refresh_time_ms: NOW_MS,
+            source_window: &supplier,
+        };
+        for op in &ops {
+            for cur in &shapes {
+                let (holds, found) = crate::properties::strict_precondition(op, cur.as_ref())
+                    .expect("a strict operation");
+                let threw = matches!(mutate(op, cur.as_ref(), &inputs), Mutated::Violation(_));
+                assert_eq!(
+                    threw, !holds,
+                    "{op:?} on {cur:?} (found {found:?}, source {source:?})"
+                );
+                judged += 1;
+            }
+        }
+    }
+    assert_eq!(judged, 2 * 4 * 7);
+    // The lenient operations have no strict precondition to restate.
+    assert!(crate::properties::strict_precondition(
+        &Mutation::MarkStale { buckets: vec![W0] },
+        None
+    )
+    .is_none());
+}

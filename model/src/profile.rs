@@ -99,6 +99,11 @@ pub enum Mutant {
     /// `attempt < maxAttempts`): every operation makes one attempt more than its budget
     /// before it gives up.
     CasRetriesPastBudget,
+    /// `appendValid`'s idempotent carve-out dropped (PM:192-198, "already VALID with the
+    /// same fingerprint is a no-op", read as dead code beside the strict absent check): a
+    /// lost-ack replay finds its own landed write and throws, so the APPEND that committed
+    /// reports FAILED.
+    AppendValidNoCarveOut,
 }
 
 /// A proposed fix for one finding about `post` (README "Findings about Pinot";
@@ -528,7 +533,7 @@ const fn post_mutant(name: &'static str, summary: &'static str, mutant: Mutant) 
     }
 }
 
-static PROFILES: [Profile; 26] = [
+static PROFILES: [Profile; 27] = [
     Profile {
         name: "pre",
         summary: "before PR #18642 (a94c00b4ea0): ad-hoc writers, cutoff now-buffer, DELETE removes the entry",
@@ -665,6 +670,11 @@ static PROFILES: [Profile; 26] = [
         "mutant-cas-retries-past-budget",
         "broken: the CAS loop makes one attempt more than its budget (attempt <= maxAttempts)",
         Mutant::CasRetriesPastBudget,
+    ),
+    post_mutant(
+        "mutant-append-valid-no-carve-out",
+        "broken: appendValid throws on a bucket already VALID with its fingerprint (a lost-ack replay fails the APPEND that committed)",
+        Mutant::AppendValidNoCarveOut,
     ),
 ];
 

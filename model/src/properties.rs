@@ -12,6 +12,7 @@
 use crate::config::Config;
 use crate::executor::TaskMode;
 use crate::manager::{CasOp, Mutation};
+use crate::partition::{PartitionFingerprint, RuntimeMetadata};
 use crate::profile::Fix;
 use crate::quiescence::Settled;
 use crate::scheduler::SchedulerPhase;
@@ -483,6 +484,98 @@ pub fn succeeded_outcome_broken(
     }
 }
 
+/// What a strict operation's bucket entry held on the snapshot it read (for signatures).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PreconditionFound {
+    /// No znode (`cur == null`).
+    NoZnode,
+    Absent,
+    Stale,
+    /// VALID with the value the operation would write (the idempotent carve-out's case).
+    ValidOwnValue,
+    /// VALID with another fingerprint.
+    ValidOther,
+    /// `windowEndMs <= windowStartMs` (appendValid's argument check).
+    InvalidWindow,
+}
+
+/// The Javadoc precondition of a strict partition-state operation, restated here from its
+/// definition (not by calling the manager's mutator), on the snapshot `cur` it read:
+/// `Some((holds, found))` for the strict operations, `None` for the lenient ones and pre's
+/// blind writes.
+/// - `appendValid(ws, we, fp)`: a znode, `we > ws`, and the bucket absent, or already
+///   VALID with `fp` (the carve-out) (PM:170-178, 184-191);
+/// - `refreshValid(ws, fp)`: the bucket STALE, or already VALID with `fp` (PM:216-220);
+/// - `clearValid(ws)`: the bucket STALE, or already VALID-empty (PM:297-302, 313-317); a
+///   non-empty source is a no-op, not a precondition (PM:262-264);
+/// - fix-f18's `clearStaleFingerprint(ws)`: the bucket STALE.
+pub fn strict_precondition(
+    mutation: &Mutation,
+    cur: Option<&RuntimeMetadata>,
+) -> Option<(bool, PreconditionFound)> {
+    use PreconditionFound as Found;
+    let (window_start_ms, own) = match mutation {
+        Mutation::AppendValid {
+            window_start_ms,
+            window_end_ms,
+            fingerprint,
+        } => {
+            if window_end_ms <= window_start_ms {
+                return Some((false, Found::InvalidWindow));
+            }
+            (*window_start_ms, Some(*fingerprint))
+        }
+        Mutation::RefreshValid {
+            window_start_ms,
+            fingerprint,
+        } => (*window_start_ms, Some(*fingerprint)),
+        Mutation::ClearValid { window_start_ms } => {
+            (*window_start_ms, Some(PartitionFingerprint::EMPTY))
+        }
+        Mutation::ClearStaleFingerprint { window_start_ms } => (*window_start_ms, None),
+        _ => return None,
+    };
+    let Some(cur) = cur else {
+        return Some((false, Found::NoZnode));
+    };
+    let found = match cur.partitions.get(&window_start_ms) {
+        None => Found::Absent,
+        Some(info) if info.is_stale() => Found::Stale,
+        Some(info) if Some(info.fingerprint) == own => Found::ValidOwnValue,
+        Some(_) => Found::ValidOther,
+    };
+    let holds = matches!(
+        (mutation, found),
+        (
+            Mutation::AppendValid { .. },
+            Found::Absent | Found::ValidOwnValue
+        ) | (
+            Mutation::RefreshValid { .. } | Mutation::ClearValid { .. },
+            Found::Stale | Found::ValidOwnValue
+        ) | (Mutation::ClearStaleFingerprint { .. }, Found::Stale)
+    );
+    Some((holds, found))
+}
+
+/// Does a caller trigger a strict precondition by design (docs/properties.md, §1 and
+/// "Preconditions as properties of the callers")? Only two callers do: a task Helix timed
+/// out whose thread ran on (a zombie: the precondition is the safety net PM:477-483 names),
+/// and an operation whose earlier write was applied but reported failed (a lost ack): its
+/// replay finds the entry changed by another writer since (the lost-ack-then-mark APPEND).
+/// Every other caller relies on the scheduler's dispatch invariant (PM:176-178: "firing
+/// indicates a real bug").
+pub fn triggers_precondition_by_design(timed_out: bool, lost_ack: bool) -> bool {
+    timed_out || lost_ack
+}
+
+fn strict_preconditions_fire_only_by_design(_: &Config, world: &World) -> bool {
+    no_ghost_violation(world, ghost_bits::PRECONDITION_BROKEN)
+}
+
+fn reach_precondition_failed(_: &Config, world: &World) -> bool {
+    world.ghost.witnessed.0 & ghost_bits::WITNESS_PRECONDITION_FAILED != 0
+}
+
 fn task_outcome_honest(_: &Config, world: &World) -> bool {
     no_ghost_violation(world, ghost_bits::TASK_OUTCOME_DISHONEST)
 }
@@ -672,7 +765,7 @@ macro_rules! quiescent {
     };
 }
 
-static REGISTRY: [Property; 50] = [
+static REGISTRY: [Property; 52] = [
     always!(
         "watermark_monotonic",
         "the watermark never decreases",
@@ -951,5 +1044,16 @@ static REGISTRY: [Property; 50] = [
         "reach_budget_exhausted",
         "a CAS operation's last attempt fails and it gives up on its budget",
         |_, world| reached(world, ghost_bits::REACHED_BUDGET_EXHAUSTED)
+    ),
+    always!(
+        "strict_preconditions_fire_only_by_design",
+        "a strict partition-state operation (appendValid, refreshValid, clearValid, clearStaleFingerprint) throws exactly when its Javadoc precondition fails on the snapshot it read, and it fails only for a zombie task or an operation replaying after a lost ack",
+        "PM:170-178, 184-191, 216-220, 297-302 (the preconditions and the carve-out); PM:176-178 (firing indicates a real bug); PM:477-483 (the zombie); EX:518-530",
+        strict_preconditions_fire_only_by_design
+    ),
+    sometimes!(
+        "reach_precondition_failed",
+        "a strict partition-state operation reads a snapshot on which its precondition fails (a step event, witnessed outside the state's identity)",
+        reach_precondition_failed
     ),
 ];

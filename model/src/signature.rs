@@ -49,6 +49,52 @@ pub const VOCABULARY_VERSION: u32 = 1;
 /// dated data ([`ghost_bits::BUCKET_PLANNED_WITHOUT_DATED_DATA`]).
 pub const PLANNED_WITHOUT_DATED_DATA: &str = "planned-without-dated-data";
 
+/// `strict_preconditions_fire_only_by_design`'s witness detail
+/// (`Ghost::precondition_detail`): the kind of break in the high nibble, what the entry
+/// held in the low one.
+pub mod precondition {
+    use crate::properties::PreconditionFound;
+
+    /// The precondition failed for a caller that does not trigger it by design.
+    pub const LIVE_CALLER: u8 = 1;
+    /// The manager threw where the precondition holds (e.g. no carve-out).
+    pub const THREW_WHERE_IT_HOLDS: u8 = 2;
+    /// The manager did not throw where the precondition fails.
+    pub const DID_NOT_THROW: u8 = 3;
+
+    pub fn encode(kind: u8, found: PreconditionFound) -> u8 {
+        let found = match found {
+            PreconditionFound::NoZnode => 1,
+            PreconditionFound::Absent => 2,
+            PreconditionFound::Stale => 3,
+            PreconditionFound::ValidOwnValue => 4,
+            PreconditionFound::ValidOther => 5,
+            PreconditionFound::InvalidWindow => 6,
+        };
+        (kind << 4) | found
+    }
+
+    /// The class text: `<op> <kind>, found=<entry>`.
+    pub fn class(op: &str, detail: u8) -> String {
+        let kind = match detail >> 4 {
+            LIVE_CALLER => "called-by-live-task",
+            THREW_WHERE_IT_HOLDS => "threw-where-it-holds",
+            DID_NOT_THROW => "did-not-throw",
+            _ => "unknown",
+        };
+        let found = match detail & 0xF {
+            1 => "no-znode",
+            2 => "absent",
+            3 => "stale",
+            4 => "valid-own-value",
+            5 => "valid-other-fingerprint",
+            6 => "invalid-window",
+            _ => "unknown",
+        };
+        format!("{op} {kind}, found={found}")
+    }
+}
+
 pub mod cause {
     /// A source change in the bucket's window was notified to the CM since the bucket's
     /// last correct write.
@@ -262,7 +308,7 @@ pub mod classes {
 /// Every property with a witness function in [`witnesses_of`] (the others get one witness
 /// of class `violated`, which accepts every violation of them; a baseline pattern
 /// `P | violated` for a property listed here matches nothing and is refused).
-pub const WITNESSED: [&str; 22] = [
+pub const WITNESSED: [&str; 23] = [
     "quiescent_buckets_match_source",
     "quiescent_mv_data_matches_source",
     "valid_bucket_mv_matches_fingerprint",
@@ -285,6 +331,7 @@ pub const WITNESSED: [&str; 22] = [
     "quiescent_watermark_reaches_cutoff",
     "quiescent_broker_routes_on_znode",
     "cas_attempts_within_budget",
+    "strict_preconditions_fire_only_by_design",
 ];
 
 /// A witness's signature (see the module doc for its parts and the text form).
@@ -567,6 +614,15 @@ pub fn witnesses_of(config: &Config, property: &'static Property, world: &World)
             }]
         }
         "quiescent_broker_routes_on_znode" => broker_witnesses(property, config, world),
+        "strict_preconditions_fire_only_by_design" => {
+            let op = detail::name(world.ghost.violation_detail);
+            let class = precondition::class(op, world.ghost.precondition_detail);
+            vec![witness(
+                property,
+                &format!("the {op} read"),
+                Signature::new(name, class),
+            )]
+        }
         "cas_attempts_within_budget" => {
             let mut found: Vec<Witness> = properties::cas_ops_past_budget(config, world)
                 .map(|op| {

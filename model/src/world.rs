@@ -355,6 +355,13 @@ pub mod ghost_bits {
     /// A CAS operation gave up on its budget after fewer reads than the Java's budget
     /// (`properties::cas_budget`; the loop throws only after its last attempt, PM:546).
     pub const CAS_GAVE_UP_EARLY: u16 = 1 << 8;
+    /// A strict partition-state operation of an executor task (appendValid, refreshValid,
+    /// clearValid, clearStaleFingerprint) read a snapshot on which its Javadoc precondition
+    /// (restated in `properties::strict_precondition`) fails, from a caller that does not
+    /// trigger it by design; or the manager threw where that precondition holds, or did not
+    /// throw where it fails. The kind and what the entry held are in
+    /// `Ghost::precondition_detail`.
+    pub const PRECONDITION_BROKEN: u16 = 1 << 9;
 
     /// Witness bits ([`super::Witness`]): step events for `sometimes` properties that are not
     /// part of the state's identity.
@@ -362,6 +369,9 @@ pub mod ghost_bits {
     /// A partition-state operation's read found nothing to change (its mutator returned
     /// `null`: the lenient no-op or the idempotent carve-out).
     pub const WITNESS_NOTHING_TO_CHANGE: u32 = 1 << 1;
+    /// A strict partition-state operation read a snapshot on which its precondition fails
+    /// (a zombie, a lost-ack replay, or a caller that broke the dispatch invariant).
+    pub const WITNESS_PRECONDITION_FAILED: u32 = 1 << 2;
 
     /// Milestones for `sometimes` properties.
     pub const REACHED_DELETE_COMMITTED: u32 = 1 << 0;
@@ -413,6 +423,10 @@ pub struct Ghost {
     /// 0 otherwise.
     #[serde(default, skip_serializing_if = "is_zero_u8")]
     pub unchanged_write_detail: u8,
+    /// With [`ghost_bits::PRECONDITION_BROKEN`]: its kind and what the entry held
+    /// (`crate::signature::precondition`); 0 otherwise.
+    #[serde(default, skip_serializing_if = "is_zero_u8")]
+    pub precondition_detail: u8,
     /// Per-bucket history flags ([`ghost_bits::BUCKET_DELETED`], ...) and signature causes
     /// (`crate::signature::cause`).
     pub buckets: Shared<BTreeMap<i64, u16>>,
@@ -676,6 +690,7 @@ impl World {
         self.ghost.violation_detail = 0;
         self.ghost.outcome_detail = 0;
         self.ghost.unchanged_write_detail = 0;
+        self.ghost.precondition_detail = 0;
         self.ghost.witnessed = Witness(0);
         self.count_fault(action);
         use Action::*;

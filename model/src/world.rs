@@ -393,7 +393,7 @@ pub mod ghost_bits {
     /// The bucket's latest APPEND plan came from a cycle whose cutoff was resolved while
     /// the live source had no segment with an end time (SCH:996-997 then returns the rough
     /// cutoff `now - buffer`: F6's walk). Set or cleared for the windows a cycle may plan
-    /// when it resolves its cutoff, kept by the APPEND's commit; a signature cause of the
+    /// when it resolves its cutoff, kept by every write of the bucket; a signature cause of the
     /// watermark properties (`planned-without-dated-data`), so that F6 and pre's stalled
     /// ingestion (a cutoff that ignores the source) have different signatures.
     pub const BUCKET_PLANNED_WITHOUT_DATED_DATA: u16 = 1 << 13;
@@ -1056,7 +1056,7 @@ fn record_milestones(
         }
         Mutation::AppendValid { .. } | Mutation::PreExecutorPut { append: true, .. } => {
             reached |= REACHED_APPEND_COMMITTED;
-            new_flags = flags & BUCKET_PLANNED_WITHOUT_DATED_DATA;
+            new_flags = 0;
         }
         Mutation::RevertValid { .. } | Mutation::PreSchedulerRevert { .. } => {
             reached |= REACHED_FALSE_POSITIVE_REVERTED;
@@ -1076,6 +1076,11 @@ fn record_milestones(
             }
         }
     }
+    // Whether the bucket's latest plan saw dated source data outlives every write: the
+    // watermark walked over it when its APPEND committed, whatever a later OVERWRITE or
+    // DELETE wrote (only the next plan of the bucket resets it, `note_cutoff_source`).
+    let new_flags = (new_flags & !BUCKET_PLANNED_WITHOUT_DATED_DATA)
+        | (flags & BUCKET_PLANNED_WITHOUT_DATED_DATA);
     if let Some(bucket) = bucket {
         if new_flags != flags {
             if new_flags == 0 {

@@ -623,13 +623,7 @@ impl World {
             }
             let flags = self.ghost.buckets.get(&bucket).copied().unwrap_or(0);
             let new_flags = if without { flags | BIT } else { flags & !BIT };
-            if new_flags != flags {
-                if new_flags == 0 {
-                    self.ghost.buckets.make_mut().remove(&bucket);
-                } else {
-                    self.ghost.buckets.make_mut().insert(bucket, new_flags);
-                }
-            }
+            crate::signature::set_flags(&mut self.ghost, bucket, new_flags);
             bucket += bucket_ms;
         }
     }

@@ -894,7 +894,8 @@ fn window_buckets(config: &Config, start_ms: i64, end_ms: i64) -> impl Iterator<
         .take_while(move |bucket| *bucket <= end_ms)
 }
 
-fn set_flags(ghost: &mut Ghost, bucket: i64, flags: u16) {
+/// Sets a bucket's ghost flags, dropping the entry when they are all clear.
+pub(crate) fn set_flags(ghost: &mut Ghost, bucket: i64, flags: u16) {
     let current = ghost.buckets.get(&bucket).copied().unwrap_or(0);
     if current == flags {
         return;

@@ -180,7 +180,10 @@ impl MvModel {
             }
             PATHS.with(|paths| {
                 let mut paths = paths.borrow_mut();
-                if paths.len() > 4_000_000 {
+                // Cleared before its table would double past 2^21 buckets (36 MB): a
+                // cache of a pure function, so a clear costs settles, never a verdict
+                // (docs/perf.md, "Bytes per state"). `clear` keeps the allocation.
+                if paths.len() + path.len() > MEMO_KEYS_MAX {
                     paths.clear();
                 }
                 for path_key in path {
@@ -279,6 +282,10 @@ impl std::ops::Deref for Judged {
         &self.settled
     }
 }
+
+/// The settle memo's key bound: hashbrown's capacity at 2^21 buckets (7/8 of them), so
+/// the table never grows past 2^21 x 17 bytes.
+const MEMO_KEYS_MAX: usize = (1 << 21) / 8 * 7;
 
 thread_local! {
     static LAST: RefCell<Option<(u64, Rc<Judged>)>> = const { RefCell::new(None) };

@@ -20,7 +20,7 @@
 # - records the unmutated engine's verdicts once (DIR/baseline.json), then runs
 #   `cargo mutants` on the selection with tests/mutation_oracle.rs as the only test: a
 #   mutant is caught when `mvsim check` (post/small, post on configs/catch-up.toml,
-#   pre/small, post/ci-budget-2, post/ci) or `mvsim sweep --engine post --seeds 0..100` reports a violation
+#   pre/small, post/ci-budget-2, post-fixed on nine shipped configurations (session 8), post/ci) or `mvsim sweep --engine post --seeds 0..100` reports a violation
 #   the baseline lacks, or the engine panics (judges run cheapest first; once a kill by a
 #   property of b5b3c8f or a panic settles both scores the rest are skipped, unless
 #   MVSIM_ORACLE_ALL_JUDGES=1);
@@ -85,7 +85,7 @@ OLD = {"watermark_monotonic", "watermark_within_source_data", "bucket_keys_align
        "register_linearizable", "settles", "quiescent_buckets_match_source",
        "quiescent_mv_data_matches_source"}
 # The judges added since (tests/mutation_oracle.rs NEW_JUDGES).
-NEW_JUDGES = ["check post/catch-up", "check post/ci-budget-2"]
+NEW_JUDGES = ["check post/catch-up", "check post/ci-budget-2", "check post-fixed/"]
 selected = [line.rstrip("\n") for line in open(os.path.join(out, "selected.txt"))]
 outcomes = {}
 path = os.path.join(out, "mutants.out", "outcomes.json")

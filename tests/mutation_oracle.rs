@@ -75,6 +75,77 @@ fn judges() -> Vec<Judge> {
             name: "check post/ci-budget-2",
             args: check("post", "ci-budget-2"),
         },
+        // The proposed fixes are engine code too: `post-fixed` keeps every property on
+        // every shipped configuration file (the CI gate checks it on `ci` and the families),
+        // so a mutant in a fix's code path that no `post` or `pre` judge runs (fix-f9's timed
+        // coverage, fix-f5's budget) is judged here, cheapest first (session 8: 0.02-1.4 s
+        // each in release; ci-budget-2 1,310,341 states).
+        Judge {
+            name: "check post-fixed/small",
+            args: check("post-fixed", "small"),
+        },
+        Judge {
+            name: "check post-fixed/catch-up",
+            args: check(
+                "post-fixed",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/configs/catch-up.toml"),
+            ),
+        },
+        Judge {
+            name: "check post-fixed/old-backfill-timeless",
+            args: check(
+                "post-fixed",
+                concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/configs/old-backfill-timeless.toml"
+                ),
+            ),
+        },
+        Judge {
+            name: "check post-fixed/old-backfill-failover",
+            args: check(
+                "post-fixed",
+                concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/configs/old-backfill-failover.toml"
+                ),
+            ),
+        },
+        Judge {
+            name: "check post-fixed/delete-reupload",
+            args: check(
+                "post-fixed",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/configs/delete-reupload.toml"),
+            ),
+        },
+        Judge {
+            name: "check post-fixed/leadership-change-backfill",
+            args: check(
+                "post-fixed",
+                concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/configs/leadership-change-backfill.toml"
+                ),
+            ),
+        },
+        Judge {
+            name: "check post-fixed/failover",
+            args: check(
+                "post-fixed",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/configs/failover.toml"),
+            ),
+        },
+        Judge {
+            name: "check post-fixed/catch-up-mark",
+            args: check(
+                "post-fixed",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/configs/catch-up-mark.toml"),
+            ),
+        },
+        Judge {
+            name: "check post-fixed/ci-budget-2",
+            args: check("post-fixed", "ci-budget-2"),
+        },
         Judge {
             name: "check post/ci",
             args: check("post", "ci"),
@@ -102,7 +173,19 @@ const OLD_PROPERTIES: [&str; 13] = [
 ];
 
 /// The judges added after `b5b3c8f` (their kills count only for the "after" score).
-const NEW_JUDGES: [&str; 2] = ["check post/catch-up", "check post/ci-budget-2"];
+const NEW_JUDGES: [&str; 11] = [
+    "check post/catch-up",
+    "check post/ci-budget-2",
+    "check post-fixed/small",
+    "check post-fixed/catch-up",
+    "check post-fixed/old-backfill-timeless",
+    "check post-fixed/old-backfill-failover",
+    "check post-fixed/delete-reupload",
+    "check post-fixed/leadership-change-backfill",
+    "check post-fixed/failover",
+    "check post-fixed/catch-up-mark",
+    "check post-fixed/ci-budget-2",
+];
 
 /// Do the kills so far settle both scores (a kill that counts before, hence after too)?
 /// Then the remaining judges are skipped; `MVSIM_ORACLE_ALL_JUDGES=1` runs them anyway.

@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""Judge named cargo-mutants mutants with the oracle's six judges, building only the binary.
+"""Judge named cargo-mutants mutants with the oracle's judges, building only the binary.
+
+(Six judges in session 6; session 8 added the nine `post-fixed` judges of
+tests/mutation_oracle.rs, so records of session 6 list six and those of session 8 fifteen.)
 
 Usage, from the root of a clean tree with a built target dir (a copy of the worktree):
     python3 docs/mutation-s6/judge.py LIST.json NAMES.txt OUT_DIR
@@ -27,8 +30,20 @@ JUDGES = [("check post/small", check("post", "small")),
           ("sweep post 0..100", ["sweep", "--engine", "post", "--seeds", "0..100", "--jobs", "1"]),
           ("check pre/small", check("pre", "small")),
           ("check post/ci-budget-2", check("post", "ci-budget-2")),
+] + [(f"check post-fixed/{name}", check("post-fixed", config)) for name, config in [
+          # session 8: the proposed fixes' code paths (tests/mutation_oracle.rs)
+          ("small", "small"),
+          ("catch-up", REPO + "/configs/catch-up.toml"),
+          ("old-backfill-timeless", REPO + "/configs/old-backfill-timeless.toml"),
+          ("old-backfill-failover", REPO + "/configs/old-backfill-failover.toml"),
+          ("delete-reupload", REPO + "/configs/delete-reupload.toml"),
+          ("leadership-change-backfill", REPO + "/configs/leadership-change-backfill.toml"),
+          ("failover", REPO + "/configs/failover.toml"),
+          ("catch-up-mark", REPO + "/configs/catch-up-mark.toml"),
+          ("ci-budget-2", "ci-budget-2")]] + [
           ("check post/ci", check("post", "ci"))]
-NEW_JUDGES = {"check post/catch-up", "check post/ci-budget-2"}
+NEW_JUDGES = {"check post/catch-up", "check post/ci-budget-2"} | {
+    name for name, _ in JUDGES if name.startswith("check post-fixed/")}
 OLD = {"watermark_monotonic", "watermark_within_source_data", "bucket_keys_aligned",
        "append_only_into_absent", "one_exclusive_in_flight", "stale_only_from_valid",
        "entries_never_removed", "valid_stale_overwrite_order", "broker_freshness_honest",

@@ -58,6 +58,15 @@ fn judges() -> Vec<Judge> {
                 concat!(env!("CARGO_MANIFEST_DIR"), "/configs/catch-up.toml"),
             ),
         },
+        // Session 8: the boundary case of the CM flush's range (a one-row segment at a
+        // bucket's start), which no other judge's source has (90 states).
+        Judge {
+            name: "check post/point-segment",
+            args: check(
+                "post",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/configs/point-segment.toml"),
+            ),
+        },
         Judge {
             name: "sweep post 0..100",
             args: vec![
@@ -173,8 +182,9 @@ const OLD_PROPERTIES: [&str; 13] = [
 ];
 
 /// The judges added after `b5b3c8f` (their kills count only for the "after" score).
-const NEW_JUDGES: [&str; 11] = [
+const NEW_JUDGES: [&str; 12] = [
     "check post/catch-up",
+    "check post/point-segment",
     "check post/ci-budget-2",
     "check post-fixed/small",
     "check post-fixed/catch-up",

@@ -58,12 +58,19 @@ fn judges() -> Vec<Judge> {
                 concat!(env!("CARGO_MANIFEST_DIR"), "/configs/catch-up.toml"),
             ),
         },
-        // Session 8: the boundary case of the CM flush's range (a one-row segment at a
-        // bucket's start), which no other judge's source has (90 states).
+        // Session 8: the boundary case of the CM's range tests (a one-row segment at a
+        // bucket's start), which no other judge's source has (post 90 states, pre 87).
         Judge {
             name: "check post/point-segment",
             args: check(
                 "post",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/configs/point-segment.toml"),
+            ),
+        },
+        Judge {
+            name: "check pre/point-segment",
+            args: check(
+                "pre",
                 concat!(env!("CARGO_MANIFEST_DIR"), "/configs/point-segment.toml"),
             ),
         },
@@ -182,9 +189,10 @@ const OLD_PROPERTIES: [&str; 13] = [
 ];
 
 /// The judges added after `b5b3c8f` (their kills count only for the "after" score).
-const NEW_JUDGES: [&str; 12] = [
+const NEW_JUDGES: [&str; 13] = [
     "check post/catch-up",
     "check post/point-segment",
+    "check pre/point-segment",
     "check post/ci-budget-2",
     "check post-fixed/small",
     "check post-fixed/catch-up",

@@ -28,6 +28,7 @@ def check(engine, config):
 JUDGES = [("check post/small", check("post", "small")),
           ("check post/catch-up", check("post", REPO + "/configs/catch-up.toml")),
           ("check post/point-segment", check("post", REPO + "/configs/point-segment.toml")),  # session 8
+          ("check pre/point-segment", check("pre", REPO + "/configs/point-segment.toml")),  # session 8
           ("sweep post 0..100", ["sweep", "--engine", "post", "--seeds", "0..100", "--jobs", "1"]),
           ("check pre/small", check("pre", "small")),
           ("check post/ci-budget-2", check("post", "ci-budget-2")),
@@ -43,7 +44,7 @@ JUDGES = [("check post/small", check("post", "small")),
           ("catch-up-mark", REPO + "/configs/catch-up-mark.toml"),
           ("ci-budget-2", "ci-budget-2")]] + [
           ("check post/ci", check("post", "ci"))]
-NEW_JUDGES = {"check post/catch-up", "check post/ci-budget-2", "check post/point-segment"} | {
+NEW_JUDGES = {"check post/catch-up", "check post/ci-budget-2", "check post/point-segment", "check pre/point-segment"} | {
     name for name, _ in JUDGES if name.startswith("check post-fixed/")}
 OLD = {"watermark_monotonic", "watermark_within_source_data", "bucket_keys_aligned",
        "append_only_into_absent", "one_exclusive_in_flight", "stale_only_from_valid",

@@ -20,13 +20,36 @@ use std::process::Command;
 
 /// One judge: a name and the `mvsim` arguments (the JSON output path is appended).
 struct Judge {
-    name: &'static str,
-    args: Vec<&'static str>,
+    name: String,
+    args: Vec<String>,
 }
 
+/// The shipped configuration files `post-fixed` is judged on (session 8: the proposed fixes
+/// are engine code too; `post-fixed` keeps every property on every shipped configuration
+/// file, and the CI gate checks it on `ci` and the families, so a mutant in a fix's code
+/// path that no `post` or `pre` judge runs, such as fix-f9's timed coverage or fix-f5's
+/// budget, is judged here). Cheapest first: 0.02-1.4 s each in release.
+const POST_FIXED_FILES: [&str; 7] = [
+    "catch-up",
+    "old-backfill-timeless",
+    "old-backfill-failover",
+    "delete-reupload",
+    "leadership-change-backfill",
+    "failover",
+    "catch-up-mark",
+];
+
 fn judges() -> Vec<Judge> {
-    let check = |engine: &'static str, config: &'static str| {
-        vec![
+    let check = |engine: &str, config: &str| Judge {
+        name: format!(
+            "check {engine}/{}",
+            config
+                .trim_end_matches(".toml")
+                .rsplit('/')
+                .next()
+                .unwrap_or(config)
+        ),
+        args: [
             "check",
             "--engine",
             engine,
@@ -41,132 +64,40 @@ fn judges() -> Vec<Judge> {
             "--timeout",
             "300",
         ]
+        .map(str::to_string)
+        .to_vec(),
     };
+    let file = |name: &str| format!("{}/configs/{name}.toml", env!("CARGO_MANIFEST_DIR"));
     // Cheapest first (measured on the loaded 2-core machine: post/small, post/catch-up
     // 0.1 s, the sweep 4 s, pre/small 9 s, post/ci-budget-2 6 s (350,439 states), post/ci
-    // 85-150 s at opt-level 1), so that a mutant
-    // an earlier judge kills by an old property skips the rest (`settled_by_old`).
-    vec![
-        Judge {
-            name: "check post/small",
-            args: check("post", "small"),
-        },
-        Judge {
-            name: "check post/catch-up",
-            args: check(
-                "post",
-                concat!(env!("CARGO_MANIFEST_DIR"), "/configs/catch-up.toml"),
-            ),
-        },
+    // 85-150 s at opt-level 1), so that a mutant an earlier judge kills by an old property
+    // skips the rest (`settled_by_old`).
+    let mut judges = vec![
+        check("post", "small"),
+        check("post", &file("catch-up")),
         // Session 8: the boundary case of the CM's range tests (a one-row segment at a
         // bucket's start), which no other judge's source has (post 90 states, pre 87).
+        check("post", &file("point-segment")),
+        check("pre", &file("point-segment")),
         Judge {
-            name: "check post/point-segment",
-            args: check(
-                "post",
-                concat!(env!("CARGO_MANIFEST_DIR"), "/configs/point-segment.toml"),
-            ),
-        },
-        Judge {
-            name: "check pre/point-segment",
-            args: check(
-                "pre",
-                concat!(env!("CARGO_MANIFEST_DIR"), "/configs/point-segment.toml"),
-            ),
-        },
-        Judge {
-            name: "sweep post 0..100",
-            args: vec![
+            name: "sweep post 0..100".to_string(),
+            args: [
                 "sweep", "--engine", "post", "--seeds", "0..100", "--jobs", "1",
-            ],
+            ]
+            .map(str::to_string)
+            .to_vec(),
         },
-        Judge {
-            name: "check pre/small",
-            args: check("pre", "small"),
-        },
+        check("pre", "small"),
         // Where budgets run out (F5's preset: no faults, a critical budget of 2): no other
         // judge exhausts a CAS budget, so only this one can tell a retry loop that never
         // stops, or stops early, from a correct one.
-        Judge {
-            name: "check post/ci-budget-2",
-            args: check("post", "ci-budget-2"),
-        },
-        // The proposed fixes are engine code too: `post-fixed` keeps every property on
-        // every shipped configuration file (the CI gate checks it on `ci` and the families),
-        // so a mutant in a fix's code path that no `post` or `pre` judge runs (fix-f9's timed
-        // coverage, fix-f5's budget) is judged here, cheapest first (session 8: 0.02-1.4 s
-        // each in release; ci-budget-2 1,310,341 states).
-        Judge {
-            name: "check post-fixed/small",
-            args: check("post-fixed", "small"),
-        },
-        Judge {
-            name: "check post-fixed/catch-up",
-            args: check(
-                "post-fixed",
-                concat!(env!("CARGO_MANIFEST_DIR"), "/configs/catch-up.toml"),
-            ),
-        },
-        Judge {
-            name: "check post-fixed/old-backfill-timeless",
-            args: check(
-                "post-fixed",
-                concat!(
-                    env!("CARGO_MANIFEST_DIR"),
-                    "/configs/old-backfill-timeless.toml"
-                ),
-            ),
-        },
-        Judge {
-            name: "check post-fixed/old-backfill-failover",
-            args: check(
-                "post-fixed",
-                concat!(
-                    env!("CARGO_MANIFEST_DIR"),
-                    "/configs/old-backfill-failover.toml"
-                ),
-            ),
-        },
-        Judge {
-            name: "check post-fixed/delete-reupload",
-            args: check(
-                "post-fixed",
-                concat!(env!("CARGO_MANIFEST_DIR"), "/configs/delete-reupload.toml"),
-            ),
-        },
-        Judge {
-            name: "check post-fixed/leadership-change-backfill",
-            args: check(
-                "post-fixed",
-                concat!(
-                    env!("CARGO_MANIFEST_DIR"),
-                    "/configs/leadership-change-backfill.toml"
-                ),
-            ),
-        },
-        Judge {
-            name: "check post-fixed/failover",
-            args: check(
-                "post-fixed",
-                concat!(env!("CARGO_MANIFEST_DIR"), "/configs/failover.toml"),
-            ),
-        },
-        Judge {
-            name: "check post-fixed/catch-up-mark",
-            args: check(
-                "post-fixed",
-                concat!(env!("CARGO_MANIFEST_DIR"), "/configs/catch-up-mark.toml"),
-            ),
-        },
-        Judge {
-            name: "check post-fixed/ci-budget-2",
-            args: check("post-fixed", "ci-budget-2"),
-        },
-        Judge {
-            name: "check post/ci",
-            args: check("post", "ci"),
-        },
-    ]
+        check("post", "ci-budget-2"),
+        check("post-fixed", "small"),
+    ];
+    judges.extend(POST_FIXED_FILES.map(|name| check("post-fixed", &file(name))));
+    judges.push(check("post-fixed", "ci-budget-2"));
+    judges.push(check("post", "ci"));
+    judges
 }
 
 /// The properties of the registry at `b5b3c8f`, the start of issue 10 (the same list is in
@@ -188,29 +119,25 @@ const OLD_PROPERTIES: [&str; 13] = [
     "quiescent_mv_data_matches_source",
 ];
 
-/// The judges added after `b5b3c8f` (their kills count only for the "after" score).
-const NEW_JUDGES: [&str; 13] = [
+/// The judges added after `b5b3c8f` (their kills count only for the "after" score): every
+/// `post-fixed` judge and these.
+const NEW_JUDGES: [&str; 4] = [
     "check post/catch-up",
     "check post/point-segment",
     "check pre/point-segment",
     "check post/ci-budget-2",
-    "check post-fixed/small",
-    "check post-fixed/catch-up",
-    "check post-fixed/old-backfill-timeless",
-    "check post-fixed/old-backfill-failover",
-    "check post-fixed/delete-reupload",
-    "check post-fixed/leadership-change-backfill",
-    "check post-fixed/failover",
-    "check post-fixed/catch-up-mark",
-    "check post-fixed/ci-budget-2",
 ];
+
+fn is_new_judge(name: &str) -> bool {
+    NEW_JUDGES.contains(&name) || name.starts_with("check post-fixed/")
+}
 
 /// Do the kills so far settle both scores (a kill that counts before, hence after too)?
 /// Then the remaining judges are skipped; `MVSIM_ORACLE_ALL_JUDGES=1` runs them anyway.
 fn settled_by_old(kills: &[String]) -> bool {
     kills.iter().any(|kill| {
         let (judge, what) = kill.split_once(": ").unwrap_or(("", kill));
-        !NEW_JUDGES.contains(&judge)
+        !is_new_judge(judge)
             && (what.contains("engine panic")
                 || OLD_PROPERTIES
                     .iter()
@@ -353,7 +280,7 @@ fn checker_verdicts_match_the_unmutated_engine() {
                 }
                 if let Some(baseline) = &baseline {
                     let known: BTreeSet<&String> =
-                        baseline.get(judge.name).into_iter().flatten().collect();
+                        baseline.get(&judge.name).into_iter().flatten().collect();
                     for name in &verdict.violated {
                         if !known.contains(name) {
                             kills.push(format!("{}: new violation {name}", judge.name));
@@ -397,4 +324,19 @@ fn checker_verdicts_match_the_unmutated_engine() {
         return;
     }
     assert!(kills.is_empty(), "killed by the checker: {kills:?}");
+}
+
+/// The judges' names key the recorded baselines and kills (`DIR/baseline.json`,
+/// `records.jsonl`, `docs/mutation-s6/judge.py`'s list): each is unique, and every name the
+/// "after only" rule lists is a judge's.
+#[test]
+fn judge_names_are_unique_and_the_new_ones_exist() {
+    let names: Vec<String> = judges().into_iter().map(|judge| judge.name).collect();
+    let unique: BTreeSet<&String> = names.iter().collect();
+    assert_eq!(unique.len(), names.len(), "{names:?}");
+    assert_eq!(names.len(), 17);
+    for new in NEW_JUDGES {
+        assert!(names.iter().any(|name| name == new), "{new} is not a judge");
+    }
+    assert_eq!(names.iter().filter(|name| is_new_judge(name)).count(), 13);
 }

@@ -152,6 +152,47 @@ def source_line(file, number):
     if file not in lines:
         lines[file] = open(os.path.join(repo, file)).read().split("\n")
     return lines[file][number - 1]
+def top_level(text, token):
+    """Does `token` occur in `text` outside every (), [] and {}?"""
+    depth = 0
+    for i, char in enumerate(text):
+        depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(char, 0)
+        if depth == 0 and text.startswith(token, i):
+            return True
+    return False
+def in_mutant_guard_conjunct(m, line):
+    """Is the mutated line part of a condition that spans lines, `if has_mutant(..) && a &&
+    b` (an `if` or a `match` arm's guard, up to its `{` or `=>`), and the mutation inside
+    one of the other conjuncts? Such a condition is false on every shipped engine whatever
+    `a` and `b` evaluate to, so the mutant is one of the branch's (world.rs:870, session
+    8). Kept: a mutation of a top-level `&&` itself (`has_mutant(..) || b` changes the
+    shipped engines), and any condition with a top-level `||`."""
+    if "replace && with" in m["name"] or "replace match guard" in m["name"]:
+        return False
+    start = None
+    for n in range(line, max(0, line - 8), -1):
+        if re.search(r"(^|\s)if\s", source_line(m["file"], n).split("//")[0]):
+            start = n
+            break
+    if start is None:
+        return False
+    parts = []
+    for n in range(start, start + 12):
+        text = source_line(m["file"], n).split("//")[0]
+        parts.append(text)
+        if text.rstrip().endswith("{") or "=>" in text:
+            break
+    else:
+        return False
+    if n < line:
+        return False
+    condition = " ".join(parts)
+    condition = condition[re.search(r"(^|\s)if\s", condition).end():]
+    condition = re.split(r"=>|\{\s*$", condition)[0]
+    if top_level(condition, "||"):
+        return False
+    first = re.split(r"&&", condition, maxsplit=1)[0]
+    return "has_mutant(" in first and "!" not in first.replace("!=", "")
 def reads_mutant_flag(m):
     """Is the mutated line inside a branch that only a `mutant-*` profile takes: the true
     block of an `if`, or the arm of a `match` guard, whose condition reads `has_mutant(`
@@ -164,6 +205,8 @@ def reads_mutant_flag(m):
     if "has_mutant(" in m["name"] and m["name"].endswith(" with false in " + m["function"]["function_name"]):
         return True
     line = int(m["name"].split(":")[1])
+    if in_mutant_guard_conjunct(m, line):
+        return True
     depth = 0
     for n in range(line - 1, 0, -1):
         text = source_line(m["file"], n)

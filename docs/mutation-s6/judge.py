@@ -43,7 +43,9 @@ JUDGES = [("check post/small", check("post", "small")),
           ("failover", REPO + "/configs/failover.toml"),
           ("catch-up-mark", REPO + "/configs/catch-up-mark.toml"),
           ("ci-budget-2", "ci-budget-2")]] + [
-          ("check post/ci", check("post", "ci"))]
+          ("check post/ci", check("post", "ci")),
+          # session 9: fix-f1's failed-commit record (two failed commits at once), ~53 s
+          ("check post-fixed/two-failed-commits", check("post-fixed", REPO + "/configs/two-failed-commits.toml"))]
 NEW_JUDGES = {"check post/catch-up", "check post/ci-budget-2", "check post/point-segment", "check pre/point-segment"} | {
     name for name, _ in JUDGES if name.startswith("check post-fixed/")}
 OLD = {"watermark_monotonic", "watermark_within_source_data", "bucket_keys_aligned",

@@ -313,6 +313,12 @@ fn hash_engine_state(world: &World, hasher: &mut impl Hasher) {
     world.broker.hash(hasher);
     // The signature causes the fixpoint's witnesses read (`mvsim_model::signature`).
     world.ghost.buckets.hash(hasher);
+    // Engine state the settle steps and the quiescent properties read, too (session 9:
+    // fix-f1's failed-commit record and the old lead's cycle were missing, so two states
+    // that differ only there shared one settle result).
+    world.failed_commits.hash(hasher);
+    world.old_lead.hash(hasher);
+    world.source_removing.hash(hasher);
 }
 
 impl MvModel {

@@ -22,6 +22,7 @@ pub mod manager;
 #[cfg(test)]
 mod manager_tests;
 pub mod operation;
+pub mod panics;
 pub mod partition;
 pub mod profile;
 pub mod properties;

@@ -753,14 +753,28 @@ macro_rules! sometimes {
     };
 }
 
+/// A quiescent property. At a settle that a model panic stopped (`Ghost::model_panic`) the
+/// world is whatever the failed model left, so only `settles` (the `@model` form) judges
+/// it, as class `model-panic`; every other quiescent property holds there.
 macro_rules! quiescent {
-    ($name:literal, $statement:literal, $evidence:literal, $check:expr) => {
+    (@model $name:literal, $statement:literal, $evidence:literal, $check:expr) => {
         Property {
             name: $name,
             expectation: Expectation::Quiescent,
             statement: $statement,
             evidence: $evidence,
             check: Check::Settled($check),
+        }
+    };
+    ($name:literal, $statement:literal, $evidence:literal, $check:expr) => {
+        Property {
+            name: $name,
+            expectation: Expectation::Quiescent,
+            statement: $statement,
+            evidence: $evidence,
+            check: Check::Settled(|config: &Config, settled: &Settled| {
+                settled.world.ghost.model_panic.is_some() || $check(config, settled)
+            }),
         }
     };
 }
@@ -827,8 +841,8 @@ static REGISTRY: [Property; 52] = [
         register_linearizable
     ),
     quiescent!(
-        "settles",
-        "once events and faults stop, the engine reaches a fixpoint within the step budget",
+        @model "settles",
+        "once events and faults stop, the engine reaches a fixpoint within the step budget (a step of the model that panics reaches none)",
         "DESIGN-NOTES quiescence; spec §4 I13",
         settles
     ),

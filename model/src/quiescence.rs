@@ -106,7 +106,9 @@ fn settle_recorded(
         if steps > 0 && known(&world) {
             return None;
         }
-        if steps >= STEPS_MAX {
+        // A step of the model panicked (`Ghost::model_panic`, before or during this
+        // settle): no fixpoint, and `settles` reports it as `model-panic`.
+        if world.ghost.model_panic.is_some() || steps >= STEPS_MAX {
             return Some(Settled {
                 world,
                 steps,
@@ -137,7 +139,7 @@ fn settle_recorded(
         if let Some(sweep) = sweep {
             let mut probe = world.clone();
             probe.step(settle_config, &sweep, &mut NoEntropy);
-            if probe.consistency.work.is_some() {
+            if probe.consistency.work.is_some() || probe.ghost.model_panic.is_some() {
                 world = probe;
                 record(taken, &mut recent, &sweep);
                 steps += 1;
@@ -195,4 +197,5 @@ fn same_engine_state(left: &World, right: &World) -> bool {
         && left.consistency == right.consistency
         && left.mv_data == right.mv_data
         && left.broker == right.broker
+        && left.ghost.model_panic == right.ghost.model_panic
 }

@@ -274,6 +274,9 @@ pub mod classes {
     pub const TWO_LIVE: &str = "two-live-tasks";
     pub const UNALIGNED: &str = "unaligned-key";
     pub const NO_FIXPOINT: &str = "no-fixpoint";
+    /// `settles`: a step of the model panicked (`Ghost::model_panic`): a bug in mvsim's
+    /// model or in an edit to it, never a Pinot behaviour.
+    pub const MODEL_PANIC: &str = "model-panic";
     pub const ZOMBIE: &str = "zombie";
     pub const LIVE_TASK: &str = "live-task";
     pub const VALID_TASK_FINGERPRINT: &str = "valid-task-fingerprint";
@@ -546,7 +549,14 @@ pub fn witnesses_of(config: &Config, property: &'static Property, world: &World)
         "settles" => vec![witness(
             property,
             "settle",
-            Signature::new(name, classes::NO_FIXPOINT),
+            Signature::new(
+                name,
+                if world.ghost.model_panic.is_some() {
+                    classes::MODEL_PANIC
+                } else {
+                    classes::NO_FIXPOINT
+                },
+            ),
         )],
         "watermark_monotonic"
         | "stale_only_from_valid"

@@ -433,6 +433,13 @@ pub struct Ghost {
     /// Witness bits of the step that produced this state (not part of its identity).
     #[serde(skip)]
     pub witnessed: Witness,
+    /// The model itself failed: a step panicked (an `expect`, an `unreachable!`, an index
+    /// out of range: a bug in mvsim's model or in an edit to it, never a Pinot behaviour).
+    /// The message and where it was raised; the world offers no action from here on and
+    /// its settle reports `settles` violated with class `model-panic`
+    /// ([`World::step`]). `None` in every state of a sound model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_panic: Option<Box<str>>,
 }
 
 /// Step events that only `sometimes` properties read, kept out of the state's identity:
@@ -604,6 +611,9 @@ impl World {
 
     /// Every enabled step, in an order that depends on the state alone.
     pub fn actions(&self, config: &Config, out: &mut Vec<Action>) {
+        if self.ghost.model_panic.is_some() {
+            return; // a failed model takes no further step
+        }
         if config.timing == Timing::Abstract && self.clock_ticks < config.clock_ticks_max {
             out.push(Action::ClockTick);
         }
@@ -681,10 +691,32 @@ impl World {
     }
 
     /// Applies one step. Panics if the step is not enabled (a driver bug).
+    ///
+    /// A panic inside the step is caught ([`Ghost::model_panic`]): the world keeps what
+    /// the step had done when it panicked, every per-step ghost bit is cleared (so no
+    /// property judges the half-done step), and every later step is a no-op. The checker
+    /// restores the state before the step instead ([`World::fail_step`]), so the state it
+    /// reports is a real one; the panic then reaches the user as a `settles` violation
+    /// with its trace, not as a crash without one.
     pub fn step(&mut self, config: &Config, action: &Action, entropy: &mut dyn Entropy) {
-        // Violation and milestone bits describe the step that produced a state only: a
-        // checker judges every state, so a fact need not outlive its step, and histories
-        // that differ only in old milestones stay one state.
+        if self.ghost.model_panic.is_some() {
+            return;
+        }
+        let caught = crate::panics::catching(|| self.step_unguarded(config, action, entropy));
+        if let Err(message) = caught {
+            self.clear_step_ghost();
+            self.ghost.model_panic = Some(message.into_boxed_str());
+        }
+    }
+
+    /// `self` is the state before a step whose result panicked: it becomes the failed
+    /// state, this state with [`Ghost::model_panic`] set and no per-step ghost bits.
+    pub fn fail_step(&mut self, message: Box<str>) {
+        self.clear_step_ghost();
+        self.ghost.model_panic = Some(message);
+    }
+
+    fn clear_step_ghost(&mut self) {
         self.ghost.violations = 0;
         self.ghost.reached = 0;
         self.ghost.violation_detail = 0;
@@ -692,6 +724,13 @@ impl World {
         self.ghost.unchanged_write_detail = 0;
         self.ghost.precondition_detail = 0;
         self.ghost.witnessed = Witness(0);
+    }
+
+    fn step_unguarded(&mut self, config: &Config, action: &Action, entropy: &mut dyn Entropy) {
+        // Violation and milestone bits describe the step that produced a state only: a
+        // checker judges every state, so a fact need not outlive its step, and histories
+        // that differ only in old milestones stay one state.
+        self.clear_step_ghost();
         self.count_fault(action);
         use Action::*;
         match action {

@@ -538,9 +538,13 @@ pub fn checker_path(
                     diagram.push(line);
                 }
             }
-            ReplayEvent::Settle { steps, converged } => diagram.note(&format!(
+            ReplayEvent::Settle {
+                steps,
+                converged,
+                panic,
+            } => diagram.note(&format!(
                 "settle: no more events or faults, fair schedule ({steps} steps, {})",
-                crate::trace::settle_outcome(converged)
+                crate::trace::settle_outcome(converged, panic)
             )),
             ReplayEvent::Quiescent { config, world } => diagram.note(&format!(
                 "at quiescence: {}",

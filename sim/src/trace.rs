@@ -669,8 +669,13 @@ pub enum ReplayEvent<'a> {
         /// A step of the settle's fair continuation (callers drop those with no effect).
         settling: bool,
     },
-    /// The settle begins: its length and whether it reached a fixpoint.
-    Settle { steps: u32, converged: bool },
+    /// The settle begins: its length, whether it reached a fixpoint, and the message of a
+    /// model panic (`Ghost::model_panic`) that stopped it.
+    Settle {
+        steps: u32,
+        converged: bool,
+        panic: Option<&'a str>,
+    },
     /// The settled world, after the settle's last step.
     Quiescent {
         config: &'a Config,
@@ -679,11 +684,11 @@ pub enum ReplayEvent<'a> {
 }
 
 /// How a settle ended, as the trace and the diagram print it.
-pub fn settle_outcome(converged: bool) -> &'static str {
-    if converged {
-        "fixpoint reached"
-    } else {
-        "NO fixpoint within budget"
+pub fn settle_outcome(converged: bool, panic: Option<&str>) -> String {
+    match (converged, panic) {
+        (_, Some(message)) => format!("NO fixpoint: the MODEL PANICKED: {message}"),
+        (true, None) => "fixpoint reached".to_string(),
+        (false, None) => "NO fixpoint within budget".to_string(),
     }
 }
 
@@ -701,6 +706,13 @@ pub fn replay_events(
     for (index, action) in actions.iter().enumerate() {
         let before = world.clone();
         world.step(config, action, &mut mvsim_model::NoEntropy);
+        if before.ghost.model_panic.is_none() {
+            if let Some(message) = world.ghost.model_panic.take() {
+                // As the checker reports it: the state before the step that panicked.
+                world = before.clone();
+                world.fail_step(message);
+            }
+        }
         visit(ReplayEvent::Step {
             config,
             index: index + 1,
@@ -717,6 +729,7 @@ pub fn replay_events(
     visit(ReplayEvent::Settle {
         steps: settled.steps,
         converged: settled.converged,
+        panic: settled.world.ghost.model_panic.as_deref(),
     });
     for (offset, action) in taken.iter().enumerate() {
         let before = world.clone();

@@ -315,10 +315,11 @@ fn hash_engine_state(world: &World, hasher: &mut impl Hasher) {
     world.ghost.buckets.hash(hasher);
     // Engine state the settle steps and the quiescent properties read, too (session 9:
     // fix-f1's failed-commit record and the old lead's cycle were missing, so two states
-    // that differ only there shared one settle result).
+    // that differ only there shared one settle result); and a model panic.
     world.failed_commits.hash(hasher);
     world.old_lead.hash(hasher);
     world.source_removing.hash(hasher);
+    world.ghost.model_panic.hash(hasher);
 }
 
 impl MvModel {
@@ -506,6 +507,13 @@ impl Model for MvModel {
     fn next_state(&self, state: &World, action: Action) -> Option<World> {
         let mut next = state.clone();
         next.step(&self.config, &action, &mut NoEntropy);
+        if let Some(message) = next.ghost.model_panic.take() {
+            // The model panicked in this step: report the state before it, marked, so
+            // the trace ends in a real state and `settles` fails there (class
+            // `model-panic`) instead of the search ending without a trace.
+            next = state.clone();
+            next.fail_step(message);
+        }
         Some(next)
     }
 

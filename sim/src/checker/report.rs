@@ -567,9 +567,13 @@ pub fn render_trace(model: &MvModel, actions: &[Action], with_settle: bool) -> V
                     lines.push(line.render());
                 }
             }
-            ReplayEvent::Settle { steps, converged } => lines.push(format!(
+            ReplayEvent::Settle {
+                steps,
+                converged,
+                panic,
+            } => lines.push(format!(
                 "---- settle: no more events or faults; fair schedule ({steps} steps, {}) ----",
-                crate::trace::settle_outcome(converged)
+                crate::trace::settle_outcome(converged, panic)
             )),
             ReplayEvent::Quiescent { config, world } => lines.push(format!(
                 "---- at quiescence: {} ----",

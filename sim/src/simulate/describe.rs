@@ -74,6 +74,16 @@ fn broker_detail(config: &Config, world: &World) -> String {
 /// The detail of a `Quiescent` property violated at the settled state.
 pub fn settled_detail(property: &str, config: &Config, settled: &Settled) -> String {
     match property {
+        "settles" if settled.world.ghost.model_panic.is_some() => format!(
+            "the MODEL PANICKED after {} settle steps: {}",
+            settled.steps,
+            settled
+                .world
+                .ghost
+                .model_panic
+                .as_deref()
+                .unwrap_or_default()
+        ),
         "settles" => {
             let pending: Vec<String> = settled
                 .still_active

@@ -457,6 +457,11 @@ impl<'a, 't> Driver<'a, 't> {
             tracer(self.steps, before, action, &self.world);
         }
         self.steps += 1;
+        if self.world.ghost.model_panic.is_some() {
+            // The model panicked in this step: the world is what it left half done, so
+            // no `always` judges it; the run's settle reports `settles | model-panic`.
+            return;
+        }
         self.checks
             .after_step(self.config, &self.world, self.steps, phase);
     }
@@ -514,7 +519,11 @@ impl<'a, 't> Driver<'a, 't> {
         let buckets = self.world.runtime().map_or(0, |r| r.partitions.len()) as i64;
         let give_up_ms = calm_after_ms + (buckets + 8) * params.scheduler_period_ms;
         let mut steps = 0;
-        while steps < HEAL_STEPS_MAX && self.world.now_ms < give_up_ms && !self.stopped() {
+        while steps < HEAL_STEPS_MAX
+            && self.world.now_ms < give_up_ms
+            && !self.stopped()
+            && self.world.ghost.model_panic.is_none()
+        {
             self.refresh_actions();
             let wanted = self.actions.iter().find(|action| {
                 !action.is_fault()
@@ -907,6 +916,9 @@ pub fn run_seeded(
     let mut limit_hit = false;
     let mut interrupted = false;
     while seeded.driver.world.now_ms < end_ms {
+        if seeded.driver.world.ghost.model_panic.is_some() {
+            break; // the model panicked: the settle reports it (`settles | model-panic`)
+        }
         let steps = seeded.driver.steps as u64;
         if steps >= params.steps_max {
             limit_hit = true;

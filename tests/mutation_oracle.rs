@@ -2,9 +2,10 @@
 //!
 //! `scripts/mutation.sh` runs `cargo mutants` with this test as the only test. For each
 //! mutated engine it runs the shipped `mvsim` binary on the shipped configurations and a
-//! fixed sweep, and compares the set of violated property names with the unmutated
-//! engine's (recorded by the first run in `$MVSIM_ORACLE_DIR/baseline.json`, which is the
-//! unmutated baseline run cargo-mutants makes before any mutant). The mutant is killed
+//! fixed sweep, and compares the set of violated property names (and, for a check, of
+//! finding signatures) with the unmutated engine's (recorded by the first run in
+//! `$MVSIM_ORACLE_DIR/baseline.json`, which is the unmutated baseline run cargo-mutants
+//! makes before any mutant). The mutant is killed
 //! (this test fails) when a judge reports a violation the baseline lacks (a settle failure
 //! is the violation of `settles`) or the engine panics; pins, snapshots and unit tests are
 //! not consulted. Without `MVSIM_ORACLE_DIR` the test does nothing, so `cargo test` stays
@@ -162,11 +163,30 @@ struct Verdict {
 
 fn verdict_of(json: &serde_json::Value) -> Verdict {
     if let Some(properties) = json.get("properties").and_then(|p| p.as_array()) {
-        let violated = properties
+        let mut violated: BTreeSet<String> = properties
             .iter()
             .filter(|p| p["verdict"] == "violated")
             .filter_map(|p| p["name"].as_str().map(str::to_string))
             .collect();
+        // Session 9: and every signature the check saw (the issue's oracle is "a violation
+        // whose signature the unmutated engine lacks"): a mutant that adds a new kind of
+        // violation to an already violated property (on `pre`, most of them) is killed.
+        // A complete search's signatures are a function of its reachable states.
+        let findings = &json["findings"];
+        let accepted = findings["accepted"].as_array().into_iter().flatten();
+        let seen = accepted
+            .flat_map(|finding| finding["signatures"].as_array().into_iter().flatten())
+            .chain(
+                findings["new"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|finding| &finding["signature"]),
+            );
+        violated.extend(
+            seen.filter_map(|signature| signature.as_str())
+                .map(|signature| format!("signature {signature}")),
+        );
         let complete = json["outcome"]
             .as_str()
             .is_some_and(|outcome| outcome.starts_with("complete"));

@@ -62,7 +62,15 @@ def run(args, path):
         return {"error": f"exit {p.returncode}: " + " | ".join(p.stderr.strip().split("\n")[-3:])}
     j = json.load(open(path))
     if "properties" in j:
-        return {"violated": sorted(x["name"] for x in j["properties"] if x["verdict"] == "violated"),
+        # Session 9: a check's verdict is its violated properties *and* its signatures (the
+        # issue's oracle: "a violation whose signature the unmutated engine lacks"), so a
+        # mutant that adds a new kind of violation of an already violated property is
+        # killed. A complete search's signatures are a function of its reachable states.
+        findings = j.get("findings") or {}
+        sigs = [s for f in findings.get("accepted", []) for s in f.get("signatures", [])] + [
+            f["signature"] for f in findings.get("new", [])]
+        return {"violated": sorted(x["name"] for x in j["properties"] if x["verdict"] == "violated")
+                + sorted("signature " + s for s in set(sigs)),
                 "complete": str(j.get("outcome", "")).startswith("complete"), "states": j.get("unique_states")}
     return {"violated": sorted((j.get("failures") or {}).keys()), "complete": True, "states": None}
 def settled(kills):

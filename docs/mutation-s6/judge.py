@@ -42,7 +42,8 @@ JUDGES = [("check post/small", check("post", "small")),
           ("leadership-change-backfill", REPO + "/configs/leadership-change-backfill.toml"),
           ("failover", REPO + "/configs/failover.toml"),
           ("catch-up-mark", REPO + "/configs/catch-up-mark.toml"),
-          ("ci-budget-2", "ci-budget-2")]] + [
+          ("ci-budget-2", "ci-budget-2"),
+          ("ci-family#1531", "ci-family#1531")]] + [  # session 9: fix-f14's supersession
           ("check post/ci", check("post", "ci")),
           # session 9: fix-f1's failed-commit record (two failed commits at once), ~53 s
           ("check post-fixed/two-failed-commits", check("post-fixed", REPO + "/configs/two-failed-commits.toml"))]

@@ -690,7 +690,8 @@ impl World {
         self.scheduler.next_cycle_ms = self.arm(config, config.scheduler_period_ms);
     }
 
-    /// Applies one step. Panics if the step is not enabled (a driver bug).
+    /// Applies one step. A step that is not enabled is a driver bug: its panic (an index
+    /// out of range, an `expect`) is caught like any other.
     ///
     /// A panic inside the step is caught ([`Ghost::model_panic`]): the world keeps what
     /// the step had done when it panicked, every per-step ghost bit is cleared (so no

@@ -13,15 +13,19 @@
 # - lists the cargo-mutants mutants of the engine files (model/src: manager, scheduler,
 #   executor, consistency_manager, partition, segment_source, register, broker, world; with
 #   --quiescence only model/src/quiescence.rs, the oracle's own code, reported separately),
-#   minus every mutant on a line that reads a `mutant-*` flag (`has_mutant(`) and the
-#   functions `.cargo/mutants.toml` excludes;
+#   minus every mutant inside a branch only a `mutant-*` flag takes (`has_mutant(`: the
+#   block of such an `if` or match guard, or, since session 9, another conjunct of a
+#   multi-line guard whose first conjunct is the flag) and the functions
+#   `.cargo/mutants.toml` excludes;
 # - selects a round-robin shard (`--shard K/N`: mutant i when i % N == K) or a fixed
 #   sample (`--sample 30/0`: every 30th mutant from offset 0) of that list;
 # - records the unmutated engine's verdicts once (DIR/baseline.json), then runs
 #   `cargo mutants` on the selection with tests/mutation_oracle.rs as the only test: a
-#   mutant is caught when `mvsim check` (post/small, post on configs/catch-up.toml,
-#   pre/small, post/ci-budget-2, post-fixed on nine shipped configurations (session 8), post/ci) or `mvsim sweep --engine post --seeds 0..100` reports a violation
-#   the baseline lacks, or the engine panics (judges run cheapest first; once a kill by a
+#   mutant is caught when one of the nineteen judges of tests/mutation_oracle.rs
+#   (`mvsim check` of post, pre and post-fixed on shipped configurations and one ci-family
+#   member, and `mvsim sweep --engine post --seeds 0..100`) reports a violated property or
+#   (a check) a finding signature the baseline lacks, `settles | model-panic` included, or
+#   the binary fails (judges run cheapest first; once a kill by a
 #   property of b5b3c8f or a panic settles both scores the rest are skipped, unless
 #   MVSIM_ORACLE_ALL_JUDGES=1);
 # - is resumable: a second run with the same DIR skips mutants already judged

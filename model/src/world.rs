@@ -696,7 +696,7 @@ impl World {
     /// A panic inside the step is caught ([`Ghost::model_panic`]): the world keeps what
     /// the step had done when it panicked, every per-step ghost bit is cleared (so no
     /// property judges the half-done step), and every later step is a no-op. The checker
-    /// restores the state before the step instead ([`World::fail_step`]), so the state it
+    /// restores the state before the step instead ([`World::next`]), so the state it
     /// reports is a real one; the panic then reaches the user as a `settles` violation
     /// with its trace, not as a crash without one.
     pub fn step(&mut self, config: &Config, action: &Action, entropy: &mut dyn Entropy) {
@@ -710,11 +710,20 @@ impl World {
         }
     }
 
-    /// `self` is the state before a step whose result panicked: it becomes the failed
-    /// state, this state with [`Ghost::model_panic`] set and no per-step ghost bits.
-    pub fn fail_step(&mut self, message: Box<str>) {
-        self.clear_step_ghost();
-        self.ghost.model_panic = Some(message);
+    /// The state after `action`, as the checker and trace replay report it: where the step
+    /// panics, not the half-done world [`World::step`] leaves but this state marked with
+    /// [`Ghost::model_panic`] (no per-step ghost bits), so a reported state is a real one.
+    pub fn next(&self, config: &Config, action: &Action, entropy: &mut dyn Entropy) -> World {
+        let mut next = self.clone();
+        next.step(config, action, entropy);
+        if self.ghost.model_panic.is_none() {
+            if let Some(message) = next.ghost.model_panic.take() {
+                next = self.clone();
+                next.clear_step_ghost();
+                next.ghost.model_panic = Some(message);
+            }
+        }
+        next
     }
 
     fn clear_step_ghost(&mut self) {

@@ -705,14 +705,8 @@ pub fn replay_events(
     let mut world = World::initial(config);
     for (index, action) in actions.iter().enumerate() {
         let before = world.clone();
-        world.step(config, action, &mut mvsim_model::NoEntropy);
-        if before.ghost.model_panic.is_none() {
-            if let Some(message) = world.ghost.model_panic.take() {
-                // As the checker reports it: the state before the step that panicked.
-                world = before.clone();
-                world.fail_step(message);
-            }
-        }
+        // As the checker reports it (a panicking step gives the state before it, marked).
+        world = before.next(config, action, &mut mvsim_model::NoEntropy);
         visit(ReplayEvent::Step {
             config,
             index: index + 1,

@@ -505,16 +505,9 @@ impl Model for MvModel {
     }
 
     fn next_state(&self, state: &World, action: Action) -> Option<World> {
-        let mut next = state.clone();
-        next.step(&self.config, &action, &mut NoEntropy);
-        if let Some(message) = next.ghost.model_panic.take() {
-            // The model panicked in this step: report the state before it, marked, so
-            // the trace ends in a real state and `settles` fails there (class
-            // `model-panic`) instead of the search ending without a trace.
-            next = state.clone();
-            next.fail_step(message);
-        }
-        Some(next)
+        // A step that panics gives the state before it, marked, so the trace ends in a
+        // real state and `settles` fails there (class `model-panic`).
+        Some(state.next(&self.config, &action, &mut NoEntropy))
     }
 
     fn properties(&self) -> Vec<Property<Self>> {

@@ -24,7 +24,6 @@ mod manager_tests;
 pub mod operation;
 pub mod panics;
 pub mod partition;
-pub mod por;
 pub mod profile;
 pub mod properties;
 pub mod quiescence;

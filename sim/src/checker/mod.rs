@@ -68,9 +68,6 @@ pub struct MvModel {
     /// `target_state_count` counts every revisit: a member of 260,000 unique states
     /// generates 1,200,000).
     pub max_visited: usize,
-    /// Partial-order reduction (`mvsim_model::por`), experimental: on when the environment
-    /// variable `MVSIM_POR` is set. At a state with a local step, explore that step alone.
-    pub reduce: bool,
 }
 
 impl MvModel {
@@ -97,7 +94,6 @@ impl MvModel {
             disabled: properties::registry().iter().map(|_| false).collect(),
             signatures_only: false,
             max_visited: 0,
-            reduce: std::env::var_os("MVSIM_POR").is_some(),
         }
     }
 
@@ -506,12 +502,6 @@ impl Model for MvModel {
 
     fn actions(&self, state: &World, actions: &mut Vec<Action>) {
         state.actions(&self.config, actions);
-        if self.reduce {
-            if let Some(index) = mvsim_model::por::ample(&self.config, state, actions) {
-                actions.swap(0, index);
-                actions.truncate(1);
-            }
-        }
     }
 
     fn next_state(&self, state: &World, action: Action) -> Option<World> {

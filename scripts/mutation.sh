@@ -89,7 +89,7 @@ OLD = {"watermark_monotonic", "watermark_within_source_data", "bucket_keys_align
        "register_linearizable", "settles", "quiescent_buckets_match_source",
        "quiescent_mv_data_matches_source"}
 # The judges added since (tests/mutation_oracle.rs NEW_JUDGES).
-NEW_JUDGES = ["check post/catch-up", "check post/ci-budget-2", "check post-fixed/", "check post/point-segment", "check pre/point-segment"]
+NEW_JUDGES = ["check post/catch-up", "check post/ci-budget-2", "check post-fixed/", "check post/point-segment", "check pre/point-segment", "check post/restart-stale"]
 selected = [line.rstrip("\n") for line in open(os.path.join(out, "selected.txt"))]
 outcomes = {}
 path = os.path.join(out, "mutants.out", "outcomes.json")

@@ -273,3 +273,43 @@ fn a_one_row_segment_on_a_bucket_boundary_is_marked_when_it_changes() {
         );
     }
 }
+
+/// `configs/restart-stale.toml`: the engine starts from a ZNRecord as Pinot stores it
+/// (`configs/data/restart-stale.json`) holding a STALE bucket whose fingerprint the source no
+/// longer has and a VALID-empty one, then a backfill lands in the VALID-empty window. The
+/// codec reads the `S` entry (the only shipped configuration whose initial state goes
+/// through it with one: docs/mutation.md, session 10, `partition.rs:36:13`), `post` and
+/// `post-fixed` keep every property, and the STALE bucket is OVERWRITten.
+#[test]
+fn a_restart_with_a_stale_bucket_in_the_znrecord_is_repaired() {
+    use mvsim_model::partition::PartitionState;
+    use mvsim_model::properties;
+    use stateright::{Checker, Model};
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/restart-stale.toml");
+    for engine in ["post", "post-fixed"] {
+        let profile = Profile::by_name(engine).expect("known profile");
+        let loaded = config_file::load(path, profile).expect("restart-stale.toml loads");
+        let runtime = loaded
+            .config
+            .initial_runtime
+            .clone()
+            .expect("the ZNRecord gives a znode");
+        assert_eq!(runtime.watermark_ms, 1200);
+        assert_eq!(runtime.partitions[&1000].state, PartitionState::Stale);
+        assert_eq!(runtime.partitions[&1100].state, PartitionState::Valid);
+        assert_eq!(runtime.partitions[&1100].fingerprint.segment_count, 0);
+        let model = mvsim_sim::checker::MvModel::from_file(loaded);
+        let checker = model.checker().spawn_bfs().join();
+        assert!(checker.is_done(), "{engine}: the search completes");
+        let violated: Vec<&str> = checker.discoveries().into_keys().collect();
+        assert!(violated.is_empty(), "{engine}: {violated:?}");
+        let overwritten = properties::registry()
+            .iter()
+            .position(|property| property.name == "reach_overwrite_committed")
+            .expect("registered");
+        assert!(
+            checker.model().reached(overwritten),
+            "{engine}: the STALE bucket is overwritten"
+        );
+    }
+}

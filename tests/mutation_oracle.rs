@@ -80,6 +80,9 @@ fn judges() -> Vec<Judge> {
         // bucket's start), which no other judge's source has (post 90 states, pre 87).
         check("post", &file("point-segment")),
         check("pre", &file("point-segment")),
+        // Session 10: the one configuration whose initial znode is a Pinot ZNRecord with a
+        // STALE entry, read through the codec (post 1,334 states).
+        check("post", &file("restart-stale")),
         Judge {
             name: "sweep post 0..100".to_string(),
             args: [
@@ -130,10 +133,11 @@ const OLD_PROPERTIES: [&str; 13] = [
 
 /// The judges added after `b5b3c8f` (their kills count only for the "after" score): every
 /// `post-fixed` judge and these.
-const NEW_JUDGES: [&str; 4] = [
+const NEW_JUDGES: [&str; 5] = [
     "check post/catch-up",
     "check post/point-segment",
     "check pre/point-segment",
+    "check post/restart-stale",
     "check post/ci-budget-2",
 ];
 
@@ -362,9 +366,9 @@ fn judge_names_are_unique_and_the_new_ones_exist() {
     let names: Vec<String> = judges().into_iter().map(|judge| judge.name).collect();
     let unique: BTreeSet<&String> = names.iter().collect();
     assert_eq!(unique.len(), names.len(), "{names:?}");
-    assert_eq!(names.len(), 19);
+    assert_eq!(names.len(), 20);
     for new in NEW_JUDGES {
         assert!(names.iter().any(|name| name == new), "{new} is not a judge");
     }
-    assert_eq!(names.iter().filter(|name| is_new_judge(name)).count(), 15);
+    assert_eq!(names.iter().filter(|name| is_new_judge(name)).count(), 16);
 }

@@ -29,6 +29,7 @@ JUDGES = [("check post/small", check("post", "small")),
           ("check post/catch-up", check("post", REPO + "/configs/catch-up.toml")),
           ("check post/point-segment", check("post", REPO + "/configs/point-segment.toml")),  # session 8
           ("check pre/point-segment", check("pre", REPO + "/configs/point-segment.toml")),  # session 8
+          ("check post/restart-stale", check("post", REPO + "/configs/restart-stale.toml")),  # session 10
           ("sweep post 0..100", ["sweep", "--engine", "post", "--seeds", "0..100", "--jobs", "1"]),
           ("check pre/small", check("pre", "small")),
           ("check post/ci-budget-2", check("post", "ci-budget-2")),
@@ -47,7 +48,8 @@ JUDGES = [("check post/small", check("post", "small")),
           ("check post/ci", check("post", "ci")),
           # session 9: fix-f1's failed-commit record (two failed commits at once), ~53 s
           ("check post-fixed/two-failed-commits", check("post-fixed", REPO + "/configs/two-failed-commits.toml"))]
-NEW_JUDGES = {"check post/catch-up", "check post/ci-budget-2", "check post/point-segment", "check pre/point-segment"} | {
+NEW_JUDGES = {"check post/catch-up", "check post/ci-budget-2", "check post/point-segment", "check pre/point-segment",
+              "check post/restart-stale"} | {
     name for name, _ in JUDGES if name.startswith("check post-fixed/")}
 OLD = {"watermark_monotonic", "watermark_within_source_data", "bucket_keys_aligned",
        "append_only_into_absent", "one_exclusive_in_flight", "stale_only_from_valid",

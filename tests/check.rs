@@ -149,11 +149,17 @@ fn small_pre_finds_both_bugs_the_hardening_pr_fixed_with_minimal_traces() {
 #[test]
 fn small_state_counts_of_the_design_variants_are_pinned() {
     let (no_guards, found) = check_all(small("post-no-delete-guards"));
-    assert_eq!(no_guards, 2759);
-    assert!(
-        violated(&found).is_empty(),
-        "the sweep heals the DELETE race below the watermark: {found:?}"
+    // 2759 before delete_aborts_on_backfill: its violation bit is part of the state.
+    assert_eq!(no_guards, 2804);
+    // The sweep heals the DELETE race below the watermark (no quiescent property fails),
+    // but a DELETE without its pre-check drops the MV segments of a window with data
+    // (EX:405-416: the guard "aborts without mutating MV segments or partition state").
+    assert_eq!(
+        violated(&found),
+        vec!["delete_aborts_on_backfill"],
+        "only the DELETE's own contract is broken: {found:?}"
     );
+    assert_eq!(length_of(&found, "delete_aborts_on_backfill"), Some(19));
     assert!(length_of(&found, "reach_valid_empty_over_data").is_some());
     let (no_sweep, found) = check_all(small("post-no-sweep"));
     assert_eq!(no_sweep, 1437);
@@ -267,6 +273,11 @@ fn every_safety_and_quiescence_property_catches_a_real_bug() {
         (
             "task_outcome_honest",
             ci("mutant-commit-precondition-error-is-success"),
+        ),
+        // The DELETE's backfill guard (a mutation survivor, docs/mutation.md), on `ci`.
+        (
+            "delete_aborts_on_backfill",
+            ci("mutant-delete-skips-backfill-guard"),
         ),
         // Progress and the broker's routing at quiescence, on the shipped catch-up.toml.
         (

@@ -295,6 +295,18 @@ impl World {
         // (`executor_cas`) and the record of a task failing at or after its commit, which
         // the scheduler re-checks (`note_failed_commit`).
         let fix_f1 = config.profile.has_fix(Fix::F1);
+        // delete_aborts_on_backfill: a post DELETE's first step is its backfill guard
+        // (EX:424-442); what the source window and the MV held before it, to judge it after.
+        let delete_check = match *action {
+            Action::ExecutorDeleteSegments { task }
+                if config.profile.is_post() && self.task(task).phase == TaskPhase::Prepared =>
+            {
+                let window_start_ms = self.task(task).config.window_start_ms;
+                crate::properties::delete_check_window_has_data(config, self, window_start_ms)
+                    .then(|| (window_start_ms, self.mv_data.get(&window_start_ms).copied()))
+            }
+            _ => None,
+        };
         let (task, phase) = match *action {
             Action::ExecutorPreProcess { task, fault } => {
                 (task, self.executor_pre_process(config, task, fault))
@@ -325,6 +337,15 @@ impl World {
         };
         if phase == TaskPhase::Succeeded {
             self.ghost.witnessed.0 |= ghost_bits::WITNESS_TASK_SUCCEEDED;
+        }
+        if let Some((window_start_ms, held)) = delete_check {
+            self.ghost.witnessed.0 |= ghost_bits::WITNESS_DELETE_SAW_BACKFILL;
+            let now = self.mv_data.get(&window_start_ms).copied();
+            if crate::properties::delete_check_ignored_data(&phase, held, now) {
+                self.ghost.violations |= ghost_bits::DELETE_IGNORED_BACKFILL;
+                self.ghost.delete_guard_detail =
+                    crate::signature::delete_guard::code(&phase, held != now);
+            }
         }
         if fix_f1 && !config.profile.has_mutant(Mutant::FailedCommitNotRechecked) {
             self.note_failed_commit(task, &phase);
@@ -574,6 +595,7 @@ impl World {
         let fix_f18 = config.profile.has_fix(Fix::F18);
         if !checked && (config.profile.delete_precheck || fix_f18) {
             if config.profile.delete_precheck
+                && !config.profile.has_mutant(Mutant::DeleteSkipsBackfillGuard)
                 && !self
                     .source_window_fingerprint(config, window_start_ms, window_end_ms)
                     .is_empty_window()

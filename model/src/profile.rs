@@ -104,6 +104,12 @@ pub enum Mutant {
     /// lost-ack replay finds its own landed write and throws, so the APPEND that committed
     /// reports FAILED.
     AppendValidNoCarveOut,
+    /// The DELETE task skips its commit-time backfill guard (EX:424-442's
+    /// `shouldAbortDeleteForBackfill` read as redundant beside `clearValid`'s in-CAS source
+    /// guard, PM:330-336, which stays): a DELETE whose window was backfilled after dispatch
+    /// drops the window's MV segments, and only the guard inside `clearValid` keeps the
+    /// bucket STALE.
+    DeleteSkipsBackfillGuard,
 }
 
 /// A proposed fix for one finding about `post` (README "Findings about Pinot";
@@ -533,7 +539,7 @@ const fn post_mutant(name: &'static str, summary: &'static str, mutant: Mutant) 
     }
 }
 
-static PROFILES: [Profile; 27] = [
+static PROFILES: [Profile; 28] = [
     Profile {
         name: "pre",
         summary: "before PR #18642 (a94c00b4ea0): ad-hoc writers, cutoff now-buffer, DELETE removes the entry",
@@ -675,6 +681,11 @@ static PROFILES: [Profile; 27] = [
         "mutant-append-valid-no-carve-out",
         "broken: appendValid throws on a bucket already VALID with its fingerprint (a lost-ack replay fails the APPEND that committed)",
         Mutant::AppendValidNoCarveOut,
+    ),
+    post_mutant(
+        "mutant-delete-skips-backfill-guard",
+        "broken: the DELETE task skips its backfill guard and drops the MV segments of a backfilled window (clearValid's guard stays)",
+        Mutant::DeleteSkipsBackfillGuard,
     ),
 ];
 

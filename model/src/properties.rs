@@ -576,6 +576,39 @@ fn reach_precondition_failed(_: &Config, world: &World) -> bool {
     world.ghost.witnessed.0 & ghost_bits::WITNESS_PRECONDITION_FAILED != 0
 }
 
+/// delete_aborts_on_backfill's antecedent, restated from the guard's definition (EX:424-442:
+/// `computeSourceWindowFingerprint` over the source segments whose inclusive time range
+/// overlaps the half-open window, TU:218; `shouldAbortDeleteForBackfill` aborts when any
+/// does): does any live source segment overlap `[window_start_ms, window_start_ms +
+/// bucketMs)`? A time-less segment (`-1`, `-1`) overlaps no window at or above 0.
+pub fn delete_check_window_has_data(config: &Config, world: &World, window_start_ms: i64) -> bool {
+    let window_end_ms = window_start_ms.saturating_add(config.bucket_ms);
+    world
+        .source
+        .iter()
+        .any(|segment| segment.start_ms < window_end_ms && segment.end_ms >= window_start_ms)
+}
+
+/// delete_aborts_on_backfill's consequent broken: the guard that found data (EX:424-442:
+/// "abort before touching MV segments or partition state") did not end the task SUCCEEDED
+/// (it went on to drop, to clear the fingerprint or to commit), or it changed what the
+/// window's MV segments hold (`held` before the step, `now` after).
+pub fn delete_check_ignored_data(
+    phase: &crate::executor::TaskPhase,
+    held: Option<PartitionFingerprint>,
+    now: Option<PartitionFingerprint>,
+) -> bool {
+    *phase != crate::executor::TaskPhase::Succeeded || held != now
+}
+
+fn delete_aborts_on_backfill(_: &Config, world: &World) -> bool {
+    no_ghost_violation(world, ghost_bits::DELETE_IGNORED_BACKFILL)
+}
+
+fn reach_delete_checks_backfilled_window(_: &Config, world: &World) -> bool {
+    world.ghost.witnessed.0 & ghost_bits::WITNESS_DELETE_SAW_BACKFILL != 0
+}
+
 fn task_outcome_honest(_: &Config, world: &World) -> bool {
     no_ghost_violation(world, ghost_bits::TASK_OUTCOME_DISHONEST)
 }
@@ -779,7 +812,7 @@ macro_rules! quiescent {
     };
 }
 
-static REGISTRY: [Property; 52] = [
+static REGISTRY: [Property; 54] = [
     always!(
         "watermark_monotonic",
         "the watermark never decreases",
@@ -1064,6 +1097,17 @@ static REGISTRY: [Property; 52] = [
         "a strict partition-state operation (appendValid, refreshValid, clearValid, clearStaleFingerprint) throws exactly when its Javadoc precondition fails on the snapshot it read, and it fails only for a zombie task or an operation replaying after a lost ack",
         "PM:170-178, 184-191, 216-220, 297-302 (the preconditions and the carve-out); PM:176-178 (firing indicates a real bug); PM:477-483 (the zombie); EX:518-530",
         strict_preconditions_fire_only_by_design
+    ),
+    always!(
+        "delete_aborts_on_backfill",
+        "a DELETE whose source window holds data when its backfill guard runs ends SUCCEEDED without touching the window's MV segments or the znode",
+        "EX:405-416 (Javadoc: \"aborts without mutating MV segments or partition state, leaving the bucket STALE\"), EX:424-442",
+        delete_aborts_on_backfill
+    ),
+    sometimes!(
+        "reach_delete_checks_backfilled_window",
+        "a DELETE's backfill guard runs over a source window that holds data (a step event, witnessed outside the state's identity)",
+        reach_delete_checks_backfilled_window
     ),
     sometimes!(
         "reach_precondition_failed",

@@ -256,6 +256,48 @@ pub mod outcome {
     }
 }
 
+/// The codes of what a DELETE's backfill guard did instead of aborting
+/// (`Ghost::delete_guard_detail`, `delete_aborts_on_backfill`).
+pub mod delete_guard {
+    use crate::executor::TaskPhase;
+    use crate::manager::Mutation;
+
+    const CLASSES: [&str; 5] = [
+        "mv-segments-dropped",
+        "drop-next",
+        "fingerprint-clear-next",
+        "clear-valid-next",
+        "did-not-abort",
+    ];
+
+    /// The code (never 0): the window's MV segments changed in the guard's step, else where
+    /// the task went on to.
+    pub fn code(phase: &TaskPhase, mv_changed: bool) -> u8 {
+        let index = if mv_changed {
+            0
+        } else {
+            match phase {
+                TaskPhase::DeleteChecked => 1,
+                TaskPhase::Committing(op)
+                    if matches!(op.mutation, Mutation::ClearStaleFingerprint { .. }) =>
+                {
+                    2
+                }
+                TaskPhase::Committing(op) if matches!(op.mutation, Mutation::ClearValid { .. }) => {
+                    3
+                }
+                _ => 4,
+            }
+        };
+        1 + index
+    }
+
+    /// The class of a code; `None` for 0.
+    pub fn class(code: u8) -> Option<&'static str> {
+        CLASSES.get(usize::from(code.checked_sub(1)?)).copied()
+    }
+}
+
 /// The class names of each property's end states.
 pub mod classes {
     pub const ABSENT_BELOW_COVERAGE: &str = "absent-below-coverage";
@@ -311,7 +353,7 @@ pub mod classes {
 /// Every property with a witness function in [`witnesses_of`] (the others get one witness
 /// of class `violated`, which accepts every violation of them; a baseline pattern
 /// `P | violated` for a property listed here matches nothing and is refused).
-pub const WITNESSED: [&str; 23] = [
+pub const WITNESSED: [&str; 24] = [
     "quiescent_buckets_match_source",
     "quiescent_mv_data_matches_source",
     "valid_bucket_mv_matches_fingerprint",
@@ -335,6 +377,7 @@ pub const WITNESSED: [&str; 23] = [
     "quiescent_broker_routes_on_znode",
     "cas_attempts_within_budget",
     "strict_preconditions_fire_only_by_design",
+    "delete_aborts_on_backfill",
 ];
 
 /// A witness's signature (see the module doc for its parts and the text form).
@@ -579,6 +622,16 @@ pub fn witnesses_of(config: &Config, property: &'static Property, world: &World)
                 Signature::new(name, op),
             )]
         }
+        "delete_aborts_on_backfill" => delete_guard::class(world.ghost.delete_guard_detail)
+            .map(|class| {
+                witness(
+                    property,
+                    "the DELETE whose backfill guard ran in this step",
+                    Signature::new(name, class),
+                )
+            })
+            .into_iter()
+            .collect(),
         "task_outcome_honest" => outcome::class(world.ghost.outcome_detail)
             .map(|class| {
                 witness(

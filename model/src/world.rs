@@ -362,6 +362,10 @@ pub mod ghost_bits {
     /// throw where it fails. The kind and what the entry held are in
     /// `Ghost::precondition_detail`.
     pub const PRECONDITION_BROKEN: u16 = 1 << 9;
+    /// A post DELETE's first step (the commit-time backfill guard, EX:424-442) found the
+    /// source window holding data and did anything but end SUCCEEDED with the window's MV
+    /// segments untouched (judged by `properties::delete_check_ignored_data`).
+    pub const DELETE_IGNORED_BACKFILL: u16 = 1 << 10;
 
     /// Witness bits ([`super::Witness`]): step events for `sometimes` properties that are not
     /// part of the state's identity.
@@ -372,6 +376,8 @@ pub mod ghost_bits {
     /// A strict partition-state operation read a snapshot on which its precondition fails
     /// (a zombie, a lost-ack replay, or a caller that broke the dispatch invariant).
     pub const WITNESS_PRECONDITION_FAILED: u32 = 1 << 2;
+    /// A post DELETE ran its backfill guard over a source window holding data.
+    pub const WITNESS_DELETE_SAW_BACKFILL: u32 = 1 << 3;
 
     /// Milestones for `sometimes` properties.
     pub const REACHED_DELETE_COMMITTED: u32 = 1 << 0;
@@ -423,6 +429,10 @@ pub struct Ghost {
     /// 0 otherwise.
     #[serde(default, skip_serializing_if = "is_zero_u8")]
     pub unchanged_write_detail: u8,
+    /// With [`ghost_bits::DELETE_IGNORED_BACKFILL`]: what the DELETE's guard did instead of
+    /// aborting (`crate::signature::delete_guard`); 0 otherwise.
+    #[serde(default, skip_serializing_if = "is_zero_u8")]
+    pub delete_guard_detail: u8,
     /// With [`ghost_bits::PRECONDITION_BROKEN`]: its kind and what the entry held
     /// (`crate::signature::precondition`); 0 otherwise.
     #[serde(default, skip_serializing_if = "is_zero_u8")]
@@ -732,6 +742,7 @@ impl World {
         self.ghost.violation_detail = 0;
         self.ghost.outcome_detail = 0;
         self.ghost.unchanged_write_detail = 0;
+        self.ghost.delete_guard_detail = 0;
         self.ghost.precondition_detail = 0;
         self.ghost.witnessed = Witness(0);
     }

@@ -358,6 +358,14 @@ fn bad_baseline_files_are_one_line_errors_with_a_position() {
             "vocabulary = 1\n[[finding]]\nid = \"F\"\ntitle = \"t\"\nreport = \"r\"\nstatus = \"s\"\nreproducer = { scenario = \"x\", engine = \"post\" }\nsignatures = [\"settles | no-fixpoint | causes=bogus\"]\n",
             "unknown cause 'bogus'",
         ),
+        (
+            "vocabulary = 1\n[reached]\n\"post/small\" = [\"append_only_into_absent\"]\n",
+            "reached 'post/small': 'append_only_into_absent' is not a sometimes property",
+        ),
+        (
+            "vocabulary = 1\n[reached]\n\"small\" = [\"reach_quiescent\"]\n",
+            "reached: 'small' is not an engine/config pair",
+        ),
     ];
     for (text, expected) in cases {
         let error = Baseline::parse(text, Path::new("bad.toml")).expect_err("must be refused");

@@ -298,6 +298,60 @@ fn prune_drops_what_a_complete_run_no_longer_sees() {
     assert!(baseline.findings.is_empty());
 }
 
+/// A `sometimes` property the baseline's `[reached]` expects on `post/small` that a complete
+/// run does not reach (`small` has no CAS budget to exhaust): the property it guards would
+/// hold vacuously, so the check names it, `--strict-baseline` fails (exit 1, a failed JUnit
+/// case), a plain run only reports it (exit 0), a reached one is not named, and `prune`
+/// keeps the section.
+#[test]
+fn a_sometimes_the_baseline_expects_and_the_run_no_longer_reaches_fails_strict() {
+    let dir = scratch("unreached");
+    let original = format!(
+        "{HEADER}\n[reached]\n\"post/small\" = [\"reach_quiescent\", \"reach_budget_exhausted\"]\n"
+    );
+    std::fs::write(dir.join("baseline.toml"), &original).unwrap();
+    let mut strict = check_args("small", true);
+    strict.extend(["--junit", "strict.xml", "--json", "strict.json"]);
+    let first = mvsim(&dir, &strict);
+    assert_eq!(status(&first), 1, "{}", text(&first.stdout));
+    let stdout = text(&first.stdout);
+    assert!(
+        stdout.contains("no longer reached: reach_budget_exhausted")
+            && stdout.contains("--strict-baseline fails"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("no longer reached: reach_quiescent"),
+        "{stdout}"
+    );
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("strict.json")).unwrap()).unwrap();
+    assert_eq!(
+        json["findings"]["unreached"],
+        serde_json::json!(["reach_budget_exhausted"])
+    );
+    assert_eq!(json["findings"]["strict_failure"], true);
+    let junit = std::fs::read_to_string(dir.join("strict.xml")).unwrap();
+    assert!(
+        junit.contains("reach_budget_exhausted is no longer reached (--strict-baseline)"),
+        "{junit}"
+    );
+
+    let plain = mvsim(&dir, &check_args("small", false));
+    assert_eq!(status(&plain), 0, "{}", text(&plain.stdout));
+    let stdout = text(&plain.stdout);
+    assert!(
+        stdout.contains("no longer reached: reach_budget_exhausted"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("--strict-baseline fails"), "{stdout}");
+
+    let prune = mvsim(&dir, &["baseline", "prune"]);
+    assert_eq!(status(&prune), 0, "{}", text(&prune.stderr));
+    let kept = Baseline::load(&dir.join("baseline.toml")).unwrap();
+    assert_eq!(kept.reached_on("post", "small").len(), 2);
+}
+
 /// The interactive loop, driven through the library with scripted answers: an unknown
 /// answer is asked again, `n` creates a finding (suggested id, title, default status),
 /// `a ID` adds to it, `r` rejects, end of input keeps the rest pending.

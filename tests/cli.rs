@@ -381,7 +381,11 @@ fn check_violations_count_unless_allowed_and_junit_has_one_case_per_property() {
     );
     assert_eq!(
         xml.matches("<testcase ").count(),
-        properties.len() + accepted_findings + new_findings + count("not_reproduced")
+        properties.len()
+            + accepted_findings
+            + new_findings
+            + count("not_reproduced")
+            + count("unreached")
     );
     // A violated property whose every witness the baseline explains (pre's re-dispatched
     // APPEND is F2's signature) is accepted, not a failure; each new signature is one.

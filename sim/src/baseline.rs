@@ -11,6 +11,7 @@
 use crate::scenario::format::line_column;
 use mvsim_model::signature::{Signature, VOCABULARY_VERSION};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The default baseline file, relative to the current directory.
@@ -62,6 +63,13 @@ pub struct Reproducer {
 pub struct Baseline {
     /// The signature vocabulary version the patterns are written in.
     pub vocabulary: u32,
+    /// `engine/config` (`post/ci`) -> the `sometimes` properties a complete search there
+    /// must reach. A property that guards nothing on a configuration (its antecedent is
+    /// never reached) passes vacuously; one that stops being reached is reported as "no
+    /// longer reached" and fails `--strict-baseline`, as a finding that stops reproducing
+    /// does.
+    #[serde(default)]
+    pub reached: BTreeMap<String, Vec<String>>,
     #[serde(default, rename = "finding")]
     pub findings: Vec<Finding>,
     #[serde(skip)]
@@ -73,6 +81,7 @@ impl Baseline {
     pub fn empty() -> Baseline {
         Baseline {
             vocabulary: VOCABULARY_VERSION,
+            reached: BTreeMap::new(),
             findings: Vec::new(),
             path: PathBuf::new(),
         }
@@ -98,6 +107,27 @@ impl Baseline {
                 "{shown}: signature vocabulary {} is not this mvsim's ({VOCABULARY_VERSION}); re-accept the findings with `mvsim baseline`",
                 baseline.vocabulary
             ));
+        }
+        for (on, names) in &baseline.reached {
+            if on
+                .split_once('/')
+                .is_none_or(|(engine, config)| engine.is_empty() || config.is_empty())
+            {
+                return Err(format!(
+                    "{shown}: reached: '{on}' is not an engine/config pair (e.g. \"post/ci\")"
+                ));
+            }
+            for name in names {
+                let known = mvsim_model::properties::registry().iter().any(|property| {
+                    property.name == name
+                        && property.expectation == mvsim_model::properties::Expectation::Sometimes
+                });
+                if !known {
+                    return Err(format!(
+                        "{shown}: reached '{on}': '{name}' is not a sometimes property (`mvsim list`)"
+                    ));
+                }
+            }
         }
         let mut ids = std::collections::BTreeSet::new();
         for finding in &mut baseline.findings {
@@ -152,6 +182,13 @@ impl Baseline {
             .filter(move |finding| finding.expected_on.contains(&key))
     }
 
+    /// The `sometimes` properties a complete search of `engine` on `config` must reach.
+    pub fn reached_on(&self, engine: &str, config: &str) -> &[String] {
+        self.reached
+            .get(&format!("{engine}/{config}"))
+            .map_or(&[], Vec::as_slice)
+    }
+
     /// The TOML text of this baseline (for `mvsim baseline accept`).
     pub fn to_toml(&self) -> String {
         let mut out = String::from(
@@ -162,6 +199,17 @@ impl Baseline {
              # Edit with `mvsim baseline accept` / `mvsim baseline prune`, or by hand.\n",
         );
         out.push_str(&format!("vocabulary = {}\n", self.vocabulary));
+        if !self.reached.is_empty() {
+            out.push_str(REACHED_COMMENT);
+            out.push_str("[reached]\n");
+            for (on, names) in &self.reached {
+                out.push_str(&format!("{} = [\n", toml_string(on)));
+                for name in names {
+                    out.push_str(&format!("  {},\n", toml_string(name)));
+                }
+                out.push_str("]\n");
+            }
+        }
         for finding in &self.findings {
             out.push_str("\n[[finding]]\n");
             out.push_str(&format!("id = {}\n", toml_string(&finding.id)));
@@ -198,6 +246,12 @@ impl Baseline {
         out
     }
 }
+
+/// The comment `to_toml` writes above `[reached]`.
+const REACHED_COMMENT: &str =
+    "\n# The `sometimes` properties a complete search must reach per engine/config: one that is\n\
+     # not reached any more is reported as \"no longer reached\" and fails --strict-baseline (a\n\
+     # property whose antecedent is never reached holds vacuously). Edited by hand.\n";
 
 fn toml_string(text: &str) -> String {
     toml::Value::String(text.to_string()).to_string()

@@ -52,7 +52,10 @@ pub struct FindingsResult {
     /// Findings the baseline expects on this engine/config that a complete search did not
     /// see.
     pub not_reproduced: Vec<String>,
-    /// `--strict-baseline` and `not_reproduced` is not empty.
+    /// `sometimes` properties the baseline expects a complete search of this engine and
+    /// configuration to reach (`[reached]`) that it did not reach.
+    pub unreached: Vec<String>,
+    /// `--strict-baseline` and `not_reproduced` or `unreached` is not empty.
     pub strict_failure: bool,
 }
 
@@ -124,12 +127,28 @@ pub fn collect(
     } else {
         Vec::new()
     };
+    let unreached: Vec<String> = if complete {
+        baseline
+            .reached_on(engine, &model.config.name)
+            .iter()
+            .filter(|name| {
+                !properties
+                    .iter()
+                    .any(|property| property.name == name.as_str() && property.verdict == "reached")
+            })
+            .cloned()
+            .collect()
+    } else {
+        Vec::new()
+    };
     Some(FindingsResult {
         baseline: baseline.path.display().to_string(),
         vocabulary: baseline.vocabulary,
         accepted,
-        strict_failure: args.strict_baseline && !not_reproduced.is_empty(),
+        strict_failure: args.strict_baseline
+            && !(not_reproduced.is_empty() && unreached.is_empty()),
         not_reproduced,
+        unreached,
         new,
     })
 }
@@ -245,14 +264,19 @@ impl FindingsResult {
                 finding.signature, finding.subject
             ));
         }
+        let strict = if self.strict_failure {
+            "; --strict-baseline fails"
+        } else {
+            ""
+        };
         for id in &self.not_reproduced {
             out.push_str(&format!(
-                "  no longer reproduced: {id} (expected on this engine and configuration){}\n",
-                if self.strict_failure {
-                    "; --strict-baseline fails"
-                } else {
-                    ""
-                }
+                "  no longer reproduced: {id} (expected on this engine and configuration){strict}\n"
+            ));
+        }
+        for name in &self.unreached {
+            out.push_str(&format!(
+                "  no longer reached: {name} (the baseline's [reached] expects it on this engine and configuration; what it guards now holds vacuously){strict}\n"
             ));
         }
         out

@@ -1011,6 +1011,19 @@ pub fn junit_report(result: &CheckResult) -> String {
                 output: String::new(),
             });
         }
+        for name in &findings.unreached {
+            let verdict = if findings.strict_failure {
+                CaseVerdict::Fail(format!("{name} is no longer reached (--strict-baseline)"))
+            } else {
+                CaseVerdict::Skip(format!("{name} is no longer reached"))
+            };
+            cases.push(Case {
+                name: format!("{name} (expected reached)"),
+                classname: finding_class.clone(),
+                verdict,
+                output: String::new(),
+            });
+        }
     }
     if !result.outcome_fields.complete {
         cases.push(Case {

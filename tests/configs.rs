@@ -313,3 +313,62 @@ fn a_restart_with_a_stale_bucket_in_the_znrecord_is_repaired() {
         );
     }
 }
+
+/// `configs/stranded-empty.toml`: F17's stall leaves the watermark at 1200 with bucket 1200
+/// present; a delete of its only segment, the DELETE's clearValid (VALID-empty) and an
+/// identical re-upload, whose mark a false-positive revert undoes, leave 1200 VALID-empty
+/// over a window with data, exactly at the watermark. This is the state the file exists
+/// for (no other shipped configuration reaches a VALID-empty bucket at the watermark over
+/// data), and there the sweep lists nothing: `isInCoverageValidEmpty` is `k < wm`
+/// (CM:549-553). The path is the first 57 steps of the counterexample by which the sweep
+/// mutant `consistency_manager.rs:166:80` (`<` to `<=`) is told apart (docs/mutation.md,
+/// session 11).
+#[test]
+fn a_valid_empty_bucket_at_the_watermark_is_reached_and_not_swept() {
+    use mvsim_model::partition::PartitionState;
+    use mvsim_model::{Action, NoEntropy, RegisterFault, World};
+    use mvsim_sim::checker::{parse_path, replay_path, MvModel};
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/stranded-empty.toml");
+    let profile = Profile::by_name("post").expect("known profile");
+    let model = MvModel::from_file(config_file::load(path, profile).expect("loads"));
+    let steps = parse_path(
+        "0/1/1/1/1/1/1/1/1/1/1/2/2/2/2/3/3/3/3/3/3/3/3/3/2/2/1/1/1/1/1/0/1/1/1/1/1/1/1/3/4/4/4/4/4/\
+         1/4/4/4/0/0/0/2/2/3/3/0",
+    )
+    .expect("a path");
+    assert_eq!(steps.len(), 57);
+    let (states, taken) = replay_path(&model, &steps).expect("the path replays");
+    assert_eq!(
+        taken.last(),
+        Some(&Action::SchedulerRevertWrite {
+            fault: RegisterFault::None
+        }),
+        "the path ends with the revert's write"
+    );
+    let world: &World = states.last().expect("a state");
+    let runtime = world.runtime().expect("a znode");
+    assert_eq!(runtime.watermark_ms, 1200);
+    let bucket = &runtime.partitions[&1200];
+    assert_eq!(bucket.state, PartitionState::Valid);
+    assert_eq!(bucket.fingerprint.segment_count, 0);
+    assert_ne!(
+        world
+            .source_window_fingerprint(&model.config, 1200, 1300)
+            .segment_count,
+        0,
+        "the window has data again"
+    );
+    assert!(world.consistency.work.is_none(), "no mark in progress");
+    let mut actions = Vec::new();
+    world.actions(&model.config, &mut actions);
+    let sweep = Action::ConsistencyManagerSweep {
+        fault: RegisterFault::None,
+    };
+    assert!(actions.contains(&sweep), "the sweep may run: {actions:?}");
+    let mut after = world.clone();
+    after.step(&model.config, &sweep, &mut NoEntropy);
+    assert!(
+        after.consistency.work.is_none(),
+        "the sweep marks no bucket at the watermark"
+    );
+}

@@ -3,7 +3,9 @@
 //! `scripts/mutation.sh` runs `cargo mutants` with this test as the only test. For each
 //! mutated engine it runs the shipped `mvsim` binary on the shipped configurations and a
 //! fixed sweep, and compares the set of violated property names (and, for a check, of
-//! finding signatures) with the unmutated engine's (recorded by the first run in
+//! finding signatures and, since session 11, of the `sometimes` properties the baseline's
+//! `[reached]` expects there and the search missed) with the unmutated engine's (recorded
+//! by the first run in
 //! `$MVSIM_ORACLE_DIR/baseline.json`, which is the unmutated baseline run cargo-mutants
 //! makes before any mutant). The mutant is killed
 //! (this test fails) when a judge reports a violation the baseline lacks (a settle failure
@@ -104,6 +106,10 @@ fn judges() -> Vec<Judge> {
     // supersession of another task's lineage entry matters (`supersede_lineage` removed:
     // `valid_bucket_mv_matches_fingerprint`); no configuration file has two such tasks.
     judges.push(check("post-fixed", "ci-family#1531"));
+    // session 11: the one configuration with a VALID-empty bucket at the watermark over a
+    // window with data (F17's stall, then a delete and an identical re-upload; 2,174,295
+    // states), where the sweep's `k < wm` bound (CM:549-553) decides what is marked.
+    judges.push(check("post", &file("stranded-empty")));
     judges.push(check("post", "ci"));
     // session 9: two failed commits of one fingerprint at once, fix-f1's failed-commit
     // record (no other configuration has them); 5,591,399 states, about 53 s in release,
@@ -133,11 +139,12 @@ const OLD_PROPERTIES: [&str; 13] = [
 
 /// The judges added after `b5b3c8f` (their kills count only for the "after" score): every
 /// `post-fixed` judge and these.
-const NEW_JUDGES: [&str; 5] = [
+const NEW_JUDGES: [&str; 6] = [
     "check post/catch-up",
     "check post/point-segment",
     "check pre/point-segment",
     "check post/restart-stale",
+    "check post/stranded-empty",
     "check post/ci-budget-2",
 ];
 
@@ -194,6 +201,17 @@ fn verdict_of(json: &serde_json::Value) -> Verdict {
         violated.extend(
             seen.filter_map(|signature| signature.as_str())
                 .map(|signature| format!("signature {signature}")),
+        );
+        // Session 11: and every `sometimes` the baseline's `[reached]` expects on this
+        // engine and configuration that the search did not reach (the main job's
+        // `--strict-baseline` fails on it): a mutant that makes a property vacuous.
+        violated.extend(
+            findings["unreached"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|name| name.as_str())
+                .map(|name| format!("unreached {name}")),
         );
         let complete = json["outcome"]
             .as_str()

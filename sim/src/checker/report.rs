@@ -64,7 +64,8 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_baseline: bool,
     /// Fail (exit 1) when a complete search no longer sees a finding the baseline expects
-    /// on this engine and configuration.
+    /// on this engine and configuration, or no longer reaches a `sometimes` its `[reached]`
+    /// lists there.
     #[arg(long)]
     pub strict_baseline: bool,
     /// Stop at the first state with a new finding (exit 1; the search is then incomplete

@@ -999,27 +999,21 @@ pub fn junit_report(result: &CheckResult) -> String {
                 output,
             });
         }
-        for id in &findings.not_reproduced {
+        // What the baseline expects and this complete search no longer saw: findings it
+        // must reproduce, `sometimes` it must reach. A failure under --strict-baseline.
+        let expected = (findings.not_reproduced.iter())
+            .map(|id| (id, "reproduced", "expected"))
+            .chain((findings.unreached.iter()).map(|name| (name, "reached", "expected reached")));
+        for (what, no_longer, label) in expected {
             let verdict = if findings.strict_failure {
-                CaseVerdict::Fail(format!("{id} is no longer reproduced (--strict-baseline)"))
+                CaseVerdict::Fail(format!(
+                    "{what} is no longer {no_longer} (--strict-baseline)"
+                ))
             } else {
-                CaseVerdict::Skip(format!("{id} is no longer reproduced"))
+                CaseVerdict::Skip(format!("{what} is no longer {no_longer}"))
             };
             cases.push(Case {
-                name: format!("{id} (expected)"),
-                classname: finding_class.clone(),
-                verdict,
-                output: String::new(),
-            });
-        }
-        for name in &findings.unreached {
-            let verdict = if findings.strict_failure {
-                CaseVerdict::Fail(format!("{name} is no longer reached (--strict-baseline)"))
-            } else {
-                CaseVerdict::Skip(format!("{name} is no longer reached"))
-            };
-            cases.push(Case {
-                name: format!("{name} (expected reached)"),
+                name: format!("{what} ({label})"),
                 classname: finding_class.clone(),
                 verdict,
                 output: String::new(),

@@ -384,9 +384,9 @@ fn judge_names_are_unique_and_the_new_ones_exist() {
     let names: Vec<String> = judges().into_iter().map(|judge| judge.name).collect();
     let unique: BTreeSet<&String> = names.iter().collect();
     assert_eq!(unique.len(), names.len(), "{names:?}");
-    assert_eq!(names.len(), 20);
+    assert_eq!(names.len(), 21);
     for new in NEW_JUDGES {
         assert!(names.iter().any(|name| name == new), "{new} is not a judge");
     }
-    assert_eq!(names.iter().filter(|name| is_new_judge(name)).count(), 16);
+    assert_eq!(names.iter().filter(|name| is_new_judge(name)).count(), 17);
 }

@@ -37,6 +37,45 @@ fn each_shipped_file_is_exactly_the_preset_it_replaced() {
     }
 }
 
+#[test]
+fn every_configuration_file_is_shipped_by_its_name() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("configs");
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .expect("configs/ lists")
+        .map(|entry| entry.expect("an entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
+        .filter(|path| !path.to_string_lossy().ends_with("-family.toml"))
+        .map(|path| {
+            let name = path
+                .file_stem()
+                .expect("a stem")
+                .to_string_lossy()
+                .into_owned();
+            let text = std::fs::read_to_string(&path).expect("readable");
+            (name, text)
+        })
+        .collect();
+    files.sort();
+    let mut shipped: Vec<(String, String)> = SHIPPED
+        .iter()
+        .map(|(name, text)| (name.to_string(), text.to_string()))
+        .collect();
+    shipped.sort();
+    assert_eq!(
+        files.iter().map(|(name, _)| name).collect::<Vec<_>>(),
+        shipped.iter().map(|(name, _)| name).collect::<Vec<_>>(),
+        "every configs/*.toml but the family scopes is a --config NAME"
+    );
+    assert_eq!(files, shipped, "the compiled-in text is the file's");
+    for (name, _) in SHIPPED {
+        let loaded = config_file::load(name, post()).expect("shipped files load");
+        assert_eq!(
+            loaded.config.name, name,
+            "a shipped config is named by its name"
+        );
+    }
+}
+
 fn parse_error(text: &str) -> String {
     config_file::parse(text, "x.toml", "x", std::path::Path::new("."), post())
         .expect_err("malformed")

@@ -16,7 +16,9 @@ b5b3c8f (or a panic) the rest are skipped (both scores are settled); FIRST_KILL=
 any kill, ALL_JUDGES=1 runs them all. Records (commands, verdicts, unique states, seconds,
 kills) go to OUT_DIR/records.jsonl. Exists because cargo-mutants' build step compiles every
 test target of the package for each mutant (25+ test crates), which at load 20 costs more than
-the judges; the judges and the verdict rule are the oracle's."""
+the judges; the judges and the verdict rule are the oracle's. Session 12: every configuration file is
+a shipped `--config NAME`, so the judges pass names and the baseline's [reached] table applies
+to each (a `sometimes` no longer reached is a kill, as in the oracle)."""
 import json, os, subprocess, sys, time
 REPO = os.getcwd()
 LIST, NAMES, OUT = sys.argv[1:4]
@@ -26,30 +28,30 @@ def check(engine, config):
     return ["check", "--engine", engine, "--config", config, "--dfs", "--quiet", "--max-memory-mb", "3000",
             "--max-states", "40000000", "--timeout", "300"]
 JUDGES = [("check post/small", check("post", "small")),
-          ("check post/catch-up", check("post", REPO + "/configs/catch-up.toml")),
-          ("check post/point-segment", check("post", REPO + "/configs/point-segment.toml")),  # session 8
-          ("check pre/point-segment", check("pre", REPO + "/configs/point-segment.toml")),  # session 8
-          ("check post/restart-stale", check("post", REPO + "/configs/restart-stale.toml")),  # session 10
+          ("check post/catch-up", check("post", "catch-up")),
+          ("check post/point-segment", check("post", "point-segment")),  # session 8
+          ("check pre/point-segment", check("pre", "point-segment")),  # session 8
+          ("check post/restart-stale", check("post", "restart-stale")),  # session 10
           ("sweep post 0..100", ["sweep", "--engine", "post", "--seeds", "0..100", "--jobs", "1"]),
           ("check pre/small", check("pre", "small")),
           ("check post/ci-budget-2", check("post", "ci-budget-2")),
 ] + [(f"check post-fixed/{name}", check("post-fixed", config)) for name, config in [
           # session 8: the proposed fixes' code paths (tests/mutation_oracle.rs)
           ("small", "small"),
-          ("catch-up", REPO + "/configs/catch-up.toml"),
-          ("old-backfill-timeless", REPO + "/configs/old-backfill-timeless.toml"),
-          ("old-backfill-failover", REPO + "/configs/old-backfill-failover.toml"),
-          ("delete-reupload", REPO + "/configs/delete-reupload.toml"),
-          ("leadership-change-backfill", REPO + "/configs/leadership-change-backfill.toml"),
-          ("failover", REPO + "/configs/failover.toml"),
-          ("catch-up-mark", REPO + "/configs/catch-up-mark.toml"),
+          ("catch-up", "catch-up"),
+          ("old-backfill-timeless", "old-backfill-timeless"),
+          ("old-backfill-failover", "old-backfill-failover"),
+          ("delete-reupload", "delete-reupload"),
+          ("leadership-change-backfill", "leadership-change-backfill"),
+          ("failover", "failover"),
+          ("catch-up-mark", "catch-up-mark"),
           ("ci-budget-2", "ci-budget-2"),
           ("ci-family#1531", "ci-family#1531")]] + [  # session 9: fix-f14's supersession
           # session 11: a VALID-empty bucket at the watermark (the sweep's k < wm bound)
-          ("check post/stranded-empty", check("post", REPO + "/configs/stranded-empty.toml")),
+          ("check post/stranded-empty", check("post", "stranded-empty")),
           ("check post/ci", check("post", "ci")),
           # session 9: fix-f1's failed-commit record (two failed commits at once), ~53 s
-          ("check post-fixed/two-failed-commits", check("post-fixed", REPO + "/configs/two-failed-commits.toml"))]
+          ("check post-fixed/two-failed-commits", check("post-fixed", "two-failed-commits"))]
 NEW_JUDGES = {"check post/catch-up", "check post/ci-budget-2", "check post/point-segment", "check pre/point-segment",
               "check post/restart-stale", "check post/stranded-empty"} | {
     name for name, _ in JUDGES if name.startswith("check post-fixed/")}

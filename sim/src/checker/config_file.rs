@@ -19,12 +19,59 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
-/// The shipped configurations: name, file text (compiled in from `configs/`).
-pub const SHIPPED: [(&str, &str); 4] = [
+/// The shipped configurations: name, file text (compiled in from `configs/`): every
+/// `configs/*.toml` that is not a family scope (`*-family.toml`), so each is also a
+/// `--config NAME` (tests/configs.rs keeps the list complete).
+pub const SHIPPED: [(&str, &str); 16] = [
     ("small", include_str!("../../../configs/small.toml")),
     ("ci", include_str!("../../../configs/ci.toml")),
     ("large", include_str!("../../../configs/large.toml")),
     ("failover", include_str!("../../../configs/failover.toml")),
+    (
+        "catch-up-mark",
+        include_str!("../../../configs/catch-up-mark.toml"),
+    ),
+    ("catch-up", include_str!("../../../configs/catch-up.toml")),
+    (
+        "delete-reupload",
+        include_str!("../../../configs/delete-reupload.toml"),
+    ),
+    (
+        "leadership-change-append",
+        include_str!("../../../configs/leadership-change-append.toml"),
+    ),
+    (
+        "leadership-change-backfill",
+        include_str!("../../../configs/leadership-change-backfill.toml"),
+    ),
+    (
+        "leadership-change",
+        include_str!("../../../configs/leadership-change.toml"),
+    ),
+    (
+        "old-backfill-failover",
+        include_str!("../../../configs/old-backfill-failover.toml"),
+    ),
+    (
+        "old-backfill-timeless",
+        include_str!("../../../configs/old-backfill-timeless.toml"),
+    ),
+    (
+        "point-segment",
+        include_str!("../../../configs/point-segment.toml"),
+    ),
+    (
+        "restart-stale",
+        include_str!("../../../configs/restart-stale.toml"),
+    ),
+    (
+        "stranded-empty",
+        include_str!("../../../configs/stranded-empty.toml"),
+    ),
+    (
+        "two-failed-commits",
+        include_str!("../../../configs/two-failed-commits.toml"),
+    ),
 ];
 
 /// Where relative data paths of a shipped configuration resolve.

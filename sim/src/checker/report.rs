@@ -899,7 +899,7 @@ pub fn run_list() -> Result<ExitStatus, String> {
     for (name, _) in super::config_file::SHIPPED {
         let config = super::config_file::load(name, mvsim_model::Profile::by_name("post")?)?.config;
         println!(
-            "  {:<8} {} initial segments, {} scripted events, {} menu events (budget {}), faults: {} transient, {} lost ack, {} task failure, {} timeout, {} failover, {} clock tick(s)",
+            "  {:<26} {} initial segments, {} scripted events, {} menu events (budget {}), faults: {} transient, {} lost ack, {} task failure, {} timeout, {} failover, {} clock tick(s)",
             name,
             config.initial_source.len(),
             config.script.len(),

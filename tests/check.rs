@@ -407,3 +407,47 @@ fn tracking_the_sometimes_properties_as_one_gives_stateright_s_own_verdicts() {
         assert!(grouped.iter().any(|name| name.starts_with("reach_")));
     }
 }
+
+#[test]
+fn a_settle_is_abandoned_as_soon_as_the_check_is_stopped_and_nothing_is_memoised() {
+    // A stopped check (timeout, memory bound, Ctrl-C) must not wait for a settle of up to
+    // STEPS_MAX steps: on an engine edit that never settles one took minutes, and a check
+    // with --timeout 300 ran for over 15 (session 12). The stop is polled at every world
+    // on the settle's path (each engine step, each whole scheduler cycle).
+    let model = MvModel::new(small("post"));
+    let mut world = mvsim_model::World::initial(&model.config);
+    // The scripted delete of s1: the settle then has a mark, a cycle and a task to run.
+    let mut actions = Vec::new();
+    world.actions(&model.config, &mut actions);
+    let delete = actions
+        .iter()
+        .find(|action| format!("{action:?}").contains("SourceDeleteNotify"))
+        .cloned()
+        .expect("small scripts a delete");
+    world = world.next(&model.config, &delete, &mut mvsim_model::NoEntropy);
+    let polls = std::cell::Cell::new(0u32);
+    let full = model
+        .settled_unless(&world, &|| {
+            polls.set(polls.get() + 1);
+            false
+        })
+        .expect("an unstopped settle finishes");
+    assert!(full.converged && polls.get() >= 3, "{} polls", polls.get());
+    mvsim_sim::checker::clear_settle_memo();
+    let stopped_after = std::cell::Cell::new(0u32);
+    let stopped = model.settled_unless(&world, &|| {
+        stopped_after.set(stopped_after.get() + 1);
+        stopped_after.get() == 2
+    });
+    assert!(stopped.is_none(), "a stopped settle returns no verdict");
+    assert_eq!(
+        stopped_after.get(),
+        2,
+        "it stops at the first poll that says so"
+    );
+    // Nothing of the abandoned settle was memoised: the same world settles in full again.
+    let again = model
+        .settled_unless(&world, &|| false)
+        .expect("an unstopped settle finishes");
+    assert_eq!((again.steps, again.converged), (full.steps, true));
+}

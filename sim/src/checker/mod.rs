@@ -143,6 +143,15 @@ impl MvModel {
     /// of their own; not after a settle that ran out of budget). A 64-bit hash collision
     /// could in principle alias two worlds.
     pub fn settled(&self, world: &World) -> Rc<Judged> {
+        self.settled_unless(world, &|| false)
+            .expect("a settle that is never stopped finishes")
+    }
+
+    /// [`MvModel::settled`], abandoned (`None`, nothing memoised) as soon as `stop()`
+    /// holds at a step of the settle: a settle can take [`quiescence::STEPS_MAX`] steps,
+    /// which on an engine edit that never settles is long enough that a `--timeout`, a
+    /// memory bound or Ctrl-C checked only between states would not stop the check.
+    pub fn settled_unless(&self, world: &World, stop: &dyn Fn() -> bool) -> Option<Rc<Judged>> {
         let key = self.engine_key(world);
         let known = |key: u64| {
             let last = LAST.with(|last| {
@@ -153,47 +162,58 @@ impl MvModel {
             });
             last.or_else(|| PATHS.with(|paths| paths.borrow().get(&key).cloned()))
         };
-        let settled = known(key).unwrap_or_else(|| {
-            let mut path = vec![key];
-            let mut hit = None;
-            let mut first = true;
-            let fresh = quiescence::settle_until(&self.settle_config, world, &mut |on_path| {
-                if std::mem::take(&mut first) {
-                    return false; // `world` itself: looked up above
+        let settled = match known(key) {
+            Some(settled) => settled,
+            None => {
+                let mut path = vec![key];
+                let mut hit = None;
+                let mut first = true;
+                let mut stopped = false;
+                let fresh = quiescence::settle_until(&self.settle_config, world, &mut |on_path| {
+                    if stop() {
+                        stopped = true;
+                        return true;
+                    }
+                    if std::mem::take(&mut first) {
+                        return false; // `world` itself: looked up above
+                    }
+                    let path_key = self.engine_key(on_path);
+                    hit = PATHS.with(|paths| paths.borrow().get(&path_key).cloned());
+                    if hit.is_none() {
+                        path.push(path_key);
+                    }
+                    hit.is_some()
+                });
+                if stopped {
+                    return None;
                 }
-                let path_key = self.engine_key(on_path);
-                hit = PATHS.with(|paths| paths.borrow().get(&path_key).cloned());
-                if hit.is_none() {
-                    path.push(path_key);
+                let settled = match fresh {
+                    Some(settled) => Rc::new(Judged::new(settled)),
+                    None => hit.expect("the settle stopped on a memoised world"),
+                };
+                if !settled.converged {
+                    // A settle that ran out of budget visited up to STEPS_MAX worlds, each of
+                    // which might still converge with its own full budget: memoise only the
+                    // state itself (storing the path made a non-settling mutant exhaust memory).
+                    path.truncate(1);
                 }
-                hit.is_some()
-            });
-            let settled = match fresh {
-                Some(settled) => Rc::new(Judged::new(settled)),
-                None => hit.expect("the settle stopped on a memoised world"),
-            };
-            if !settled.converged {
-                // A settle that ran out of budget visited up to STEPS_MAX worlds, each of
-                // which might still converge with its own full budget: memoise only the
-                // state itself (storing the path made a non-settling mutant exhaust memory).
-                path.truncate(1);
+                PATHS.with(|paths| {
+                    let mut paths = paths.borrow_mut();
+                    // Cleared before its table would double past 2^21 buckets (36 MB): a
+                    // cache of a pure function, so a clear costs settles, never a verdict
+                    // (docs/perf.md, "Bytes per state"). `clear` keeps the allocation.
+                    if paths.len() + path.len() > MEMO_KEYS_MAX {
+                        paths.clear();
+                    }
+                    for path_key in path {
+                        paths.insert(path_key, Rc::clone(&settled));
+                    }
+                });
+                settled
             }
-            PATHS.with(|paths| {
-                let mut paths = paths.borrow_mut();
-                // Cleared before its table would double past 2^21 buckets (36 MB): a
-                // cache of a pure function, so a clear costs settles, never a verdict
-                // (docs/perf.md, "Bytes per state"). `clear` keeps the allocation.
-                if paths.len() + path.len() > MEMO_KEYS_MAX {
-                    paths.clear();
-                }
-                for path_key in path {
-                    paths.insert(path_key, Rc::clone(&settled));
-                }
-            });
-            settled
-        });
+        };
         LAST.with(|last| *last.borrow_mut() = Some((key, Rc::clone(&settled))));
-        settled
+        Some(settled)
     }
 
     /// The memo key of `world`: its engine state's hash, salted with the settle config.
@@ -373,9 +393,14 @@ fn judge(model: &MvModel, world: &World) -> bool {
             always_failing |= 1 << index;
         }
     }
-    let judged = world
-        .script_done(&model.config)
-        .then(|| model.settled(world));
+    // A check being stopped (a bound, the timeout, Ctrl-C) abandons the settle: the state
+    // is left unjudged, and `reachability` then fails on it, so it is not counted as
+    // visited and the search reports itself incomplete.
+    let judged = if world.script_done(&model.config) {
+        model.settled_unless(world, &|| model.stop.load(Ordering::Relaxed))
+    } else {
+        None
+    };
     CURRENT.with(|current| {
         *current.borrow_mut() = Some(Current {
             model,

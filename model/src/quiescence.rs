@@ -155,9 +155,10 @@ fn settle_recorded(
             }
         }
         // 3. Idle: one whole scheduler cycle; a cycle that changes nothing is the fixpoint.
-        // The cycle gets at most CYCLE_STEPS_MAX steps: a scheduler whose cycle never ends (an edit that makes it plan forever) is a settle with no fixpoint,
-        // not a hang that no `--timeout` can interrupt (the checker judges this inside a
-        // property, between two of its own timeout checks).
+        // The cycle gets at most CYCLE_STEPS_MAX steps: a scheduler whose cycle never ends
+        // (an edit that makes it plan forever) is a settle with no fixpoint, not a hang
+        // that no `--timeout` can interrupt (the checker judges this inside a property,
+        // between two of its own timeout checks).
         let budget = CYCLE_STEPS_MAX.min(STEPS_MAX - steps);
         let (probe, cycle) = run_scheduler_cycle(settle_config, &world, budget);
         if cycle.len() as u32 >= budget && !probe.scheduler.is_idle() {

@@ -304,6 +304,9 @@ fn every_safety_and_quiescence_property_catches_a_real_bug() {
             "strict_preconditions_fire_only_by_design",
             ci("mutant-append-valid-no-carve-out"),
         ),
+        // The fault budgets (an oracle blind spot of the mutation samples, docs/mutation.md
+        // session 13): a fault effect the driver never charged.
+        ("faults_within_budget", ci("mutant-lost-ack-uncounted")),
     ];
     let covered: BTreeSet<&str> = cases.iter().map(|(name, _)| *name).collect();
     for property in properties::registry() {

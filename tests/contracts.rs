@@ -11,7 +11,7 @@ use mvsim_sim::checker::{presets, MvModel};
 use stateright::{Checker, Model};
 use std::collections::BTreeSet;
 
-const CONTRACTS: [(&str, &str); 7] = [
+const CONTRACTS: [(&str, &str); 8] = [
     (
         "one_append_per_bucket_in_flight",
         "reach_append_planned_beside_in_flight",
@@ -34,6 +34,7 @@ const CONTRACTS: [(&str, &str); 7] = [
         "strict_preconditions_fire_only_by_design",
         "reach_precondition_failed",
     ),
+    ("faults_within_budget", "reach_lost_ack_replayed"),
 ];
 
 fn ci(engine: &str) -> Config {

@@ -110,6 +110,12 @@ pub enum Mutant {
     /// drops the window's MV segments, and only the guard inside `clearValid` keeps the
     /// bucket STALE.
     DeleteSkipsBackfillGuard,
+    /// Harness self-test (the fault driver, not Pinot): a lost ack is applied but not
+    /// charged to the `lost_acks` budget (`World::count_fault`), so the budget never runs
+    /// out and the run's lost-ack replays excuse strict preconditions the configuration
+    /// never paid for. The mutation survivor `world.rs count_fault -> ()` narrowed to one
+    /// kind (docs/mutation.md, session 13).
+    LostAckUncounted,
 }
 
 /// A proposed fix for one finding about `post` (README "Findings about Pinot";
@@ -539,7 +545,7 @@ const fn post_mutant(name: &'static str, summary: &'static str, mutant: Mutant) 
     }
 }
 
-static PROFILES: [Profile; 28] = [
+static PROFILES: [Profile; 29] = [
     Profile {
         name: "pre",
         summary: "before PR #18642 (a94c00b4ea0): ad-hoc writers, cutoff now-buffer, DELETE removes the entry",
@@ -686,6 +692,11 @@ static PROFILES: [Profile; 28] = [
         "mutant-delete-skips-backfill-guard",
         "broken: the DELETE task skips its backfill guard and drops the MV segments of a backfilled window (clearValid's guard stays)",
         Mutant::DeleteSkipsBackfillGuard,
+    ),
+    post_mutant(
+        "mutant-lost-ack-uncounted",
+        "broken (harness self-test): the fault driver applies a lost ack without charging it to the lost_acks budget",
+        Mutant::LostAckUncounted,
     ),
 ];
 

@@ -724,6 +724,107 @@ fn cas_attempts_within_budget(config: &Config, world: &World) -> bool {
         && cas_ops_past_budget(config, world).next().is_none()
 }
 
+/// The fault budgets (`[faults]` of a configuration, docs/configs.md) are the bound an
+/// exhaustive check is complete within, and the faults they admit are what excuse a strict
+/// precondition (`triggers_precondition_by_design`: a zombie task or a lost-ack replay) and
+/// what the fault `sometimes` report. So every fault a state shows was charged to its
+/// budget, and no budget is overspent. Restated from the effects themselves, never from
+/// the driver's `count_fault`: the in-flight operations whose write was applied with its
+/// ack lost, the tasks Helix timed out, the tasks failed by an injected exception (a task
+/// failure, or a transient error in `preProcess`), a lost-ack replay or a zombie commit in
+/// this step, a change lost in a controller failover, an old lead's cycle still running.
+/// The simulator draws faults by rate and holds each count one below its `u8::MAX` budget
+/// (`simulate::engine`), so the claims hold there too.
+fn faults_within_budget(config: &Config, world: &World) -> bool {
+    fault_budget_breaches(config, world).is_empty()
+}
+
+/// The witnesses of [`faults_within_budget`]: one signature class per claim that fails
+/// (`<kind>-overspent` for a budget, `<effect>-uncharged` for a fault effect with no fault
+/// of its kind charged).
+pub(crate) fn fault_budget_breaches(config: &Config, world: &World) -> Vec<&'static str> {
+    let used = &world.faults_used;
+    let budget = &config.faults;
+    let mut breaches = Vec::new();
+    for (kind, used, budget) in [
+        (
+            "transient-errors-overspent",
+            used.transient_errors,
+            budget.transient_errors,
+        ),
+        ("lost-acks-overspent", used.lost_acks, budget.lost_acks),
+        (
+            "task-failures-overspent",
+            used.task_failures,
+            budget.task_failures,
+        ),
+        (
+            "task-timeouts-overspent",
+            used.task_timeouts,
+            budget.task_timeouts,
+        ),
+        (
+            "controller-failovers-overspent",
+            used.controller_failovers,
+            budget.controller_failovers,
+        ),
+        (
+            "leadership-changes-overspent",
+            used.leadership_changes,
+            budget.leadership_changes,
+        ),
+    ] {
+        if used > budget {
+            breaches.push(kind);
+        }
+    }
+    let tasks = || world.jobs.iter().flat_map(|job| &job.tasks);
+    let timed_out = tasks().filter(|task| task.timed_out).count();
+    let injected = tasks()
+        .filter(|task| {
+            task.phase == crate::executor::TaskPhase::Failed(crate::executor::TaskFailure::Injected)
+        })
+        .count();
+    let lost_acks = in_flight_cas_ops(world).filter(|op| op.lost_ack).count();
+    let claims = [
+        (
+            "lost-ack-uncharged",
+            lost_acks <= usize::from(used.lost_acks),
+        ),
+        (
+            "timeout-uncharged",
+            timed_out <= usize::from(used.task_timeouts),
+        ),
+        (
+            "injected-failure-uncharged",
+            injected <= usize::from(used.task_failures) + usize::from(used.transient_errors),
+        ),
+        (
+            "lost-ack-replay-uncharged",
+            used.lost_acks > 0 || !reached(world, ghost_bits::REACHED_LOST_ACK_REPLAYED),
+        ),
+        (
+            "zombie-commit-uncharged",
+            used.task_timeouts > 0 || !reached(world, ghost_bits::REACHED_ZOMBIE_COMMITTED),
+        ),
+        (
+            "failover-loss-uncharged",
+            used.controller_failovers > 0 || !reach_failover_lost_notification(config, world),
+        ),
+        (
+            "old-lead-uncharged",
+            used.leadership_changes > 0 || world.old_lead.is_none(),
+        ),
+    ];
+    breaches.extend(
+        claims
+            .iter()
+            .filter(|(_, holds)| !holds)
+            .map(|(class, _)| *class),
+    );
+    breaches
+}
+
 // ---- Progress and what the broker routes on, at quiescence (issue 10, mutation survivors) ----
 
 /// The last bucket boundary the APPEND cutoff admits, restated from SCH:276-306 and
@@ -828,7 +929,7 @@ macro_rules! quiescent {
 
 /// How many properties the registry holds (the checker's trampoline table has this length,
 /// so a property added here without one is a compile error, not a panic at run time).
-pub const REGISTRY_LEN: usize = 55;
+pub const REGISTRY_LEN: usize = 56;
 
 static REGISTRY: [Property; REGISTRY_LEN] = [
     always!(
@@ -1136,5 +1237,11 @@ static REGISTRY: [Property; REGISTRY_LEN] = [
         "reach_precondition_failed",
         "a strict partition-state operation reads a snapshot on which its precondition fails (a step event, witnessed outside the state's identity)",
         reach_precondition_failed
+    ),
+    always!(
+        "faults_within_budget",
+        "every fault a state shows (an operation whose ack was lost, a timed-out or injected-failed task, a lost-ack replay, a zombie commit, a change lost in failover, an old lead's cycle) was charged to its budget, and no fault budget is overspent",
+        "configuration [faults] (docs/configs.md): the bound of an exhaustive check; the excuses of strict_preconditions_fire_only_by_design (PM:176-178, 477-483)",
+        faults_within_budget
     ),
 ];

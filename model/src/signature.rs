@@ -353,7 +353,7 @@ pub mod classes {
 /// Every property with a witness function in [`witnesses_of`] (the others get one witness
 /// of class `violated`, which accepts every violation of them; a baseline pattern
 /// `P | violated` for a property listed here matches nothing and is refused).
-pub const WITNESSED: [&str; 24] = [
+pub const WITNESSED: [&str; 25] = [
     "quiescent_buckets_match_source",
     "quiescent_mv_data_matches_source",
     "valid_bucket_mv_matches_fingerprint",
@@ -378,6 +378,7 @@ pub const WITNESSED: [&str; 24] = [
     "cas_attempts_within_budget",
     "strict_preconditions_fire_only_by_design",
     "delete_aborts_on_backfill",
+    "faults_within_budget",
 ];
 
 /// A witness's signature (see the module doc for its parts and the text form).
@@ -705,6 +706,10 @@ pub fn witnesses_of(config: &Config, property: &'static Property, world: &World)
             }
             found
         }
+        "faults_within_budget" => properties::fault_budget_breaches(config, world)
+            .into_iter()
+            .map(|class| witness(property, "the fault budgets", Signature::new(name, class)))
+            .collect(),
         _ => {
             debug_assert!(!WITNESSED.contains(&name), "{name} has a witness function");
             Vec::new()
@@ -1240,6 +1245,51 @@ mod tests {
         for name in WITNESSED {
             assert!(properties::by_name(name).is_some(), "{name} is registered");
         }
+    }
+
+    #[test]
+    fn a_fault_effect_is_judged_against_what_was_charged_for_it() {
+        let mut config = config();
+        config.faults.task_timeouts = 1;
+        config.faults.lost_acks = 1;
+        let name = "faults_within_budget";
+        let holds = |world: &World| {
+            properties::by_name(name)
+                .unwrap()
+                .holds_on_state(&config, world)
+        };
+        let mut world = World::initial(&config);
+        assert!(holds(&world));
+        // A task Helix timed out, charged: holds; the same task, uncharged: violated.
+        let mut zombie = append(1100, 7);
+        zombie.timed_out = true;
+        world.jobs = vec![Job {
+            tasks: vec![zombie.clone(), append(1200, 7)],
+        }]
+        .into();
+        world.faults_used.task_timeouts = 1;
+        assert!(holds(&world));
+        world.faults_used.task_timeouts = 0;
+        assert_eq!(classes_of(&config, name, &world), ["timeout-uncharged"]);
+        // Two timed-out tasks for one charged timeout.
+        world.faults_used.task_timeouts = 1;
+        world.jobs = vec![Job {
+            tasks: vec![zombie.clone(), zombie],
+        }]
+        .into();
+        assert_eq!(classes_of(&config, name, &world), ["timeout-uncharged"]);
+        // A budget overspent, and a lost-ack replay no lost ack paid for, in one state.
+        world.jobs = Vec::<Job>::new().into();
+        world.faults_used.lost_acks = 2;
+        assert_eq!(classes_of(&config, name, &world), ["lost-acks-overspent"]);
+        world.faults_used.lost_acks = 0;
+        world.ghost.reached |= ghost_bits::REACHED_LOST_ACK_REPLAYED;
+        assert_eq!(
+            classes_of(&config, name, &world),
+            ["lost-ack-replay-uncharged"]
+        );
+        world.faults_used.lost_acks = 1;
+        assert!(holds(&world));
     }
 
     #[test]

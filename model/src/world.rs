@@ -752,7 +752,7 @@ impl World {
         // checker judges every state, so a fact need not outlive its step, and histories
         // that differ only in old milestones stay one state.
         self.clear_step_ghost();
-        self.count_fault(action);
+        self.count_fault(config, action);
         use Action::*;
         match action {
             ClockTick => {
@@ -795,10 +795,11 @@ impl World {
         }
     }
 
-    fn count_fault(&mut self, action: &Action) {
+    fn count_fault(&mut self, config: &Config, action: &Action) {
         match action.register_fault() {
             RegisterFault::None => {}
             RegisterFault::Transient => self.faults_used.transient_errors += 1,
+            RegisterFault::LostAck if config.profile.has_mutant(Mutant::LostAckUncounted) => {}
             RegisterFault::LostAck => self.faults_used.lost_acks += 1,
         }
         match action {

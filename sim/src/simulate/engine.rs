@@ -450,8 +450,11 @@ impl<'a, 't> Driver<'a, 't> {
             self.events.note(before, action, &self.world);
         }
         if action.is_fault() {
-            // Unlimited faults: the model gates fault variants by a u8 budget.
-            self.world.faults_used = FaultBudget::default();
+            // Unlimited faults: the model offers a fault variant while its count is below
+            // the budget (`u8::MAX` for every kind the run draws), so a count that reaches
+            // it is held one below. Counts never fall, so they still bound what the run's
+            // faults left in the state (`faults_within_budget`).
+            hold_budgets_open(&mut self.world.faults_used, &self.config.faults);
         }
         if let (Some(tracer), Some(before)) = (self.tracer.as_mut(), before.as_ref()) {
             tracer(self.steps, before, action, &self.world);
@@ -600,6 +603,23 @@ pub fn next_engine_due_ms(world: &World, config: &Config) -> Option<i64> {
 }
 
 /// The task an executor step (fault steps included) acts on.
+/// Holds every fault count whose budget is unlimited (`u8::MAX`, as `SimParams` sets for
+/// each kind a run draws) one below it, so the model keeps offering that fault.
+fn hold_budgets_open(used: &mut FaultBudget, budget: &FaultBudget) {
+    for (used, budget) in [
+        (&mut used.transient_errors, budget.transient_errors),
+        (&mut used.lost_acks, budget.lost_acks),
+        (&mut used.task_failures, budget.task_failures),
+        (&mut used.task_timeouts, budget.task_timeouts),
+        (&mut used.controller_failovers, budget.controller_failovers),
+        (&mut used.leadership_changes, budget.leadership_changes),
+    ] {
+        if budget == u8::MAX && *used == u8::MAX {
+            *used = u8::MAX - 1;
+        }
+    }
+}
+
 fn task_ref(action: &Action) -> Option<TaskRef> {
     match *action {
         Action::ExecutorFailTask { task } | Action::HelixTimeoutTask { task } => Some(task),

@@ -226,7 +226,12 @@ def reads_mutant_flag(m):
         depth = 0
         if "else" in text:
             return False
-        condition = "\n".join(source_line(m["file"], k) for k in range(max(1, n - 3), n + 1))
+        # The opener's condition: its line and the lines before it that continue it (up to
+        # three), never a line that ends an earlier statement, arm or block.
+        first = n
+        while first > max(1, n - 3) and not source_line(m["file"], first - 1).split("//")[0].rstrip().endswith((";", ",", "{", "}")):
+            first -= 1
+        condition = "\n".join(source_line(m["file"], k) for k in range(first, n + 1))
         if "has_mutant(" in condition and "!config" not in condition and "!inputs" not in condition:
             return True
         if re.search(r"^\s*(pub(\(crate\))? )?fn ", text):

@@ -825,6 +825,15 @@ pub(crate) fn fault_budget_breaches(config: &Config, world: &World) -> Vec<&'sta
     breaches
 }
 
+/// `faults_within_budget`'s other half: the budgets are not only never overspent, they are
+/// spent. Some explored state has used every fault budget of the configuration to its
+/// last unit, so every fault kind the configuration budgets is injected by the search (a
+/// driver that stops offering one kind leaves the search checking a fault-free engine
+/// under a configuration that names the fault). Vacuous on a configuration without faults.
+fn reach_fault_budgets_spent(config: &Config, world: &World) -> bool {
+    world.faults_used == config.faults
+}
+
 // ---- Progress and what the broker routes on, at quiescence (issue 10, mutation survivors) ----
 
 /// The last bucket boundary the APPEND cutoff admits, restated from SCH:276-306 and
@@ -929,7 +938,7 @@ macro_rules! quiescent {
 
 /// How many properties the registry holds (the checker's trampoline table has this length,
 /// so a property added here without one is a compile error, not a panic at run time).
-pub const REGISTRY_LEN: usize = 56;
+pub const REGISTRY_LEN: usize = 57;
 
 static REGISTRY: [Property; REGISTRY_LEN] = [
     always!(
@@ -1243,5 +1252,10 @@ static REGISTRY: [Property; REGISTRY_LEN] = [
         "every fault a state shows (an operation whose ack was lost, a timed-out or injected-failed task, a lost-ack replay, a zombie commit, a change lost in failover, an old lead's cycle) was charged to its budget, and no fault budget is overspent",
         "configuration [faults] (docs/configs.md): the bound of an exhaustive check; the excuses of strict_preconditions_fire_only_by_design (PM:176-178, 477-483)",
         faults_within_budget
+    ),
+    sometimes!(
+        "reach_fault_budgets_spent",
+        "every fault budget of the configuration is spent to its last unit, so each fault kind it budgets is injected (trivially reached without faults; the simulator's budgets are unlimited)",
+        reach_fault_budgets_spent
     ),
 ];

@@ -712,7 +712,8 @@ impl SimParams {
 
     /// The model configuration of a run: concrete timing, Pinot's constants, the catalog.
     /// The fault budget is unlimited when any fault is on (the model offers fault variants
-    /// only within budget; the simulator keeps `World::faults_used` at zero).
+    /// only within budget; the simulator holds each count below `u8::MAX`,
+    /// `engine::hold_budgets_open`).
     pub fn config(&self, profile: Profile) -> Result<Config, String> {
         self.validate()?;
         let mut config = Config::base("sim", profile);

@@ -829,7 +829,8 @@ pub(crate) fn fault_budget_breaches(config: &Config, world: &World) -> Vec<&'sta
 /// spent. Some explored state has used every fault budget of the configuration to its
 /// last unit, so every fault kind the configuration budgets is injected by the search (a
 /// driver that stops offering one kind leaves the search checking a fault-free engine
-/// under a configuration that names the fault). Vacuous on a configuration without faults.
+/// under a configuration that names the fault). A configuration without faults reaches it
+/// in its initial state.
 fn reach_fault_budgets_spent(config: &Config, world: &World) -> bool {
     world.faults_used == config.faults
 }

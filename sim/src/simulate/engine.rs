@@ -602,7 +602,6 @@ pub fn next_engine_due_ms(world: &World, config: &Config) -> Option<i64> {
     due
 }
 
-/// The task an executor step (fault steps included) acts on.
 /// Holds every fault count whose budget is unlimited (`u8::MAX`, as `SimParams` sets for
 /// each kind a run draws) one below it, so the model keeps offering that fault.
 fn hold_budgets_open(used: &mut FaultBudget, budget: &FaultBudget) {
@@ -620,6 +619,7 @@ fn hold_budgets_open(used: &mut FaultBudget, budget: &FaultBudget) {
     }
 }
 
+/// The task an executor step (fault steps included) acts on.
 fn task_ref(action: &Action) -> Option<TaskRef> {
     match *action {
         Action::ExecutorFailTask { task } | Action::HelixTimeoutTask { task } => Some(task),

@@ -121,13 +121,42 @@ fn is_zero_u8(value: &u8) -> bool {
 }
 
 impl FaultBudget {
+    /// The fault kinds, as `[faults]` keys, in the order of [`FaultBudget::counts`].
+    pub const KINDS: [&'static str; 6] = [
+        "transient_errors",
+        "lost_acks",
+        "task_failures",
+        "task_timeouts",
+        "controller_failovers",
+        "leadership_changes",
+    ];
+
+    /// The count of each kind, in the order of [`FaultBudget::KINDS`].
+    pub fn counts(&self) -> [u8; 6] {
+        [
+            self.transient_errors,
+            self.lost_acks,
+            self.task_failures,
+            self.task_timeouts,
+            self.controller_failovers,
+            self.leadership_changes,
+        ]
+    }
+
+    /// The counts of [`FaultBudget::counts`], to change in place.
+    pub fn counts_mut(&mut self) -> [&mut u8; 6] {
+        [
+            &mut self.transient_errors,
+            &mut self.lost_acks,
+            &mut self.task_failures,
+            &mut self.task_timeouts,
+            &mut self.controller_failovers,
+            &mut self.leadership_changes,
+        ]
+    }
+
     pub fn total(&self) -> u32 {
-        u32::from(self.transient_errors)
-            + u32::from(self.lost_acks)
-            + u32::from(self.task_failures)
-            + u32::from(self.task_timeouts)
-            + u32::from(self.controller_failovers)
-            + u32::from(self.leadership_changes)
+        self.counts().into_iter().map(u32::from).sum()
     }
 }
 

@@ -745,39 +745,20 @@ fn faults_within_budget(config: &Config, world: &World) -> bool {
 pub(crate) fn fault_budget_breaches(config: &Config, world: &World) -> Vec<&'static str> {
     let used = &world.faults_used;
     let budget = &config.faults;
-    let mut breaches = Vec::new();
-    for (kind, used, budget) in [
-        (
-            "transient-errors-overspent",
-            used.transient_errors,
-            budget.transient_errors,
-        ),
-        ("lost-acks-overspent", used.lost_acks, budget.lost_acks),
-        (
-            "task-failures-overspent",
-            used.task_failures,
-            budget.task_failures,
-        ),
-        (
-            "task-timeouts-overspent",
-            used.task_timeouts,
-            budget.task_timeouts,
-        ),
-        (
-            "controller-failovers-overspent",
-            used.controller_failovers,
-            budget.controller_failovers,
-        ),
-        (
-            "leadership-changes-overspent",
-            used.leadership_changes,
-            budget.leadership_changes,
-        ),
-    ] {
-        if used > budget {
-            breaches.push(kind);
-        }
-    }
+    const OVERSPENT: [&str; 6] = [
+        "transient-errors-overspent",
+        "lost-acks-overspent",
+        "task-failures-overspent",
+        "task-timeouts-overspent",
+        "controller-failovers-overspent",
+        "leadership-changes-overspent",
+    ];
+    let mut breaches: Vec<&'static str> = (used.counts().into_iter())
+        .zip(budget.counts())
+        .zip(OVERSPENT)
+        .filter(|((used, budget), _)| used > budget)
+        .map(|(_, class)| class)
+        .collect();
     let tasks = || world.jobs.iter().flat_map(|job| &job.tasks);
     let timed_out = tasks().filter(|task| task.timed_out).count();
     let injected = tasks()

@@ -97,14 +97,7 @@ pub struct Knobs {
 }
 
 /// The fault kinds, each at most once per member.
-pub const FAULT_KINDS: [&str; 6] = [
-    "transient_errors",
-    "lost_acks",
-    "task_failures",
-    "task_timeouts",
-    "controller_failovers",
-    "leadership_changes",
-];
+pub const FAULT_KINDS: [&str; 6] = FaultBudget::KINDS;
 
 /// One member of a family, before it becomes a [`Config`].
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -686,14 +679,11 @@ impl Shape {
             })
             .collect();
         config.menu_budget = config.menu.len() as u8;
-        config.faults = FaultBudget {
-            transient_errors: self.faults & 1,
-            lost_acks: (self.faults >> 1) & 1,
-            task_failures: (self.faults >> 2) & 1,
-            task_timeouts: (self.faults >> 3) & 1,
-            controller_failovers: (self.faults >> 4) & 1,
-            leadership_changes: (self.faults >> 5) & 1,
-        };
+        config.faults = FaultBudget::default();
+        // Bit `k` is one fault of kind `FAULT_KINDS[k]`, the order of `counts_mut`.
+        for (k, count) in config.faults.counts_mut().into_iter().enumerate() {
+            *count = (self.faults >> k) & 1;
+        }
         config.finish()
     }
 

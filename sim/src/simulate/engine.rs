@@ -605,14 +605,7 @@ pub fn next_engine_due_ms(world: &World, config: &Config) -> Option<i64> {
 /// Holds every fault count whose budget is unlimited (`u8::MAX`, as `SimParams` sets for
 /// each kind a run draws) one below it, so the model keeps offering that fault.
 fn hold_budgets_open(used: &mut FaultBudget, budget: &FaultBudget) {
-    for (used, budget) in [
-        (&mut used.transient_errors, budget.transient_errors),
-        (&mut used.lost_acks, budget.lost_acks),
-        (&mut used.task_failures, budget.task_failures),
-        (&mut used.task_timeouts, budget.task_timeouts),
-        (&mut used.controller_failovers, budget.controller_failovers),
-        (&mut used.leadership_changes, budget.leadership_changes),
-    ] {
+    for (used, budget) in used.counts_mut().into_iter().zip(budget.counts()) {
         if budget == u8::MAX && *used == u8::MAX {
             *used = u8::MAX - 1;
         }

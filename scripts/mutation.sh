@@ -21,7 +21,7 @@
 #   sample (`--sample 30/0`: every 30th mutant from offset 0) of that list;
 # - records the unmutated engine's verdicts once (DIR/baseline.json), then runs
 #   `cargo mutants` on the selection with tests/mutation_oracle.rs as the only test: a
-#   mutant is caught when one of the twenty-one judges of tests/mutation_oracle.rs
+#   mutant is caught when one of the twenty-three judges of tests/mutation_oracle.rs
 #   (`mvsim check` of post, pre and post-fixed on shipped configurations and one ci-family
 #   member, and `mvsim sweep --engine post --seeds 0..100`) reports a violated property or
 #   (a check) a finding signature the baseline lacks, `settles | model-panic` included, or
@@ -89,7 +89,7 @@ OLD = {"watermark_monotonic", "watermark_within_source_data", "bucket_keys_align
        "register_linearizable", "settles", "quiescent_buckets_match_source",
        "quiescent_mv_data_matches_source"}
 # The judges added since (tests/mutation_oracle.rs NEW_JUDGES).
-NEW_JUDGES = ["check post/catch-up", "check post/ci-budget-2", "check post-fixed/", "check post/point-segment", "check pre/point-segment", "check post/restart-stale", "check post/stranded-empty"]
+NEW_JUDGES = ["check post/catch-up", "check post/catch-up-timeout", "check post/ci-budget-2", "check post-fixed/", "check post/point-segment", "check pre/point-segment", "check post/restart-stale", "check post/stranded-empty"]
 selected = [line.rstrip("\n") for line in open(os.path.join(out, "selected.txt"))]
 outcomes = {}
 path = os.path.join(out, "mutants.out", "outcomes.json")

@@ -29,6 +29,7 @@ def check(engine, config):
             "--max-states", "40000000", "--timeout", "300"]
 JUDGES = [("check post/small", check("post", "small")),
           ("check post/catch-up", check("post", "catch-up")),
+          ("check post/catch-up-timeout", check("post", "catch-up-timeout")),  # session 14
           ("check post/point-segment", check("post", "point-segment")),  # session 8
           ("check pre/point-segment", check("pre", "point-segment")),  # session 8
           ("check post/restart-stale", check("post", "restart-stale")),  # session 10
@@ -39,6 +40,7 @@ JUDGES = [("check post/small", check("post", "small")),
           # session 8: the proposed fixes' code paths (tests/mutation_oracle.rs)
           ("small", "small"),
           ("catch-up", "catch-up"),
+          ("catch-up-timeout", "catch-up-timeout"),  # session 14: a timeout, a transient error
           ("old-backfill-timeless", "old-backfill-timeless"),
           ("old-backfill-failover", "old-backfill-failover"),
           ("delete-reupload", "delete-reupload"),
@@ -52,7 +54,7 @@ JUDGES = [("check post/small", check("post", "small")),
           ("check post/ci", check("post", "ci")),
           # session 9: fix-f1's failed-commit record (two failed commits at once), ~53 s
           ("check post-fixed/two-failed-commits", check("post-fixed", "two-failed-commits"))]
-NEW_JUDGES = {"check post/catch-up", "check post/ci-budget-2", "check post/point-segment", "check pre/point-segment",
+NEW_JUDGES = {"check post/catch-up", "check post/catch-up-timeout", "check post/ci-budget-2", "check post/point-segment", "check pre/point-segment",
               "check post/restart-stale", "check post/stranded-empty"} | {
     name for name, _ in JUDGES if name.startswith("check post-fixed/")}
 OLD = {"watermark_monotonic", "watermark_within_source_data", "bucket_keys_aligned",

@@ -22,7 +22,7 @@ use toml::Spanned;
 /// The shipped configurations: name, file text (compiled in from `configs/`): every
 /// `configs/*.toml` that is not a family scope (`*-family.toml`), so each is also a
 /// `--config NAME` (tests/configs.rs keeps the list complete).
-pub const SHIPPED: [(&str, &str); 16] = [
+pub const SHIPPED: [(&str, &str); 17] = [
     ("small", include_str!("../../../configs/small.toml")),
     ("ci", include_str!("../../../configs/ci.toml")),
     ("large", include_str!("../../../configs/large.toml")),
@@ -32,6 +32,10 @@ pub const SHIPPED: [(&str, &str); 16] = [
         include_str!("../../../configs/catch-up-mark.toml"),
     ),
     ("catch-up", include_str!("../../../configs/catch-up.toml")),
+    (
+        "catch-up-timeout",
+        include_str!("../../../configs/catch-up-timeout.toml"),
+    ),
     (
         "delete-reupload",
         include_str!("../../../configs/delete-reupload.toml"),

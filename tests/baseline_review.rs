@@ -472,3 +472,163 @@ fn unused_lists_the_patterns_no_run_needed() {
         assert_eq!(stderr.lines().count(), 1, "{file}: {stderr}");
     }
 }
+
+/// `--no-baseline --reached-from FILE`, how CI checks `post-fixed`: FILE's `[reached]` still
+/// guards against vacuity (exit 1, the property named, `--reached-from` in the text, the
+/// JSON and the JUnit case) while FILE accepts no finding (the committed baseline accepts
+/// `post/catch-up`'s F2, which is new here). For a family the key is `engine/SCOPE` and a
+/// listed `sometimes` must be reached by some member: a run of the whole scope fails, one
+/// shard alone is not judged (another shard may reach it), and the merge of every shard is.
+#[test]
+fn reached_from_guards_vacuity_without_accepting_anything() {
+    let dir = scratch("reached-from");
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("baseline.toml");
+    let committed = committed.to_string_lossy().into_owned();
+    let accepted_nowhere = mvsim(
+        &dir,
+        &[
+            "check",
+            "--engine",
+            "post",
+            "--config",
+            "catch-up",
+            "--no-baseline",
+            "--reached-from",
+            &committed,
+            "--quiet",
+        ],
+    );
+    let stdout = text(&accepted_nowhere.stdout);
+    assert_eq!(status(&accepted_nowhere), 1, "{stdout}");
+    assert!(
+        stdout.contains("NEW      append_only_into_absent | absent-in-scheduler-snapshot")
+            && stdout.contains("--no-baseline; [reached] from")
+            && !stdout.contains("no longer reached"),
+        "{stdout}"
+    );
+
+    std::fs::write(
+        dir.join("reached.toml"),
+        format!(
+            "{HEADER}\n[reached]\n\"post-fixed/small\" = [\"reach_quiescent\", \"reach_budget_exhausted\"]\n\
+             \"post-fixed/tiny.toml\" = [\"reach_quiescent\", \"reach_budget_exhausted\"]\n"
+        ),
+    )
+    .unwrap();
+    let vacuous = mvsim(
+        &dir,
+        &[
+            "check",
+            "--engine",
+            "post-fixed",
+            "--config",
+            "small",
+            "--no-baseline",
+            "--reached-from",
+            "reached.toml",
+            "--quiet",
+            "--json",
+            "small.json",
+            "--junit",
+            "small.xml",
+        ],
+    );
+    let stdout = text(&vacuous.stdout);
+    assert_eq!(status(&vacuous), 1, "{stdout}");
+    assert!(
+        stdout.contains("no longer reached: reach_budget_exhausted")
+            && stdout.contains("--reached-from fails")
+            && !stdout.contains("no longer reached: reach_quiescent"),
+        "{stdout}"
+    );
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("small.json")).unwrap()).unwrap();
+    assert_eq!(
+        json["findings"]["unreached"],
+        serde_json::json!(["reach_budget_exhausted"])
+    );
+    assert_eq!(json["findings"]["reached_from"], "reached.toml");
+    let junit = std::fs::read_to_string(dir.join("small.xml")).unwrap();
+    assert!(
+        junit.contains("reach_budget_exhausted is no longer reached (--reached-from)"),
+        "{junit}"
+    );
+    let without = mvsim(
+        &dir,
+        &[
+            "check",
+            "--engine",
+            "post-fixed",
+            "--config",
+            "small",
+            "--no-baseline",
+            "--quiet",
+        ],
+    );
+    assert_eq!(status(&without), 0, "{}", text(&without.stdout));
+
+    std::fs::write(
+        dir.join("tiny.toml"),
+        "buckets = [1]\norigins_ms = [1000]\nbucket_states = [\"V\"]\nsegments_max = 1\n\
+         placements = [\"bucket\"]\nevents_max = 1\nevents = [\"delete\"]\n",
+    )
+    .unwrap();
+    let family = |extra: &[&str]| {
+        let mut args = vec![
+            "check",
+            "--family",
+            "tiny.toml",
+            "--engine",
+            "post-fixed",
+            "--no-baseline",
+            "--reached-from",
+            "reached.toml",
+            "--quiet",
+        ];
+        args.extend_from_slice(extra);
+        mvsim(&dir, &args)
+    };
+    let whole = family(&["--json", "whole.json"]);
+    let stdout = text(&whole.stdout);
+    assert_eq!(status(&whole), 1, "{stdout}");
+    assert!(
+        stdout.contains(
+            "no longer reached: reach_budget_exhausted ([reached] expects some member of tiny.toml"
+        ) && !stdout.contains("no longer reached: reach_quiescent"),
+        "{stdout}"
+    );
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("whole.json")).unwrap()).unwrap();
+    assert_eq!(
+        json["unreached"],
+        serde_json::json!(["reach_budget_exhausted"])
+    );
+    for shard in ["0/2", "1/2"] {
+        let file = format!("shard-{}.json", &shard[..1]);
+        let one = family(&["--shard", shard, "--json", &file]);
+        assert_eq!(status(&one), 0, "{shard}: {}", text(&one.stdout));
+        assert!(!text(&one.stdout).contains("no longer reached"));
+    }
+    let merged = mvsim(
+        &dir,
+        &[
+            "check",
+            "--merge",
+            "shard-0.json",
+            "--merge",
+            "shard-1.json",
+            "--engine",
+            "post-fixed",
+            "--no-baseline",
+            "--reached-from",
+            "reached.toml",
+            "--quiet",
+        ],
+    );
+    let stdout = text(&merged.stdout);
+    assert_eq!(status(&merged), 1, "{stdout}{}", text(&merged.stderr));
+    assert!(
+        stdout.contains("no longer reached: reach_budget_exhausted"),
+        "{stdout}"
+    );
+}

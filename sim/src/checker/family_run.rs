@@ -233,6 +233,12 @@ pub struct FamilySummary {
     /// where a family's cost goes.
     #[serde(default)]
     pub member_states: BTreeMap<usize, usize>,
+    /// `sometimes` properties that `[reached]` lists for `engine/SCOPE` (of the baseline
+    /// under `--strict-baseline`, of `--reached-from`'s file under `--no-baseline`) and no
+    /// member of a complete run reached: the run fails (exit 1), because what they guard
+    /// held vacuously. Judged when the summary is printed (after a merge, on the whole).
+    #[serde(default)]
+    pub unreached: Vec<String>,
 }
 
 fn build_digest() -> String {
@@ -259,7 +265,7 @@ fn parse_shard(text: &str) -> Result<(usize, usize), String> {
 /// The baseline of a family run: `--no-baseline` is empty (every signature new).
 fn load_baseline(args: &CheckArgs) -> Result<Baseline, String> {
     if args.no_baseline {
-        return Ok(Baseline::empty());
+        return Baseline::reached_only(args.reached_from.as_deref());
     }
     Baseline::load(&args.baseline).map_err(|error| {
         if args.baseline.exists() {
@@ -558,6 +564,7 @@ fn summarize(
         inconsistent_initial: results.iter().filter(|r| r.inconsistent_initial).count(),
         interrupted: false,
         member_states: results.iter().map(|r| (r.index, r.unique_states)).collect(),
+        unreached: Vec::new(),
     }
 }
 
@@ -653,7 +660,41 @@ fn is_new(finding: &Finding, allow: &[String]) -> bool {
     finding.accepted_by.is_none() && !allow.contains(&finding.property)
 }
 
+/// The `[reached]` expectations of a family run, keyed `engine/SCOPE`: the baseline's under
+/// `--strict-baseline`, `--reached-from`'s under `--no-baseline`, else none.
+fn reached_expected(args: &CheckArgs, summary: &FamilySummary) -> Result<Vec<String>, String> {
+    let baseline = if args.no_baseline {
+        Baseline::reached_only(args.reached_from.as_deref())?
+    } else if args.strict_baseline {
+        load_baseline(args)?
+    } else {
+        return Ok(Vec::new());
+    };
+    Ok(baseline
+        .reached_on(&summary.engine, &summary.scope)
+        .to_vec())
+}
+
+/// Does the summary judge every member of its family (every shard, nothing interrupted,
+/// bounded or unchecked)? Only then can "no member reached it" be said: one shard of a
+/// sharded run is judged after its merge.
+fn covers_family(summary: &FamilySummary) -> bool {
+    summary.shards.len() >= summary.shard_count
+        && !summary.interrupted
+        && summary.incomplete.is_empty()
+        && summary.unchecked == 0
+}
+
 fn finish(args: &CheckArgs, summary: &FamilySummary) -> Result<ExitStatus, String> {
+    let mut summary = summary.clone();
+    summary.unreached = if covers_family(&summary) {
+        (reached_expected(args, &summary)?.into_iter())
+            .filter(|name| summary.sometimes.get(name).copied().unwrap_or(0) == 0)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let summary = &summary;
     print!("{}", render(summary, &args.accept_property));
     if let Some(file) = &args.json {
         let text = serde_json::to_string_pretty(summary).map_err(|error| error.to_string())?;
@@ -671,7 +712,7 @@ fn finish(args: &CheckArgs, summary: &FamilySummary) -> Result<ExitStatus, Strin
         .iter()
         .filter(|f| is_new(f, &args.accept_property))
         .count();
-    Ok(if new > 0 {
+    Ok(if new > 0 || !summary.unreached.is_empty() {
         ExitStatus::Violation
     } else {
         ExitStatus::Clean
@@ -744,6 +785,12 @@ pub fn render(summary: &FamilySummary, allow: &[String]) -> String {
     ));
     for (name, count) in &summary.sometimes {
         out.push_str(&format!("    {name:<34} {count} configuration(s)\n"));
+    }
+    for name in &summary.unreached {
+        out.push_str(&format!(
+            "\nno longer reached: {name} ([reached] expects some member of {} to reach it on {}; what it guards now holds vacuously); the run fails\n",
+            summary.scope, summary.engine
+        ));
     }
     if summary.interrupted {
         out.push_str(&format!(

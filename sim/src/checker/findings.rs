@@ -55,8 +55,12 @@ pub struct FindingsResult {
     /// `sometimes` properties the baseline expects a complete search of this engine and
     /// configuration to reach (`[reached]`) that it did not reach.
     pub unreached: Vec<String>,
-    /// `--strict-baseline` and `not_reproduced` or `unreached` is not empty.
+    /// `--strict-baseline` and `not_reproduced` or `unreached` is not empty, or
+    /// `--reached-from` and `unreached` is not empty.
     pub strict_failure: bool,
+    /// `--reached-from PATH` (with `--no-baseline`): the file `[reached]` came from.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reached_from: String,
 }
 
 /// Collects the gate's result and marks each violated property accepted or not.
@@ -145,8 +149,12 @@ pub fn collect(
         baseline: baseline.path.display().to_string(),
         vocabulary: baseline.vocabulary,
         accepted,
-        strict_failure: args.strict_baseline
-            && !(not_reproduced.is_empty() && unreached.is_empty()),
+        strict_failure: (args.strict_baseline
+            && !(not_reproduced.is_empty() && unreached.is_empty()))
+            || (args.reached_from.is_some() && !unreached.is_empty()),
+        reached_from: (args.reached_from.as_ref())
+            .map(|path| path.display().to_string())
+            .unwrap_or_default(),
         not_reproduced,
         unreached,
         new,
@@ -238,7 +246,9 @@ impl FindingsResult {
     /// The one-screen summary block.
     pub fn render_summary(&self) -> String {
         let mut out = String::new();
-        let baseline = if self.baseline.is_empty() {
+        let baseline = if !self.reached_from.is_empty() {
+            format!("none (--no-baseline; [reached] from {})", self.reached_from)
+        } else if self.baseline.is_empty() {
             "none (--no-baseline)".to_string()
         } else {
             self.baseline.clone()
@@ -264,7 +274,9 @@ impl FindingsResult {
                 finding.signature, finding.subject
             ));
         }
-        let strict = if self.strict_failure {
+        let strict = if self.strict_failure && !self.reached_from.is_empty() {
+            "; --reached-from fails"
+        } else if self.strict_failure {
             "; --strict-baseline fails"
         } else {
             ""

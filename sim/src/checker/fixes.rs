@@ -296,6 +296,7 @@ impl Runs {
                 merge: Vec::new(),
                 baseline: crate::baseline::DEFAULT_PATH.into(),
                 no_baseline: true,
+                reached_from: None,
                 strict_baseline: false,
                 fail_fast: false,
                 accept_property: Vec::new(),

@@ -21,7 +21,7 @@
 #   sample (`--sample 30/0`: every 30th mutant from offset 0) of that list;
 # - records the unmutated engine's verdicts once (DIR/baseline.json), then runs
 #   `cargo mutants` on the selection with tests/mutation_oracle.rs as the only test: a
-#   mutant is caught when one of the twenty-three judges of tests/mutation_oracle.rs
+#   mutant is caught when one of the twenty-four judges of tests/mutation_oracle.rs
 #   (`mvsim check` of post, pre and post-fixed on shipped configurations and one ci-family
 #   member, and `mvsim sweep --engine post --seeds 0..100`) reports a violated property or
 #   (a check) a finding signature the baseline lacks, `settles | model-panic` included, or

@@ -111,6 +111,7 @@ fn post_fixed_on_the_finding_configurations_violates_nothing() {
         "orphan-append",
         "old-backfill",
         "configs/old-backfill-timeless.toml",
+        "configs/old-backfill-two-slots.toml",
         "zombie-append",
         "zombie-overwrite",
         "append-gap",
@@ -130,14 +131,19 @@ fn fix_f9_keeps_a_backfill_that_shares_its_debounce_window_with_a_full_invalidat
     // range, and the re-queue must carry the timed hull too (ci-family#131). Both engines
     // violated both quiescent properties before the timed hull (3,741 unique states for
     // post-fixed with the read error); post without fix-f9 still does.
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/configs/old-backfill-timeless.toml"
-    );
-    for transient_errors in [0, 1] {
+    // configs/old-backfill-two-slots.toml widens the backfill to s5[750,850], two absent
+    // slots (700, 800): the fix must mark every slot of the hull, not only the first.
+    for (path, transient_errors) in [
+        "/configs/old-backfill-timeless.toml",
+        "/configs/old-backfill-two-slots.toml",
+    ]
+    .into_iter()
+    .flat_map(|file| [(file, 0), (file, 1)])
+    {
+        let path = format!("{}{path}", env!("CARGO_MANIFEST_DIR"));
         let run = |engine: &str| {
             let profile = Profile::by_name(engine).expect("engine parses");
-            let mut loaded = config_file::load(path, profile).expect("the config loads");
+            let mut loaded = config_file::load(&path, profile).expect("the config loads");
             loaded.config.faults.transient_errors = transient_errors;
             let checker = MvModel::from_file(loaded).checker().spawn_bfs().join();
             assert!(checker.is_done(), "{engine}: complete search");
@@ -149,14 +155,14 @@ fn fix_f9_keeps_a_backfill_that_shares_its_debounce_window_with_a_full_invalidat
             let violated = run(engine);
             assert!(
                 !shows(&violated, QUIESCENT),
-                "{engine}, {transient_errors} transient error(s): {violated:?}"
+                "{engine} on {path}, {transient_errors} transient error(s): {violated:?}"
             );
         }
         for engine in ["post+fix-f3", "post-fixed+no-fix-f9"] {
             let violated = run(engine);
             assert!(
                 shows(&violated, QUIESCENT),
-                "{engine}, {transient_errors} transient error(s) must reproduce F9: {violated:?}"
+                "{engine} on {path}, {transient_errors} transient error(s) must reproduce F9: {violated:?}"
             );
         }
     }
@@ -198,7 +204,7 @@ fn fix_f9_keeps_a_backfill_lost_in_a_controller_failover() {
     for failovers in [1, 2] {
         let run = |engine: &str| {
             let profile = Profile::by_name(engine).expect("engine parses");
-            let mut loaded = config_file::load(path, profile).expect("the config loads");
+            let mut loaded = config_file::load(&path, profile).expect("the config loads");
             loaded.config.faults.controller_failovers = failovers;
             let checker = MvModel::from_file(loaded).checker().spawn_bfs().join();
             assert!(checker.is_done(), "{engine}: complete search");

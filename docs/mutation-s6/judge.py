@@ -42,6 +42,7 @@ JUDGES = [("check post/small", check("post", "small")),
           ("catch-up", "catch-up"),
           ("catch-up-timeout", "catch-up-timeout"),  # session 14: a timeout, a transient error
           ("old-backfill-timeless", "old-backfill-timeless"),
+          ("old-backfill-two-slots", "old-backfill-two-slots"),  # session 15: fix-f9's slot loop twice
           ("old-backfill-failover", "old-backfill-failover"),
           ("delete-reupload", "delete-reupload"),
           ("leadership-change-backfill", "leadership-change-backfill"),

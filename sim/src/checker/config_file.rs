@@ -22,7 +22,7 @@ use toml::Spanned;
 /// The shipped configurations: name, file text (compiled in from `configs/`): every
 /// `configs/*.toml` that is not a family scope (`*-family.toml`), so each is also a
 /// `--config NAME` (tests/configs.rs keeps the list complete).
-pub const SHIPPED: [(&str, &str); 17] = [
+pub const SHIPPED: [(&str, &str); 18] = [
     ("small", include_str!("../../../configs/small.toml")),
     ("ci", include_str!("../../../configs/ci.toml")),
     ("large", include_str!("../../../configs/large.toml")),
@@ -59,6 +59,10 @@ pub const SHIPPED: [(&str, &str); 17] = [
     (
         "old-backfill-timeless",
         include_str!("../../../configs/old-backfill-timeless.toml"),
+    ),
+    (
+        "old-backfill-two-slots",
+        include_str!("../../../configs/old-backfill-two-slots.toml"),
     ),
     (
         "point-segment",

@@ -118,34 +118,36 @@ pub fn flush_candidates(
     if first > end_ms {
         return Vec::new(); // no existing key can satisfy first <= k <= end (CM:638-644)
     }
-    if !config
+    if config
         .profile
         .has_mutant(Mutant::MarkStaleSynthesizesAbsent)
     {
-        let highest = if config.profile.has_mutant(Mutant::FlushSkipsLastBucket) {
-            align_down(end_ms, config.bucket_ms) - 1
-        } else {
-            end_ms
-        };
-        if highest < first {
-            return Vec::new();
-        }
-        return snapshot
-            .partitions
-            .range(first..=highest)
-            .map(|(bucket, _)| *bucket)
+        // The mutant also lists absent buckets of the range, bounded by one bucket around
+        // the existing keys so that a full invalidation [0, MAX] stays small. (Inside the
+        // `has_mutant` block, so scripts/mutation.sh's exclusion rule sees that it is
+        // mutant-only code: as a `!has_mutant` early return it did not.)
+        let keys = &snapshot.partitions;
+        let lowest = keys.keys().next().copied().unwrap_or(first);
+        let last = keys.keys().next_back().copied().unwrap_or(first);
+        let upper = end_ms.min(last + config.bucket_ms);
+        let lower = first.max(align_down(lowest, config.bucket_ms) - config.bucket_ms);
+        return (0..)
+            .map(|index| lower + index * config.bucket_ms)
+            .take_while(|bucket| *bucket <= upper)
             .collect();
     }
-    // The mutant also lists absent buckets of the range, bounded by one bucket around the
-    // existing keys so that a full invalidation [0, MAX] stays small.
-    let keys = &snapshot.partitions;
-    let lowest = keys.keys().next().copied().unwrap_or(first);
-    let last = keys.keys().next_back().copied().unwrap_or(first);
-    let upper = end_ms.min(last + config.bucket_ms);
-    let lower = first.max(align_down(lowest, config.bucket_ms) - config.bucket_ms);
-    (0..)
-        .map(|index| lower + index * config.bucket_ms)
-        .take_while(|bucket| *bucket <= upper)
+    let highest = if config.profile.has_mutant(Mutant::FlushSkipsLastBucket) {
+        align_down(end_ms, config.bucket_ms) - 1
+    } else {
+        end_ms
+    };
+    if highest < first {
+        return Vec::new();
+    }
+    snapshot
+        .partitions
+        .range(first..=highest)
+        .map(|(bucket, _)| *bucket)
         .collect()
 }
 

@@ -204,7 +204,7 @@ fn fix_f9_keeps_a_backfill_lost_in_a_controller_failover() {
     for failovers in [1, 2] {
         let run = |engine: &str| {
             let profile = Profile::by_name(engine).expect("engine parses");
-            let mut loaded = config_file::load(&path, profile).expect("the config loads");
+            let mut loaded = config_file::load(path, profile).expect("the config loads");
             loaded.config.faults.controller_failovers = failovers;
             let checker = MvModel::from_file(loaded).checker().spawn_bfs().join();
             assert!(checker.is_done(), "{engine}: complete search");

@@ -56,16 +56,56 @@ fn assert_schema(name: &str, value: &Value) {
     assert!(errors.is_empty(), "{name}: {errors:#?}");
 }
 
-/// `path` is valid JUnit XML under the committed XSD (xmllint; .ci/run installs it).
+/// `path` is valid JUnit XML under the committed XSD (xmllint, or `$XMLLINT`; .ci/run
+/// installs it). Where xmllint is not installed, outside CI (`CI` unset), the file is only
+/// checked to be well-formed XML with a `<testsuites>` root, and a note says so: the README's
+/// test command then works on a fresh machine, and CI, which always has xmllint, still
+/// validates against the XSD (under `CI` a missing xmllint fails the test).
 fn assert_junit(path: &Path) {
+    let xml = std::fs::read_to_string(path).expect("the JUnit file reads");
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let mut root = None;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(quick_xml::events::Event::Start(tag) | quick_xml::events::Event::Empty(tag)) => {
+                root.get_or_insert_with(|| {
+                    String::from_utf8_lossy(tag.name().as_ref()).into_owned()
+                });
+            }
+            Ok(_) => {}
+            Err(error) => panic!(
+                "{path:?} is not well-formed XML at byte {}: {error}",
+                reader.buffer_position()
+            ),
+        }
+    }
+    assert_eq!(
+        root.as_deref(),
+        Some("testsuites"),
+        "{path:?}: the JUnit root"
+    );
     let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/schemas/junit.xsd");
-    let output = Command::new("xmllint")
+    let xmllint = std::env::var("XMLLINT").unwrap_or_else(|_| "xmllint".to_string());
+    let output = match Command::new(&xmllint)
         .arg("--noout")
         .arg("--schema")
         .arg(&xsd)
         .arg(path)
         .output()
-        .expect("xmllint runs (apt-get install libxml2-utils; .ci/run installs it)");
+    {
+        Ok(output) => output,
+        Err(error) if std::env::var_os("CI").is_none() => {
+            eprintln!(
+                "note: {xmllint} not found ({error}): {path:?} checked as well-formed XML only; \
+                 .ci/run installs xmllint (libxml2-utils) and validates it against {xsd:?}"
+            );
+            return;
+        }
+        Err(error) => panic!(
+            "{xmllint} runs under CI (apt-get install libxml2-utils; .ci/run installs it): {error}"
+        ),
+    };
     assert!(
         output.status.success(),
         "{path:?} is not valid JUnit: {}",
@@ -73,8 +113,6 @@ fn assert_junit(path: &Path) {
     );
 }
 
-/// A bad-input run: status 2, exactly one `mvsim: error: ...` line containing `message`,
-/// nothing on stdout (no run started).
 fn assert_bad_input(args: &[&str], message: &str) {
     let output = mvsim(args);
     let stderr = text(&output.stderr);

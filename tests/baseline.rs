@@ -406,3 +406,33 @@ fn a_full_invalidation_flush_keeps_its_cause_in_the_signature() {
         assert!(!seen.contains(bare), "{config}: no bare {bare} in {seen:?}");
     }
 }
+
+#[test]
+fn f6s_cause_names_every_window_the_append_loop_may_reach() {
+    // large-family#352507 (session 15): a cycle resolves its cutoff on a source with only
+    // time-less segments, skips the present bucket 1100 without spending a slot and plans
+    // 1200; an upload [1100,1199] lands before the loop, and the empty APPENDs walk the
+    // watermark past its tail (F6). The cause ghost had marked only the first `slots`
+    // windows from the loop's start, so the signature was pre's bare bug-1 class, which the
+    // baseline keeps new; it now marks every window up to the loop's iteration bound.
+    let seen: BTreeSet<String> = config_signatures("large-family#352507", "post", &[])
+        .iter()
+        .map(Signature::to_string)
+        .collect();
+    let expected =
+        "watermark_within_source_data | past-data-tail | causes=planned-without-dated-data";
+    assert!(seen.contains(expected), "{expected} in {seen:?}");
+    let bare = "watermark_within_source_data | past-data-tail";
+    assert!(!seen.contains(bare), "no bare {bare} in {seen:?}");
+    // And every signature there and on F9's hole inside coverage (large-family#135507) is
+    // explained by a known finding: F6, F9 (its `absent-in-coverage` patterns), F2.
+    let baseline = baseline();
+    for config in ["large-family#352507", "large-family#135507"] {
+        for signature in config_signatures(config, "post", &[]) {
+            assert!(
+                baseline.explain(&signature).is_some(),
+                "{config}: {signature} is explained by no finding"
+            );
+        }
+    }
+}

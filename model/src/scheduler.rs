@@ -595,9 +595,13 @@ impl World {
                 resolve_append_cutoff_ms(rough_cutoff_ms, max_source_end_ms)
             }
         };
-        self.note_cutoff_source(config, next_ms, cutoff_ms, slots);
         let iterations = (slots as usize + cycle.partitions.len())
             .min(constants::MAX_BATCH_LOOP_ITERATIONS as usize) as u32;
+        // Every window the loop may reach: it skips present entries without spending a
+        // slot, so up to its iteration bound, not its slots (large-family#352507: a cycle
+        // that saw no dated data skipped a present 1100 and planned 1200, which a ghost
+        // marked by slots had left unmarked, so F6 showed as pre's bare `past-data-tail`).
+        self.note_cutoff_source(config, next_ms, cutoff_ms, iterations);
         let plan = AppendPlan {
             next_ms,
             cutoff_ms,
@@ -609,15 +613,15 @@ impl World {
     }
 
     /// Signature ghost: marks (or unmarks) the windows this cycle may plan,
-    /// `[next_ms, cutoff_ms)` up to its free slots, with
+    /// `[next_ms, cutoff_ms)` up to the loop's iteration bound `windows`, with
     /// [`crate::world::ghost_bits::BUCKET_PLANNED_WITHOUT_DATED_DATA`] by whether the live
     /// source has a segment with an end time now, when the cutoff is resolved.
-    fn note_cutoff_source(&mut self, config: &Config, next_ms: i64, cutoff_ms: i64, slots: u32) {
+    fn note_cutoff_source(&mut self, config: &Config, next_ms: i64, cutoff_ms: i64, windows: u32) {
         use crate::world::ghost_bits::BUCKET_PLANNED_WITHOUT_DATED_DATA as BIT;
         let without = self.max_source_end_ms() == i64::MIN;
         let bucket_ms = config.bucket_ms;
         let mut bucket = next_ms;
-        for _ in 0..slots {
+        for _ in 0..windows {
             if bucket.saturating_add(bucket_ms) > cutoff_ms {
                 break;
             }

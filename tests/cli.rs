@@ -113,6 +113,8 @@ fn assert_junit(path: &Path) {
     );
 }
 
+/// A bad-input run: status 2, exactly one `mvsim: error: ...` line containing `message`,
+/// nothing on stdout (no run started).
 fn assert_bad_input(args: &[&str], message: &str) {
     let output = mvsim(args);
     let stderr = text(&output.stderr);

@@ -58,33 +58,14 @@ fn assert_schema(name: &str, value: &Value) {
 
 /// `path` is valid JUnit XML under the committed XSD (xmllint, or `$XMLLINT`; .ci/run
 /// installs it). Where xmllint is not installed, outside CI (`CI` unset), the file is only
-/// checked to be well-formed XML with a `<testsuites>` root, and a note says so: the README's
-/// test command then works on a fresh machine, and CI, which always has xmllint, still
-/// validates against the XSD (under `CI` a missing xmllint fails the test).
+/// checked to read back as a JUnit report (quick-junit, the writer's own crate), and a note
+/// says so: the README's test command then works on a fresh machine, and CI, which always
+/// has xmllint, still validates against the XSD (under `CI` a missing xmllint fails).
 fn assert_junit(path: &Path) {
     let xml = std::fs::read_to_string(path).expect("the JUnit file reads");
-    let mut reader = quick_xml::Reader::from_str(&xml);
-    let mut root = None;
-    loop {
-        match reader.read_event() {
-            Ok(quick_xml::events::Event::Eof) => break,
-            Ok(quick_xml::events::Event::Start(tag) | quick_xml::events::Event::Empty(tag)) => {
-                root.get_or_insert_with(|| {
-                    String::from_utf8_lossy(tag.name().as_ref()).into_owned()
-                });
-            }
-            Ok(_) => {}
-            Err(error) => panic!(
-                "{path:?} is not well-formed XML at byte {}: {error}",
-                reader.buffer_position()
-            ),
-        }
+    if let Err(error) = quick_junit::Report::deserialize_from_str(&xml) {
+        panic!("{path:?} does not read back as JUnit (quick-junit): {error}");
     }
-    assert_eq!(
-        root.as_deref(),
-        Some("testsuites"),
-        "{path:?}: the JUnit root"
-    );
     let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/schemas/junit.xsd");
     let xmllint = std::env::var("XMLLINT").unwrap_or_else(|_| "xmllint".to_string());
     let output = match Command::new(&xmllint)
@@ -97,7 +78,7 @@ fn assert_junit(path: &Path) {
         Ok(output) => output,
         Err(error) if std::env::var_os("CI").is_none() => {
             eprintln!(
-                "note: {xmllint} not found ({error}): {path:?} checked as well-formed XML only; \
+                "note: {xmllint} not found ({error}): {path:?} checked by quick-junit only; \
                  .ci/run installs xmllint (libxml2-utils) and validates it against {xsd:?}"
             );
             return;
